@@ -1,0 +1,190 @@
+//! Diagnostics: one problem found in a message, with a stable code, a path
+//! naming the field, the offending value and an explanation.
+//!
+//! Every code lives in the [`Code`] registry below. Codes are stable: they are
+//! part of cbec's interface (integrators match on them), so a code is never
+//! renamed or reused once released. Add new ones at the end of their group.
+
+use serde::{Deserialize, Serialize};
+
+/// How bad a diagnostic is. Only errors make a message invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $sev:ident, $title:literal; )*) => {
+        /// The registry of stable diagnostic codes.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every registered code, in registry order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable textual code, e.g. `schema.missing_element`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// The default severity of diagnostics with this code.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev,)* }
+            }
+
+            /// A one-line English title of the problem class.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title,)* }
+            }
+
+            /// Looks a code up by its textual form.
+            pub fn parse(s: &str) -> Option<Code> {
+                match s { $($code => Some(Code::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    // --- XML well-formedness and hardening (the document could not be read) ---
+    XmlMalformed = "xml.malformed", Error, "The document is not well-formed XML";
+    XmlEncoding = "xml.encoding", Error, "The declared or detected character encoding is unsupported or the bytes do not match it";
+    XmlDtdForbidden = "xml.dtd_forbidden", Error, "Document type declarations (DTD) and entity declarations are not accepted";
+    XmlEntityUndefined = "xml.entity_undefined", Error, "An entity reference other than the five predefined XML entities was used";
+    XmlTooLarge = "xml.too_large", Error, "The message exceeds the configured size limit";
+    XmlTooDeep = "xml.too_deep", Error, "Elements are nested deeper than the configured limit";
+    XmlTooManyNodes = "xml.too_many_nodes", Error, "The message has more elements or attributes than the configured limit";
+    XmlNamespaceUndeclared = "xml.namespace_undeclared", Error, "A namespace prefix is used but not declared";
+
+    // --- Schema (what the official XSD checks) ---
+    SchemaUnknownRoot = "schema.unknown_root", Error, "The root element is not a CEB or DXP message of the 2022 schema";
+    SchemaMissingElement = "schema.missing_element", Error, "A required element is missing";
+    SchemaUnexpectedElement = "schema.unexpected_element", Error, "An element is not allowed here (unknown, out of order, or repeated too often)";
+    SchemaTooManyOccurrences = "schema.too_many", Error, "An element occurs more often than the schema allows";
+    SchemaMissingAttribute = "schema.missing_attribute", Error, "A required attribute is missing";
+    SchemaUnexpectedAttribute = "schema.unexpected_attribute", Error, "An attribute is not allowed on this element";
+    SchemaUnexpectedText = "schema.unexpected_text", Error, "Text content is not allowed in an element that only contains elements";
+    SchemaLength = "schema.length", Error, "The value's length is not the length the schema requires";
+    SchemaNotDecimal = "schema.not_decimal", Error, "The value is not a decimal number";
+    SchemaNotInteger = "schema.not_integer", Error, "The value is not an integer in range";
+    SchemaTotalDigits = "schema.total_digits", Error, "The number has more digits than the schema allows";
+    SchemaFractionDigits = "schema.fraction_digits", Error, "The number has more fraction digits than the schema allows";
+    SchemaNotDate = "schema.not_date", Error, "The value is not an XML Schema date or dateTime";
+    SchemaNotBase64 = "schema.not_base64", Error, "The value is not valid base64";
+    SchemaFixedValue = "schema.fixed_value", Error, "The value differs from the fixed value the schema requires";
+    SchemaInvalidValue = "schema.invalid_value", Error, "The value is not valid for its XML Schema type";
+
+    // --- Message limits (configurable hardening beyond the XSD) ---
+    LimitRecords = "limit.records", Error, "The message carries more records than the configured limit";
+    LimitItems = "limit.items", Error, "A record carries more items than the configured limit";
+
+    // --- Formats from the spec text ---
+    FormatGuid = "format.guid", Error, "The guid is not a 36-character UUID (8-4-4-4-12 hexadecimal)";
+    FormatGuidCase = "format.guid_case", Warning, "The spec asks for upper-case guids";
+    FormatDateTime14 = "format.datetime14", Error, "The value is not a valid YYYYMMDDhhmmss timestamp";
+    FormatDateTime17 = "format.datetime17", Error, "The value is not a valid yyyyMMddHHmmssSSS timestamp";
+    FormatDate8 = "format.date8", Error, "The value is not a valid YYYYMMDD date";
+    FormatEnterpriseCode = "format.enterprise_code", Error, "The enterprise code is neither a 10-character customs code nor a valid 18-character unified social credit code";
+    FormatIdNumber = "format.id_number", Error, "The PRC resident ID number is malformed or its check digit is wrong";
+    FormatInvtNo = "format.invt_no", Error, "The list number (invtNo) does not follow customs code + year + I/E + serial";
+    FormatPreNo = "format.pre_no", Error, "The e-port number (preNo) is not B + 8-digit date + 9-digit serial";
+    FormatHsCode = "format.hs_code", Error, "The HS code (gcode) is not a 10-digit commodity code";
+    FormatNumber = "format.number", Error, "The value is not a valid number for this field";
+    FormatTelephone = "format.telephone", Warning, "The telephone number does not look like a phone number";
+
+    // --- Code values from the code tables and enumerations of the spec ---
+    CodeUnknown = "code.unknown", Error, "The value is not in the code table of this field";
+    CodeNotAllowed = "code.not_allowed", Error, "The value is a known code but not allowed in this message or mode";
+
+    // --- Arithmetic and consistency inside one message ---
+    ArithTotalPrice = "arith.total_price", Error, "totalPrice is not qty × price";
+    ArithActuralPaid = "arith.actural_paid", Error, "acturalPaid is not goodsValue + freight + taxTotal − discount";
+    ArithGoodsValue = "arith.goods_value", Error, "The head goods value is not the sum of the item totals";
+    ArithGnumSequence = "arith.gnum_sequence", Error, "Item numbers (gnum) must run 1..n without gaps or repeats";
+    ArithMsgSequence = "arith.msg_sequence", Error, "msgSeqNo must lie within 1..msgCount";
+    ConsistencyMismatch = "consistency.mismatch", Error, "Two fields of the message that must agree differ";
+    ConsistencyRequiredForMode = "consistency.required_for_mode", Error, "A field the spec requires in this mode or status is missing";
+    ConsistencyNotAllowedForMode = "consistency.not_allowed_for_mode", Error, "A field is filled that this mode does not use";
+    SignatureRequired = "signature.required", Error, "The spec requires this message to be signed";
+
+    // --- Placeholder values known from the official samples ---
+    PlaceholderValue = "placeholder.value", Error, "The value is a placeholder from the official samples, not business data";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Code::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown diagnostic code {s:?}")))
+    }
+}
+
+/// One problem found in a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// Where: `Order[1]/OrderList[2]/qty` (1-based positions, XSD element names).
+    pub path: String,
+    /// The offending value, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub value: Option<String>,
+    /// What is wrong and, where it helps, how to fix it. English, with the
+    /// Chinese field name of the spec.
+    pub message: String,
+    /// 1-based line in the source document, when known.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u32>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's default severity.
+    pub fn new(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic { code, severity: code.severity(), path: path.into(), value: None, message: message.into(), line: None }
+    }
+
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+
+    pub fn with_line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_parse_back() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate code {}", c.as_str());
+            assert_eq!(Code::parse(c.as_str()), Some(*c));
+            assert!(c.as_str().contains('.'), "codes are grouped: {}", c.as_str());
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Writing XML: escaping and a small element writer.
+
+use std::borrow::Cow;
+
+/// Escapes character data: `&`, `<`, `>` and carriage returns (so that they
+/// survive line-end normalization on the way back in).
+pub fn escape_text(s: &str) -> Cow<'_, str> {
+    escape(s, false)
+}
+
+/// Escapes an attribute value for double quotes; tabs and line ends become
+/// character references so that attribute normalization keeps them.
+pub fn escape_attr(s: &str) -> Cow<'_, str> {
+    escape(s, true)
+}
+
+fn escape(s: &str, attr: bool) -> Cow<'_, str> {
+    let needs = s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'\r') || (attr && matches!(b, b'"' | b'\t' | b'\n')));
+    if !needs {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#xD;"),
+            '"' if attr => out.push_str("&quot;"),
+            '\t' if attr => out.push_str("&#x9;"),
+            '\n' if attr => out.push_str("&#xA;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Writes elements into a string, optionally indented. Element names are
+/// written as given (the caller chooses prefixes).
+#[derive(Debug)]
+pub struct XmlWriter {
+    out: String,
+    indent: Option<&'static str>,
+    depth: usize,
+    /// Whether the current element has had child elements written (for
+    /// placing the closing tag on its own line).
+    had_children: Vec<bool>,
+    open_tag: bool,
+}
+
+impl XmlWriter {
+    /// A writer that emits the XML declaration first.
+    pub fn new(indent: Option<&'static str>) -> Self {
+        let mut out = String::with_capacity(4096);
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        XmlWriter { out, indent, depth: 0, had_children: Vec::new(), open_tag: false }
+    }
+
+    fn close_open_tag(&mut self) {
+        if self.open_tag {
+            self.out.push('>');
+            self.open_tag = false;
+        }
+    }
+
+    fn newline(&mut self) {
+        if let Some(ind) = self.indent {
+            if self.depth > 0 || !self.out.ends_with('\n') {
+                self.out.push('\n');
+            }
+            for _ in 0..self.depth {
+                self.out.push_str(ind);
+            }
+        }
+    }
+
+    /// Opens `<name attr="v" …` (the tag stays open for more attributes).
+    pub fn start(&mut self, name: &str) {
+        self.close_open_tag();
+        if let Some(h) = self.had_children.last_mut() {
+            *h = true;
+        }
+        if self.depth > 0 {
+            self.newline();
+        }
+        self.out.push('<');
+        self.out.push_str(name);
+        self.open_tag = true;
+        self.depth += 1;
+        self.had_children.push(false);
+    }
+
+    pub fn attr(&mut self, name: &str, value: &str) {
+        debug_assert!(self.open_tag, "attributes go right after start()");
+        self.out.push(' ');
+        self.out.push_str(name);
+        self.out.push_str("=\"");
+        self.out.push_str(&escape_attr(value));
+        self.out.push('"');
+    }
+
+    pub fn text(&mut self, text: &str) {
+        self.close_open_tag();
+        self.out.push_str(&escape_text(text));
+    }
+
+    /// Writes already-serialized XML verbatim (for `xs:any` content).
+    pub fn raw(&mut self, xml: &str) {
+        self.close_open_tag();
+        if let Some(h) = self.had_children.last_mut() {
+            *h = true;
+        }
+        self.out.push_str(xml);
+    }
+
+    pub fn end(&mut self, name: &str) {
+        self.depth = self.depth.saturating_sub(1);
+        let had_children = self.had_children.pop().unwrap_or(false);
+        if self.open_tag && !had_children {
+            // Written as <a></a> rather than <a/>: both are the same XML, and
+            // the long form is what the official samples and most enterprise
+            // systems use.
+            self.out.push_str("></");
+            self.open_tag = false;
+        } else {
+            self.close_open_tag();
+            if had_children {
+                self.newline();
+            }
+            self.out.push_str("</");
+        }
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// `<name>text</name>`.
+    pub fn leaf(&mut self, name: &str, text: &str) {
+        self.start(name);
+        self.text(text);
+        self.end(name);
+    }
+
+    pub fn finish(mut self) -> String {
+        self.close_open_tag();
+        if self.indent.is_some() {
+            self.out.push('\n');
+        }
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_nested_and_escaped() {
+        let mut w = XmlWriter::new(Some("  "));
+        w.start("ceb:A");
+        w.attr("x", "a\"b\tc");
+        w.leaf("ceb:b", "1 < 2 & 3");
+        w.leaf("ceb:c", "");
+        w.end("ceb:A");
+        let s = w.finish();
+        assert_eq!(
+            s,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ceb:A x=\"a&quot;b&#x9;c\">\n  <ceb:b>1 &lt; 2 &amp; 3</ceb:b>\n  <ceb:c></ceb:c>\n</ceb:A>\n"
+        );
+    }
+}
