@@ -60,6 +60,7 @@ codes! {
     XmlTooDeep = "xml.too_deep", Error, "Elements are nested deeper than the configured limit";
     XmlTooManyNodes = "xml.too_many_nodes", Error, "The message has more elements or attributes than the configured limit";
     XmlNamespaceUndeclared = "xml.namespace_undeclared", Error, "A namespace prefix is used but not declared";
+    JsonInvalid = "json.invalid", Error, "The JSON form of the message could not be read";
 
     // --- Schema (what the official XSD checks) ---
     SchemaUnknownRoot = "schema.unknown_root", Error, "The root element is not a CEB or DXP message of the 2022 schema";
@@ -96,6 +97,7 @@ codes! {
     FormatHsCode = "format.hs_code", Error, "The HS code (gcode) is not a 10-digit commodity code";
     FormatNumber = "format.number", Error, "The value is not a valid number for this field";
     FormatTelephone = "format.telephone", Warning, "The telephone number does not look like a phone number";
+    FormatCustomsCode = "format.customs_code", Error, "The customs district code (customsCode, portCode) is not 4 digits";
 
     // --- Code values from the code tables and enumerations of the spec ---
     CodeUnknown = "code.unknown", Error, "The value is not in the code table of this field";

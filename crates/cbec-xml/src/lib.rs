@@ -27,7 +27,7 @@ mod writer;
 pub use encoding::{decode_input, DeclaredEncoding};
 pub use parser::Limits;
 pub use tree::{Attribute, Document, Element, NodeId, NodeKind, NsDecl, XML_NS};
-pub use writer::{escape_attr, escape_text, XmlWriter};
+pub use writer::{escape_attr, escape_text, serialize_children, serialize_element, XmlWriter};
 
 /// What went wrong while reading a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

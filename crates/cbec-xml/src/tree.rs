@@ -264,7 +264,7 @@ impl<'d, 'a> Element<'d, 'a> {
     }
 
     /// Child elements in order.
-    pub fn child_elements(&self) -> impl Iterator<Item = Element<'d, 'a>> + 'd {
+    pub fn child_elements(&self) -> impl Iterator<Item = Element<'d, 'a>> + use<'d, 'a> {
         let doc = self.doc;
         self.children().filter_map(move |id| doc.element(id))
     }

@@ -168,3 +168,90 @@ mod tests {
         );
     }
 }
+
+/// Serializes an element and its subtree as standalone XML: prefixes are
+/// kept as written, each element repeats the namespace declarations it was
+/// written with, and the declarations its own name and attributes need from
+/// ancestors are added where they are first used. Serializing the result
+/// again gives the same string.
+pub fn serialize_element(el: crate::Element<'_, '_>) -> String {
+    let mut out = String::new();
+    let mut scope: Vec<(String, String)> = Vec::new();
+    write_element(el, &mut out, &mut scope);
+    out
+}
+
+/// Serializes the children of an element (text, elements, comments, PIs) as
+/// standalone XML fragments, as [`serialize_element`] does.
+pub fn serialize_children(el: crate::Element<'_, '_>) -> String {
+    let mut out = String::new();
+    let mut scope: Vec<(String, String)> = Vec::new();
+    for id in el.children() {
+        write_node(el.document(), id, &mut out, &mut scope);
+    }
+    out
+}
+
+fn write_node(doc: &crate::Document<'_>, id: crate::NodeId, out: &mut String, scope: &mut Vec<(String, String)>) {
+    match doc.kind(id) {
+        crate::NodeKind::Element(e) => write_element(e, out, scope),
+        crate::NodeKind::Text(t) => out.push_str(&escape_text(t)),
+        crate::NodeKind::Comment(c) => {
+            out.push_str("<!--");
+            out.push_str(c);
+            out.push_str("-->");
+        }
+        crate::NodeKind::Pi { target, data } => {
+            out.push_str("<?");
+            out.push_str(target);
+            if !data.is_empty() {
+                out.push(' ');
+                out.push_str(data);
+            }
+            out.push_str("?>");
+        }
+    }
+}
+
+fn write_element(el: crate::Element<'_, '_>, out: &mut String, scope: &mut Vec<(String, String)>) {
+    let mark = scope.len();
+    out.push('<');
+    out.push_str(el.qname());
+    let bound = |scope: &Vec<(String, String)>, p: &str| scope.iter().rev().find(|(sp, _)| sp == p).map(|(_, u)| u.clone());
+    let declare = |out: &mut String, scope: &mut Vec<(String, String)>, prefix: &str, uri: &str| {
+        if prefix == "xml" || bound(scope, prefix).as_deref() == Some(uri) || (prefix.is_empty() && uri.is_empty() && bound(scope, "").is_none()) {
+            return;
+        }
+        out.push_str(if prefix.is_empty() { " xmlns" } else { " xmlns:" });
+        out.push_str(prefix);
+        out.push_str("=\"");
+        out.push_str(&escape_attr(uri));
+        out.push('"');
+        scope.push((prefix.to_string(), uri.to_string()));
+    };
+    for d in el.ns_decls() {
+        declare(out, scope, d.prefix, &d.uri);
+    }
+    let own = el.prefix();
+    declare(out, scope, own, el.namespace().unwrap_or(""));
+    for a in el.attributes() {
+        if !a.prefix().is_empty() {
+            declare(out, scope, a.prefix(), el.attribute_namespace(a).unwrap_or(""));
+        }
+    }
+    for a in el.attributes() {
+        out.push(' ');
+        out.push_str(a.qname);
+        out.push_str("=\"");
+        out.push_str(&escape_attr(&a.value));
+        out.push('"');
+    }
+    out.push('>');
+    for id in el.children() {
+        write_node(el.document(), id, out, scope);
+    }
+    out.push_str("</");
+    out.push_str(el.qname());
+    out.push('>');
+    scope.truncate(mark);
+}
