@@ -2,12 +2,12 @@
 
 use std::borrow::Cow;
 
-use cbec_model::diag::{Code, Diagnostic, Severity};
 use cbec_model::Decimal;
+use cbec_model::diag::{Code, Diagnostic, Severity};
 use cbec_xml::{Element, XmlWriter};
 use serde::{Deserialize, Serialize};
 
-use crate::schema::{collapse, Base, Content, ElementDecl, SimpleType};
+use crate::schema::{Base, Content, ElementDecl, SimpleType, collapse};
 
 /// XML kept as text: a `ds:Signature` element, or the content of an
 /// `ExtendMessage/Message` (`xs:any`). Serialized standalone, with the
@@ -200,7 +200,10 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
         _ => (false, s),
     };
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    if (int.is_empty() && frac.is_empty()) || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let int = int.trim_start_matches('0');
@@ -252,7 +255,9 @@ pub mod decimal {
         }
 
         fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Decimal, E> {
-            Err(E::custom(format!("{v} is a JSON fraction; write amounts as strings, e.g. \"{v}\", so they stay exact")))
+            Err(E::custom(format!(
+                "{v} is a JSON fraction; write amounts as strings, e.g. \"{v}\", so they stay exact"
+            )))
         }
     }
 }

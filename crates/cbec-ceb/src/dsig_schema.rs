@@ -7,10 +7,17 @@
 use cbec_model::diag::{Code, Diagnostic};
 use cbec_xml::{Element, NodeKind};
 
-use crate::schema::{check_simple, Base, SimpleType, DS_NS};
+use crate::schema::{Base, DS_NS, SimpleType, check_simple};
 
-const BASE64: SimpleType =
-    SimpleType { base: Base::Base64, length: None, min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true };
+const BASE64: SimpleType = SimpleType {
+    base: Base::Base64,
+    length: None,
+    min_length: None,
+    max_length: None,
+    total_digits: None,
+    fraction_digits: None,
+    collapse: true,
+};
 
 struct V<'d> {
     diags: &'d mut Vec<Diagnostic>,
@@ -56,8 +63,16 @@ impl V<'_> {
 
     fn no_text(&mut self, el: Element, path: &str) {
         let doc = el.document();
-        if el.children().any(|id| matches!(doc.kind(id), NodeKind::Text(t) if !t.trim_matches([' ', '\t', '\n', '\r']).is_empty())) {
-            self.err(Code::SchemaUnexpectedText, path.to_string(), format!("ds:{} contains only elements", el.local_name()), el.line());
+        if el
+            .children()
+            .any(|id| matches!(doc.kind(id), NodeKind::Text(t) if !t.trim_matches([' ', '\t', '\n', '\r']).is_empty()))
+        {
+            self.err(
+                Code::SchemaUnexpectedText,
+                path.to_string(),
+                format!("ds:{} contains only elements", el.local_name()),
+                el.line(),
+            );
         }
     }
 
@@ -82,7 +97,13 @@ impl V<'_> {
 
     /// A sequence of ds elements given as (name, min, max); calls `each` for
     /// every matched child.
-    fn sequence(&mut self, el: Element, path: &str, parts: &[(&str, u32, u32)], each: &mut dyn FnMut(&mut Self, Element, String)) {
+    fn sequence(
+        &mut self,
+        el: Element,
+        path: &str,
+        parts: &[(&str, u32, u32)],
+        each: &mut dyn FnMut(&mut Self, Element, String),
+    ) {
         self.no_text(el, path);
         let mut pi = 0;
         let mut count = 0;
@@ -124,16 +145,19 @@ impl V<'_> {
 
     fn signature(&mut self, el: Element, path: &str) {
         self.attrs(el, path, &["Id"], &[]);
-        self.sequence(el, path, &[("SignedInfo", 1, 1), ("SignatureValue", 1, 1), ("KeyInfo", 0, 1)], &mut |v, c, p| {
-            match c.local_name() {
+        self.sequence(
+            el,
+            path,
+            &[("SignedInfo", 1, 1), ("SignatureValue", 1, 1), ("KeyInfo", 0, 1)],
+            &mut |v, c, p| match c.local_name() {
                 "SignedInfo" => v.signed_info(c, &p),
                 "SignatureValue" => {
                     v.attrs(c, &p, &[], &[]);
                     v.simple(c, &p, &BASE64);
                 }
                 _ => v.key_info(c, &p),
-            }
-        });
+            },
+        );
     }
 
     fn signed_info(&mut self, el: Element, path: &str) {
@@ -158,16 +182,19 @@ impl V<'_> {
 
     fn reference(&mut self, el: Element, path: &str) {
         self.attrs(el, path, &["Id", "URI", "Type"], &[]);
-        self.sequence(el, path, &[("Transforms", 0, 1), ("DigestMethod", 1, 1), ("DigestValue", 1, 1)], &mut |v, c, p| {
-            match c.local_name() {
+        self.sequence(
+            el,
+            path,
+            &[("Transforms", 0, 1), ("DigestMethod", 1, 1), ("DigestValue", 1, 1)],
+            &mut |v, c, p| match c.local_name() {
                 "Transforms" => v.transforms(c, &p),
                 "DigestMethod" => v.method(c, &p),
                 _ => {
                     v.attrs(c, &p, &[], &[]);
                     v.simple(c, &p, &BASE64);
                 }
-            }
-        });
+            },
+        );
     }
 
     fn transforms(&mut self, el: Element, path: &str) {
@@ -177,7 +204,12 @@ impl V<'_> {
             for x in c.child_elements() {
                 let ok = (x.namespace() != Some(DS_NS) && x.namespace().is_some()) || Self::is_ds(&x, "XPath");
                 if !ok {
-                    v.err(Code::SchemaUnexpectedElement, join(&p, x.local_name()), format!("<{}> is not expected in ds:Transform", x.qname()), x.line());
+                    v.err(
+                        Code::SchemaUnexpectedElement,
+                        join(&p, x.local_name()),
+                        format!("<{}> is not expected in ds:Transform", x.qname()),
+                        x.line(),
+                    );
                 }
             }
         });
@@ -197,14 +229,29 @@ impl V<'_> {
                     }
                     "X509Data" => self.x509_data(c, &p),
                     "KeyValue" | "RetrievalMethod" | "PGPData" | "SPKIData" => {}
-                    _ => self.err(Code::SchemaUnexpectedElement, p, format!("<{}> is not expected in ds:KeyInfo", c.qname()), c.line()),
+                    _ => self.err(
+                        Code::SchemaUnexpectedElement,
+                        p,
+                        format!("<{}> is not expected in ds:KeyInfo", c.qname()),
+                        c.line(),
+                    ),
                 }
             } else if c.namespace().is_none() {
-                self.err(Code::SchemaUnexpectedElement, p, format!("<{}> is not expected in ds:KeyInfo", c.qname()), c.line());
+                self.err(
+                    Code::SchemaUnexpectedElement,
+                    p,
+                    format!("<{}> is not expected in ds:KeyInfo", c.qname()),
+                    c.line(),
+                );
             }
         }
         if !any {
-            self.err(Code::SchemaMissingElement, path.to_string(), "ds:KeyInfo must hold at least one element (KeyName, X509Data, ...)".into(), el.line());
+            self.err(
+                Code::SchemaMissingElement,
+                path.to_string(),
+                "ds:KeyInfo must hold at least one element (KeyName, X509Data, ...)".into(),
+                el.line(),
+            );
         }
     }
 
@@ -220,14 +267,29 @@ impl V<'_> {
                     "X509SKI" | "X509Certificate" | "X509CRL" => self.simple(c, &p, &BASE64),
                     "X509SubjectName" => self.no_elements(c, &p),
                     "X509IssuerSerial" => {}
-                    _ => self.err(Code::SchemaUnexpectedElement, p, format!("<{}> is not expected in ds:X509Data", c.qname()), c.line()),
+                    _ => self.err(
+                        Code::SchemaUnexpectedElement,
+                        p,
+                        format!("<{}> is not expected in ds:X509Data", c.qname()),
+                        c.line(),
+                    ),
                 }
             } else if c.namespace().is_none() {
-                self.err(Code::SchemaUnexpectedElement, p, format!("<{}> is not expected in ds:X509Data", c.qname()), c.line());
+                self.err(
+                    Code::SchemaUnexpectedElement,
+                    p,
+                    format!("<{}> is not expected in ds:X509Data", c.qname()),
+                    c.line(),
+                );
             }
         }
         if !any {
-            self.err(Code::SchemaMissingElement, path.to_string(), "ds:X509Data must hold at least one element".into(), el.line());
+            self.err(
+                Code::SchemaMissingElement,
+                path.to_string(),
+                "ds:X509Data must hold at least one element".into(),
+                el.line(),
+            );
         }
     }
 }

@@ -4,8 +4,8 @@
 use base64::Engine as _;
 use cbec_model::diag::{Code, Diagnostic};
 
-use crate::dxp::{DxpMsg, TransInfoType};
 use crate::Message;
+use crate::dxp::{DxpMsg, TransInfoType};
 
 /// What an envelope carried.
 #[derive(Debug, Clone)]

@@ -18,14 +18,16 @@
 pub mod codec;
 mod dsig_schema;
 pub mod envelope;
+#[rustfmt::skip]
 mod generated;
 pub mod schema;
 
 use cbec_model::diag::{Code, Diagnostic};
-use cbec_xml::{Document, Limits, XmlError, XmlErrorKind};
+use cbec_xml::{Document, XmlError, XmlErrorKind};
 
+pub use cbec_xml::Limits;
 pub use codec::RawXml;
-pub use generated::{dxp, export, import, Message};
+pub use generated::{Message, dxp, export, import};
 
 /// How to decode.
 #[derive(Debug, Clone, Default)]

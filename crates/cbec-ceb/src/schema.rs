@@ -135,9 +135,7 @@ fn is_xml_ws(c: char) -> bool {
 /// XML Schema whitespace collapse.
 pub fn collapse(s: &str) -> std::borrow::Cow<'_, str> {
     let trimmed = s.trim_matches(is_xml_ws);
-    let needs = trimmed.len() != s.len()
-        || trimmed.contains(['\t', '\n', '\r'])
-        || trimmed.contains("  ");
+    let needs = trimmed.len() != s.len() || trimmed.contains(['\t', '\n', '\r']) || trimmed.contains("  ");
     if !needs {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -167,29 +165,47 @@ pub fn check_simple(raw: &str, ty: &SimpleType) -> Option<(Code, String)> {
         Base::Decimal => {
             let v = raw.trim_matches(is_xml_ws);
             let Some((int_digits, frac_digits)) = decimal_digits(v) else {
-                return Some((Code::SchemaNotDecimal, format!("'{v}' is not a decimal number (write digits with an optional '.' and sign, e.g. 12.50)")));
+                return Some((
+                    Code::SchemaNotDecimal,
+                    format!("'{v}' is not a decimal number (write digits with an optional '.' and sign, e.g. 12.50)"),
+                ));
             };
             if let Some(max) = ty.total_digits {
                 if int_digits + frac_digits > max {
-                    return Some((Code::SchemaTotalDigits, format!("'{v}' has {} significant digits; at most {max} are allowed", int_digits + frac_digits)));
+                    return Some((
+                        Code::SchemaTotalDigits,
+                        format!("'{v}' has {} significant digits; at most {max} are allowed", int_digits + frac_digits),
+                    ));
                 }
             }
             if let Some(max) = ty.fraction_digits {
                 if frac_digits > max {
-                    return Some((Code::SchemaFractionDigits, format!("'{v}' has {frac_digits} digits after the decimal point; at most {max} are allowed")));
+                    return Some((
+                        Code::SchemaFractionDigits,
+                        format!("'{v}' has {frac_digits} digits after the decimal point; at most {max} are allowed"),
+                    ));
                 }
             }
             None
         }
         Base::Int => {
             let digits = raw.strip_prefix(['+', '-']).unwrap_or(raw);
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || raw.parse::<i64>().map_or(true, |n| i32::try_from(n).is_err()) {
-                return Some((Code::SchemaNotInteger, format!("'{raw}' is not an integer between -2147483648 and 2147483647 (no spaces allowed)")));
+            if digits.is_empty()
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+                || raw.parse::<i64>().map_or(true, |n| i32::try_from(n).is_err())
+            {
+                return Some((
+                    Code::SchemaNotInteger,
+                    format!("'{raw}' is not an integer between -2147483648 and 2147483647 (no spaces allowed)"),
+                ));
             }
             if let Some(max) = ty.total_digits {
                 let sig = digits.trim_start_matches('0').len().max(1) as u32;
                 if sig > max {
-                    return Some((Code::SchemaTotalDigits, format!("'{raw}' has {sig} digits; at most {max} are allowed")));
+                    return Some((
+                        Code::SchemaTotalDigits,
+                        format!("'{raw}' has {sig} digits; at most {max} are allowed"),
+                    ));
                 }
             }
             None
@@ -200,7 +216,8 @@ pub fn check_simple(raw: &str, ty: &SimpleType) -> Option<(Code, String)> {
         }
         Base::DateTime => {
             let v = raw.trim_matches(is_xml_ws);
-            (!is_xsd_datetime(v)).then(|| (Code::SchemaNotDate, format!("'{v}' is not a dateTime of the form YYYY-MM-DDThh:mm:ss")))
+            (!is_xsd_datetime(v))
+                .then(|| (Code::SchemaNotDate, format!("'{v}' is not a dateTime of the form YYYY-MM-DDThh:mm:ss")))
         }
         Base::Base64 => (!is_base64(raw)).then(|| (Code::SchemaNotBase64, "the value is not valid base64".to_string())),
         Base::Id => {
@@ -259,7 +276,9 @@ fn valid_ymd(date: &str) -> bool {
     let date = date.strip_prefix('-').unwrap_or(date);
     let mut it = date.splitn(3, '-');
     let (Some(y), Some(m), Some(d)) = (it.next(), it.next(), it.next()) else { return false };
-    let (Some(y), Some(m), Some(d)) = (if y.len() >= 4 { digits(y, y.len()) } else { None }, digits(m, 2), digits(d, 2)) else {
+    let (Some(y), Some(m), Some(d)) =
+        (if y.len() >= 4 { digits(y, y.len()) } else { None }, digits(m, 2), digits(d, 2))
+    else {
         return false;
     };
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -326,7 +345,10 @@ pub fn is_base64(v: &str) -> bool {
 /// Validates a parsed document against the schema of its root element.
 /// Returns the schema and root declaration it was validated against, or
 /// `None` (with a diagnostic) when the root is not a known message.
-pub fn validate_document(doc: &Document, diags: &mut Vec<Diagnostic>) -> Option<(&'static Schema, &'static ElementDecl)> {
+pub fn validate_document(
+    doc: &Document,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(&'static Schema, &'static ElementDecl)> {
     let root = doc.root();
     let Some((schema, decl)) = find_root(root.namespace(), root.local_name()) else {
         diags.push(unknown_root(root));
@@ -340,9 +362,9 @@ pub fn validate_document(doc: &Document, diags: &mut Vec<Diagnostic>) -> Option<
 pub(crate) fn unknown_root(root: Element) -> Diagnostic {
     let local = root.local_name();
     let hint = match root.namespace() {
-        None if find_root(Some(CEB_NS), local).is_some() => format!(
-            "; the element is in no namespace: declare xmlns=\"{CEB_NS}\" (or the ceb: prefix) on it"
-        ),
+        None if find_root(Some(CEB_NS), local).is_some() => {
+            format!("; the element is in no namespace: declare xmlns=\"{CEB_NS}\" (or the ceb: prefix) on it")
+        }
         _ if find_root(Some(CEB_NS), &format!("{local}Message")).is_some() => {
             format!("; did you mean {local}Message?")
         }
@@ -354,7 +376,11 @@ pub(crate) fn unknown_root(root: Element) -> Diagnostic {
     Diagnostic::new(
         Code::SchemaUnknownRoot,
         "",
-        format!("the root element {{{}}}{} is not a message of the 2022 CEB schemas{hint}", root.namespace().unwrap_or(""), local),
+        format!(
+            "the root element {{{}}}{} is not a message of the 2022 CEB schemas{hint}",
+            root.namespace().unwrap_or(""),
+            local
+        ),
     )
     .with_value(root.qname())
     .with_line(root.line())
@@ -441,7 +467,13 @@ impl Validator<'_> {
         let text = el.text();
         let value: &str = if text.is_empty() { d.fixed.or(d.default).unwrap_or("") } else { &text };
         if let Some((code, msg)) = check_simple(value, ty) {
-            self.report(code, self.path.clone(), format!("{}{}: {msg}", d.name, Self::label(d)), Some(value), el.line());
+            self.report(
+                code,
+                self.path.clone(),
+                format!("{}{}: {msg}", d.name, Self::label(d)),
+                Some(value),
+                el.line(),
+            );
             return;
         }
         if let Some(fixed) = d.fixed {
@@ -460,14 +492,17 @@ impl Validator<'_> {
     fn attributes(&mut self, el: Element, d: &'static ElementDecl) {
         for a in el.attributes() {
             let ns = el.attribute_namespace(a);
-            if ns == Some(XSI_NS) && matches!(a.local_name(), "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation") {
+            if ns == Some(XSI_NS)
+                && matches!(a.local_name(), "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation")
+            {
                 continue;
             }
             let decl = if ns.is_none() { d.attrs.iter().find(|ad| ad.name == a.qname) } else { None };
             let path = self.field_path(&format!("@{}", a.qname));
             let Some(ad) = decl else {
                 let known = d.attrs.iter().map(|a| a.name).collect::<Vec<_>>().join(", ");
-                let allowed = if known.is_empty() { "it has no attributes".to_string() } else { format!("allowed: {known}") };
+                let allowed =
+                    if known.is_empty() { "it has no attributes".to_string() } else { format!("allowed: {known}") };
                 self.report(
                     Code::SchemaUnexpectedAttribute,
                     path,
@@ -481,7 +516,13 @@ impl Validator<'_> {
                 self.report(code, path, format!("attribute {}: {msg}", ad.name), Some(&a.value), el.line());
             } else if let Some(f) = ad.fixed {
                 if a.value.as_ref() != f {
-                    self.report(Code::SchemaFixedValue, path, format!("attribute {} must be {f}", ad.name), Some(&a.value), el.line());
+                    self.report(
+                        Code::SchemaFixedValue,
+                        path,
+                        format!("attribute {} must be {f}", ad.name),
+                        Some(&a.value),
+                        el.line(),
+                    );
                 }
             }
         }
@@ -490,7 +531,12 @@ impl Validator<'_> {
                 self.report(
                     Code::SchemaMissingAttribute,
                     self.field_path(&format!("@{}", ad.name)),
-                    format!("{} needs the attribute {}{}", d.name, ad.name, if ad.label.is_empty() { String::new() } else { format!(" ({})", ad.label) }),
+                    format!(
+                        "{} needs the attribute {}{}",
+                        d.name,
+                        ad.name,
+                        if ad.label.is_empty() { String::new() } else { format!(" ({})", ad.label) }
+                    ),
                     None,
                     el.line(),
                 );
@@ -505,7 +551,11 @@ impl Validator<'_> {
                     self.report(
                         Code::SchemaUnexpectedText,
                         self.path.clone(),
-                        format!("{} contains only elements, but has the text '{}'", d.name, t.trim().chars().take(40).collect::<String>()),
+                        format!(
+                            "{} contains only elements, but has the text '{}'",
+                            d.name,
+                            t.trim().chars().take(40).collect::<String>()
+                        ),
                         None,
                         el.document().line(id),
                     );
@@ -575,7 +625,13 @@ impl Validator<'_> {
                 } else {
                     format!("<{}> is not an element of {} (expected {expected})", child.qname(), d.name)
                 };
-                self.report(Code::SchemaUnexpectedElement, self.field_path(child.local_name()), msg, None, child.line());
+                self.report(
+                    Code::SchemaUnexpectedElement,
+                    self.field_path(child.local_name()),
+                    msg,
+                    None,
+                    child.line(),
+                );
                 break;
             }
         }
@@ -617,7 +673,15 @@ mod tests {
     use super::*;
 
     fn dec(total: u32, frac: u32) -> SimpleType {
-        SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(total), fraction_digits: Some(frac), collapse: true }
+        SimpleType {
+            base: Base::Decimal,
+            length: None,
+            min_length: None,
+            max_length: None,
+            total_digits: Some(total),
+            fraction_digits: Some(frac),
+            collapse: true,
+        }
     }
 
     #[test]
@@ -633,7 +697,15 @@ mod tests {
 
     #[test]
     fn int_allows_no_whitespace() {
-        let t = SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(2), fraction_digits: None, collapse: true };
+        let t = SimpleType {
+            base: Base::Int,
+            length: None,
+            min_length: None,
+            max_length: None,
+            total_digits: Some(2),
+            fraction_digits: None,
+            collapse: true,
+        };
         for ok in ["99", "-99", "099", "+5", "-0"] {
             assert!(check_simple(ok, &t).is_none(), "{ok}");
         }
@@ -650,4 +722,10 @@ mod tests {
         assert!(is_xsd_date("2024-02-29"));
         assert!(!is_xsd_date("2023-02-29"));
     }
+}
+
+/// The Chinese field name of the first element called `name` in a schema
+/// (field names mean the same wherever they occur in one schema).
+pub fn label_of(schema: &Schema, name: &str) -> &'static str {
+    schema.elements.iter().find(|d| d.name == name && !d.label.is_empty()).map_or("", |d| d.label)
 }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use cbec_ceb::{decode, encode, validate_schema, DecodeOptions};
+use cbec_ceb::{DecodeOptions, decode, encode, validate_schema};
 use cbec_xml::Limits;
 use support::*;
 
@@ -41,7 +41,8 @@ fn every_sample_decodes_round_trips_and_encodes_valid_xml() {
             }
         };
         let xml = encode(&first.message);
-        let again = decode(xml.as_bytes(), &lenient).unwrap_or_else(|e| panic!("{}: re-decode {e:#?}\n{xml}", path.display()));
+        let again =
+            decode(xml.as_bytes(), &lenient).unwrap_or_else(|e| panic!("{}: re-decode {e:#?}\n{xml}", path.display()));
         assert_eq!(first.message, again.message, "{}: round trip changed the message", path.display());
         // And through JSON.
         let json = cbec_ceb::to_json(&first.message);

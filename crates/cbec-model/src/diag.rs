@@ -158,7 +158,14 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic with the code's default severity.
     pub fn new(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity: code.severity(), path: path.into(), value: None, message: message.into(), line: None }
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            path: path.into(),
+            value: None,
+            message: message.into(),
+            line: None,
+        }
     }
 
     pub fn with_value(mut self, value: impl Into<String>) -> Self {

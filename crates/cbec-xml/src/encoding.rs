@@ -59,15 +59,22 @@ pub fn decode_input(bytes: &[u8], max_bytes: usize) -> Result<(Cow<'_, str>, Dec
             let lower = label.to_ascii_lowercase();
             let gb = matches!(
                 lower.as_str(),
-                "gb2312" | "gbk" | "gb18030" | "gb_2312-80" | "gb_2312" | "csgb2312" | "x-gbk" | "cp936" | "ms936"
-                    | "windows-936" | "euc-cn"
+                "gb2312"
+                    | "gbk"
+                    | "gb18030"
+                    | "gb_2312-80"
+                    | "gb_2312"
+                    | "csgb2312"
+                    | "x-gbk"
+                    | "cp936"
+                    | "ms936"
+                    | "windows-936"
+                    | "euc-cn"
             );
             if !gb {
                 return Err(XmlError::new(
                     XmlErrorKind::Encoding,
-                    format!(
-                        "encoding=\"{label}\" is not accepted; send UTF-8 (preferred) or GB2312/GBK/GB18030"
-                    ),
+                    format!("encoding=\"{label}\" is not accepted; send UTF-8 (preferred) or GB2312/GBK/GB18030"),
                 ));
             }
             let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);

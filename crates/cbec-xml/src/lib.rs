@@ -24,10 +24,10 @@ mod parser;
 mod tree;
 mod writer;
 
-pub use encoding::{decode_input, DeclaredEncoding};
+pub use encoding::{DeclaredEncoding, decode_input};
 pub use parser::Limits;
 pub use tree::{Attribute, Document, Element, NodeId, NodeKind, NsDecl, XML_NS};
-pub use writer::{escape_attr, escape_text, serialize_children, serialize_element, XmlWriter};
+pub use writer::{XmlWriter, escape_attr, escape_text, serialize_children, serialize_element};
 
 /// What went wrong while reading a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::tree::{Attribute, Document, ElemRec, Node, NodeRec, NsDecl, NONE, NS_NONE, NS_XML, XML_NS};
+use crate::tree::{Attribute, Document, ElemRec, NONE, NS_NONE, NS_XML, Node, NodeRec, NsDecl, XML_NS};
 use crate::{XmlError, XmlErrorKind as K};
 
 const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
@@ -226,15 +226,7 @@ impl<'a> Parser<'a, '_> {
                 return Err(self.malformed("content after the root element"));
             }
         }
-        Ok(Document {
-            src: self.src,
-            nodes: self.nodes,
-            attrs: self.attrs,
-            decls: self.decls,
-            top,
-            root,
-            has_xml_decl,
-        })
+        Ok(Document { src: self.src, nodes: self.nodes, attrs: self.attrs, decls: self.decls, top, root, has_xml_decl })
     }
 
     fn xml_decl(&mut self) -> Result<(), XmlError> {
@@ -305,7 +297,8 @@ impl<'a> Parser<'a, '_> {
             if !self.skip_ws() {
                 return Err(self.malformed("expected whitespace after the processing instruction target"));
             }
-            let end = self.src[self.pos..].find("?>").ok_or_else(|| self.malformed("unterminated processing instruction"))?;
+            let end =
+                self.src[self.pos..].find("?>").ok_or_else(|| self.malformed("unterminated processing instruction"))?;
             data = &self.src[self.pos..self.pos + end];
             self.check_chars(data, self.pos)?;
             self.pos += end + 2;
@@ -419,7 +412,9 @@ impl<'a> Parser<'a, '_> {
     fn reference(&mut self) -> Result<char, XmlError> {
         let start = self.pos;
         let rest = &self.src[start + 1..];
-        let end = rest.find(';').filter(|&e| e <= 12).ok_or_else(|| self.malformed("'&' must start an entity or character reference (write &amp; for a literal '&')"))?;
+        let end = rest.find(';').filter(|&e| e <= 12).ok_or_else(|| {
+            self.malformed("'&' must start an entity or character reference (write &amp; for a literal '&')")
+        })?;
         let name = &rest[..end];
         self.pos = start + 1 + end + 1;
         let c = match name {
@@ -433,18 +428,24 @@ impl<'a> Parser<'a, '_> {
                 .filter(|_| !name[2..].is_empty() && name[2..].bytes().all(|b| b.is_ascii_hexdigit()))
                 .and_then(char::from_u32)
                 .filter(|&c| is_xml_char(c))
-                .ok_or_else(|| XmlError::at(K::Malformed, format!("&{name}; is not a valid character reference"), self.src, start))?,
+                .ok_or_else(|| {
+                    XmlError::at(K::Malformed, format!("&{name}; is not a valid character reference"), self.src, start)
+                })?,
             _ if name.starts_with('#') => name[1..]
                 .parse::<u32>()
                 .ok()
                 .filter(|_| name[1..].bytes().all(|b| b.is_ascii_digit()))
                 .and_then(char::from_u32)
                 .filter(|&c| is_xml_char(c))
-                .ok_or_else(|| XmlError::at(K::Malformed, format!("&{name}; is not a valid character reference"), self.src, start))?,
+                .ok_or_else(|| {
+                    XmlError::at(K::Malformed, format!("&{name}; is not a valid character reference"), self.src, start)
+                })?,
             _ => {
                 return Err(XmlError::at(
                     K::EntityUndefined,
-                    format!("entity &{name}; is not defined; only &lt; &gt; &amp; &apos; &quot; and character references are accepted"),
+                    format!(
+                        "entity &{name}; is not defined; only &lt; &gt; &amp; &apos; &quot; and character references are accepted"
+                    ),
                     self.src,
                     start,
                 ));
@@ -490,7 +491,8 @@ impl<'a> Parser<'a, '_> {
             } else if self.starts_with("<![CDATA[") {
                 let at = self.pos;
                 self.pos += 9;
-                let end = self.src[self.pos..].find("]]>").ok_or_else(|| self.malformed("unterminated CDATA section"))?;
+                let end =
+                    self.src[self.pos..].find("]]>").ok_or_else(|| self.malformed("unterminated CDATA section"))?;
                 let body = &self.src[self.pos..self.pos + end];
                 self.check_chars(body, self.pos)?;
                 if body.contains('\r') {
@@ -550,7 +552,9 @@ impl<'a> Parser<'a, '_> {
                     self.pos += 1;
                     run = self.pos;
                 }
-                c if c < 0x20 => return Err(self.malformed(format!("control character U+{c:04X} is not allowed in XML"))),
+                c if c < 0x20 => {
+                    return Err(self.malformed(format!("control character U+{c:04X} is not allowed in XML")));
+                }
                 0xEF if self.starts_with("\u{FFFE}") || self.starts_with("\u{FFFF}") => {
                     return Err(self.malformed("characters U+FFFE and U+FFFF are not allowed in XML"));
                 }
@@ -583,7 +587,9 @@ impl<'a> Parser<'a, '_> {
         let prefix_len = self.split_qname(qname)?;
         self.bump_count()?;
         if self.stack.len() >= self.limits.max_depth {
-            return Err(self.err(K::TooDeep, format!("elements are nested deeper than {} levels", self.limits.max_depth)));
+            return Err(
+                self.err(K::TooDeep, format!("elements are nested deeper than {} levels", self.limits.max_depth))
+            );
         }
         let mut raw = std::mem::take(&mut self.raw_attrs);
         raw.clear();
@@ -618,7 +624,12 @@ impl<'a> Parser<'a, '_> {
                 return Err(XmlError::at(K::Malformed, format!("attribute '{name}' is repeated"), self.src, at));
             }
             if raw.len() >= self.limits.max_attributes {
-                return Err(XmlError::at(K::TooManyNodes, format!("more than {} attributes on <{qname}>", self.limits.max_attributes), self.src, at));
+                return Err(XmlError::at(
+                    K::TooManyNodes,
+                    format!("more than {} attributes on <{qname}>", self.limits.max_attributes),
+                    self.src,
+                    at,
+                ));
             }
             raw.push((name, value, at));
         }
@@ -701,7 +712,12 @@ impl<'a> Parser<'a, '_> {
                     .iter()
                     .any(|a| a.ns != NS_NONE && a.local_name() == local && self.uri_of(a.ns) == uri);
                 if dup {
-                    return Err(XmlError::at(K::Malformed, format!("attribute '{name}' is repeated (same namespace and name)"), self.src, at));
+                    return Err(XmlError::at(
+                        K::Malformed,
+                        format!("attribute '{name}' is repeated (same namespace and name)"),
+                        self.src,
+                        at,
+                    ));
                 }
             }
             self.attrs.push(Attribute {
@@ -777,8 +793,19 @@ mod tests {
     #[test]
     fn malformed_documents_are_refused() {
         for bad in [
-            "<a>", "<a></b>", "<a x='1' x='2'/>", "<p:a/>", "<a>]]></a>", "<a/><b/>", "text<a/>", "<a>\u{1}</a>",
-            "<a><!-- x -- y --></a>", "<a b=c/>", "<a>&#0;</a>", "<a>&amp</a>", "",
+            "<a>",
+            "<a></b>",
+            "<a x='1' x='2'/>",
+            "<p:a/>",
+            "<a>]]></a>",
+            "<a/><b/>",
+            "text<a/>",
+            "<a>\u{1}</a>",
+            "<a><!-- x -- y --></a>",
+            "<a b=c/>",
+            "<a>&#0;</a>",
+            "<a>&amp</a>",
+            "",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should fail");
         }

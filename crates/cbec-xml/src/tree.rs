@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use crate::parser::{self, Limits};
 use crate::XmlError;
+use crate::parser::{self, Limits};
 
 /// The namespace bound to the `xml` prefix.
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";

@@ -15,7 +15,8 @@ pub fn escape_attr(s: &str) -> Cow<'_, str> {
 }
 
 fn escape(s: &str, attr: bool) -> Cow<'_, str> {
-    let needs = s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'\r') || (attr && matches!(b, b'"' | b'\t' | b'\n')));
+    let needs =
+        s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'\r') || (attr && matches!(b, b'"' | b'\t' | b'\n')));
     if !needs {
         return Cow::Borrowed(s);
     }
@@ -217,9 +218,13 @@ fn write_element(el: crate::Element<'_, '_>, out: &mut String, scope: &mut Vec<(
     let mark = scope.len();
     out.push('<');
     out.push_str(el.qname());
-    let bound = |scope: &Vec<(String, String)>, p: &str| scope.iter().rev().find(|(sp, _)| sp == p).map(|(_, u)| u.clone());
+    let bound =
+        |scope: &Vec<(String, String)>, p: &str| scope.iter().rev().find(|(sp, _)| sp == p).map(|(_, u)| u.clone());
     let declare = |out: &mut String, scope: &mut Vec<(String, String)>, prefix: &str, uri: &str| {
-        if prefix == "xml" || bound(scope, prefix).as_deref() == Some(uri) || (prefix.is_empty() && uri.is_empty() && bound(scope, "").is_none()) {
+        if prefix == "xml"
+            || bound(scope, prefix).as_deref() == Some(uri)
+            || (prefix.is_empty() && uri.is_empty() && bound(scope, "").is_none())
+        {
             return;
         }
         out.push_str(if prefix.is_empty() { " xmlns" } else { " xmlns:" });

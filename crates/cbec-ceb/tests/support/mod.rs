@@ -13,7 +13,8 @@ pub fn samples() -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     for dir in ["import", "export", "real"] {
         let d = spec_dir().join("samples").join(dir);
-        let mut entries: Vec<_> = std::fs::read_dir(&d).expect("samples dir").map(|e| e.expect("entry").path()).collect();
+        let mut entries: Vec<_> =
+            std::fs::read_dir(&d).expect("samples dir").map(|e| e.expect("entry").path()).collect();
         entries.sort();
         for p in entries {
             let bytes = std::fs::read(&p).expect("read sample");
@@ -34,8 +35,12 @@ pub fn xsd_for(schema: &str) -> PathBuf {
 }
 
 pub fn require_xmllint() {
-    let ok = Command::new("xmllint").arg("--version").output().is_ok_and(|o| o.status.success() || !o.stderr.is_empty());
-    assert!(ok, "xmllint is not installed: run the project's test script (scripts/test.sh), which installs libxml2-utils");
+    let ok =
+        Command::new("xmllint").arg("--version").output().is_ok_and(|o| o.status.success() || !o.stderr.is_empty());
+    assert!(
+        ok,
+        "xmllint is not installed: run the project's test script (scripts/test.sh), which installs libxml2-utils"
+    );
 }
 
 /// xmllint's verdict on many files against one XSD, in one process.
@@ -74,7 +79,11 @@ pub fn xmllint_valid(xsd: &Path, bytes: &[u8]) -> bool {
 pub fn tempdir() -> PathBuf {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("t{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "t{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
     std::fs::create_dir_all(&d).expect("mkdir");
     d
 }
