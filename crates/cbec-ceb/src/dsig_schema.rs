@@ -1,13 +1,14 @@
 //! Schema validation of `ds:Signature` against the XML-DSig schema shipped
 //! with the CEB XSDs (`spec/xsd/xmldsig-core-schema.xsd`, a reduced copy of
-//! the W3C schema: no `Object`, no `Id` on `SignedInfo` or `SignatureValue`).
+//! the W3C schema: no `Object`, no `Id` on `SignedInfo`, `SignatureValue` or
+//! `KeyInfo`).
 //! Written by hand because it uses choices and wildcards, which the CEB
 //! schemas themselves never do.
 
 use cbec_model::diag::{Code, Diagnostic};
 use cbec_xml::{Element, NodeKind};
 
-use crate::schema::{Base, DS_NS, SimpleType, check_simple};
+use crate::schema::{Base, DS_NS, SimpleType, XSD_NS, XSI_NS, check_simple, is_any_uri, is_character_content};
 
 const BASE64: SimpleType = SimpleType {
     base: Base::Base64,
@@ -19,8 +20,13 @@ const BASE64: SimpleType = SimpleType {
     collapse: true,
 };
 
+const ID: SimpleType = SimpleType { base: Base::Id, ..BASE64 };
+
 struct V<'d> {
     diags: &'d mut Vec<Diagnostic>,
+    /// The `Id` values seen so far: an xs:ID must be unique in the document
+    /// (CEB messages carry no other IDs than the signature's).
+    ids: Vec<String>,
 }
 
 fn join(path: &str, name: &str) -> String {
@@ -39,14 +45,41 @@ impl V<'_> {
     /// Attributes: only those listed (no-namespace), required ones present.
     fn attrs(&mut self, el: Element, path: &str, allowed: &[&str], required: &[&str]) {
         for a in el.attributes() {
-            let in_ns = el.attribute_namespace(a).is_some();
-            if in_ns || !allowed.contains(&a.qname) {
+            let ns = el.attribute_namespace(a);
+            if ns == Some(XSI_NS) && xsi_allowed(&el, a) {
+                continue;
+            }
+            if ns.is_some() || !allowed.contains(&a.qname) {
                 self.err(
                     Code::SchemaUnexpectedAttribute,
                     join(path, &format!("@{}", a.qname)),
                     format!("attribute {} is not allowed on ds:{}", a.qname, el.local_name()),
                     el.line(),
                 );
+            } else if matches!(a.qname, "URI" | "Type" | "Algorithm") && !is_any_uri(&a.value) {
+                self.err(
+                    Code::SchemaInvalidValue,
+                    join(path, &format!("@{}", a.qname)),
+                    format!("attribute {}: '{}' is not a valid URI", a.qname, a.value),
+                    el.line(),
+                );
+            } else if a.qname == "Id" {
+                let id_path = join(path, "@Id");
+                if let Some((code, msg)) = check_simple(&a.value, &ID) {
+                    self.err(code, id_path, format!("attribute Id: {msg}"), el.line());
+                } else {
+                    let id = a.value.trim_matches([' ', '\t', '\n', '\r']).to_string();
+                    if self.ids.contains(&id) {
+                        self.err(
+                            Code::SchemaInvalidValue,
+                            id_path,
+                            format!("attribute Id: the ID '{id}' is used twice in the document"),
+                            el.line(),
+                        );
+                    } else {
+                        self.ids.push(id);
+                    }
+                }
             }
         }
         for r in required {
@@ -63,10 +96,7 @@ impl V<'_> {
 
     fn no_text(&mut self, el: Element, path: &str) {
         let doc = el.document();
-        if el
-            .children()
-            .any(|id| matches!(doc.kind(id), NodeKind::Text(t) if !t.trim_matches([' ', '\t', '\n', '\r']).is_empty()))
-        {
+        if el.children().any(|id| matches!(doc.kind(id), NodeKind::Text(t) if is_character_content(doc, id, t))) {
             self.err(
                 Code::SchemaUnexpectedText,
                 path.to_string(),
@@ -88,7 +118,9 @@ impl V<'_> {
         }
     }
 
+    /// An element of a simple type: no attributes, no elements.
     fn simple(&mut self, el: Element, path: &str, ty: &SimpleType) {
+        self.attrs(el, path, &[], &[]);
         self.no_elements(el, path);
         if let Some((code, msg)) = check_simple(&el.text(), ty) {
             self.err(code, path.to_string(), format!("ds:{}: {msg}", el.local_name()), el.line());
@@ -152,7 +184,6 @@ impl V<'_> {
             &mut |v, c, p| match c.local_name() {
                 "SignedInfo" => v.signed_info(c, &p),
                 "SignatureValue" => {
-                    v.attrs(c, &p, &[], &[]);
                     v.simple(c, &p, &BASE64);
                 }
                 _ => v.key_info(c, &p),
@@ -190,7 +221,6 @@ impl V<'_> {
                 "Transforms" => v.transforms(c, &p),
                 "DigestMethod" => v.method(c, &p),
                 _ => {
-                    v.attrs(c, &p, &[], &[]);
                     v.simple(c, &p, &BASE64);
                 }
             },
@@ -216,7 +246,8 @@ impl V<'_> {
     }
 
     fn key_info(&mut self, el: Element, path: &str) {
-        self.attrs(el, path, &["Id"], &[]);
+        // The reduced schema gives KeyInfo no Id attribute.
+        self.attrs(el, path, &[], &[]);
         let mut any = false;
         for c in el.child_elements() {
             any = true;
@@ -265,7 +296,10 @@ impl V<'_> {
             if c.namespace() == Some(DS_NS) {
                 match c.local_name() {
                     "X509SKI" | "X509Certificate" | "X509CRL" => self.simple(c, &p, &BASE64),
-                    "X509SubjectName" => self.no_elements(c, &p),
+                    "X509SubjectName" => {
+                        self.attrs(c, &p, &[], &[]);
+                        self.no_elements(c, &p);
+                    }
                     "X509IssuerSerial" => {}
                     _ => self.err(
                         Code::SchemaUnexpectedElement,
@@ -294,7 +328,30 @@ impl V<'_> {
     }
 }
 
+/// The `xsi:` attributes libxml2 accepts on an XML-DSig element: location
+/// hints anywhere, and `xsi:type` when it names the element's own type. No
+/// ds element is nillable, so `xsi:nil` is refused.
+fn xsi_allowed(el: &Element, a: &cbec_xml::Attribute) -> bool {
+    match a.local_name() {
+        "schemaLocation" | "noNamespaceSchemaLocation" => true,
+        "type" => {
+            let value = a.value.trim_matches([' ', '\t', '\n', '\r']);
+            let (prefix, local) = value.split_once(':').unwrap_or(("", value));
+            let declared = match el.local_name() {
+                "KeyName" | "MgmtData" | "X509SubjectName" | "X509IssuerName" | "XPath" => (XSD_NS, "string".to_string()),
+                "X509SKI" | "X509Certificate" | "X509CRL" | "PGPKeyID" | "PGPKeyPacket" | "SPKISexp" => {
+                    (XSD_NS, "base64Binary".to_string())
+                }
+                "X509SerialNumber" => (XSD_NS, "integer".to_string()),
+                other => (DS_NS, format!("{other}Type")),
+            };
+            el.lookup_namespace(prefix).is_some_and(|ns| (ns, local) == (declared.0, declared.1.as_str()))
+        }
+        _ => false,
+    }
+}
+
 /// Validates a `ds:Signature` element whose own path is `path`.
 pub(crate) fn validate_signature(el: Element, path: &str, diags: &mut Vec<Diagnostic>) {
-    V { diags }.signature(el, path);
+    V { diags, ids: Vec::new() }.signature(el, path);
 }

@@ -43,9 +43,10 @@ pub struct DecodeOptions {
 #[derive(Debug, Clone)]
 pub struct Decoded {
     pub message: Message,
-    /// Empty for a strictly decoded message; schema errors and repairs for a
-    /// lenient one.
+    /// Schema problems: empty for a strictly decoded message.
     pub diagnostics: Vec<Diagnostic>,
+    /// What lenient decoding repaired to build the value (warnings).
+    pub repairs: Vec<Diagnostic>,
 }
 
 /// The result of schema validation.
@@ -122,8 +123,7 @@ pub fn decode_document(doc: &Document, lenient: bool) -> Result<Decoded, Vec<Dia
         diagnostics.extend(cx.repairs);
         return Err(diagnostics);
     }
-    diagnostics.extend(cx.repairs);
-    Ok(Decoded { message, diagnostics })
+    Ok(Decoded { message, diagnostics, repairs: cx.repairs })
 }
 
 /// Lenient decoding of a root written without the `Message` suffix (as in

@@ -20,6 +20,8 @@ pub const CEB_NS: &str = "http://www.chinaport.gov.cn/ceb";
 pub const DXP_NS: &str = "http://www.chinaport.gov.cn/dxp";
 pub const DS_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+/// The namespace of the XML Schema built-in types, as named by `xsi:type`.
+pub const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
 /// Placeholder for namespaces the generator does not know (never emitted).
 pub const UNKNOWN_NS: &str = "";
 
@@ -254,6 +256,11 @@ fn check_length(v: &str, ty: &SimpleType) -> Option<(Code, String)> {
 
 /// Significant integer and fraction digits of an XSD decimal, or `None` if
 /// it is not one.
+///
+/// libxml2 reads at most 24 digits after the leading zeros, trailing
+/// fraction zeros included, and refuses a value with more (with a decimal
+/// point, at most 23 of them may come before it), so `1.` followed by 24
+/// zeros is not a decimal for it although its value is 1.
 fn decimal_digits(v: &str) -> Option<(u32, u32)> {
     let body = v.strip_prefix(['+', '-']).unwrap_or(v);
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
@@ -263,7 +270,12 @@ fn decimal_digits(v: &str) -> Option<(u32, u32)> {
     {
         return None;
     }
-    let int_sig = int.trim_start_matches('0').len() as u32;
+    let int_len = int.trim_start_matches('0').len();
+    let readable = if body.contains('.') { int_len <= 23 && int_len + frac.len() <= 24 } else { int_len <= 24 };
+    if !readable {
+        return None;
+    }
+    let int_sig = int_len as u32;
     let frac_sig = frac.trim_end_matches('0').len() as u32;
     Some((int_sig, frac_sig))
 }
@@ -327,17 +339,195 @@ fn is_xsd_datetime(v: &str) -> bool {
     matches!((digits(h, 2), digits(m, 2), digits(s, 2)), (Some(h), Some(m), Some(s)) if h < 24 && m < 60 && s < 60)
 }
 
-/// base64Binary: the alphabet, whitespace anywhere, correct padding.
+/// base64Binary as libxml2 checks it: characters outside the base64
+/// alphabet (whitespace, but any other stray character too) are ignored, only
+/// `=` may follow the first `=`, the data characters come in groups of four,
+/// and with padding the last data character carries no stray bits.
 pub fn is_base64(v: &str) -> bool {
-    let chars: Vec<u8> = v.bytes().filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')).collect();
-    if chars.len() % 4 != 0 {
-        return false;
+    let mut data = 0usize;
+    let mut pad = 0usize;
+    let mut last = 0u8;
+    for b in v.bytes() {
+        let d = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                pad += 1;
+                continue;
+            }
+            _ => continue,
+        };
+        if pad > 0 {
+            return false;
+        }
+        data += 1;
+        last = d;
     }
-    let pad = chars.iter().rev().take_while(|&&b| b == b'=').count();
-    if pad > 2 {
-        return false;
+    match pad {
+        0 => data % 4 == 0,
+        1 => data % 4 == 3 && last & !0x3c == 0,
+        2 => data % 4 == 2 && last & !0x30 == 0,
+        _ => false,
     }
-    chars[..chars.len() - pad].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+}
+
+/// xs:anyURI as libxml2 2.9 checks it: the collapsed value, with spaces,
+/// non-ASCII and a few other characters replaced by `_`, must parse as an
+/// RFC 3986 URI reference by libxml2's parser. That parser never recognises
+/// an IPv4 address (every host is a reg-name), takes anything between `[`
+/// and `]` as an IP literal, and allows `[` and `]` in fragments.
+pub(crate) fn is_any_uri(v: &str) -> bool {
+    let v = collapse(v);
+    let s: Vec<u8> =
+        v.bytes().map(|b| if !(32..127).contains(&b) || b" <>\"{}|\\^`'".contains(&b) { b'_' } else { b }).collect();
+    s.is_empty() || uri::is_absolute(&s) || uri::is_relative(&s)
+}
+
+/// A port of libxml2's RFC 3986 parser (uri.c), as a recogniser.
+mod uri {
+    fn at(s: &[u8], i: usize) -> u8 {
+        s.get(i).copied().unwrap_or(0)
+    }
+
+    fn unreserved(c: u8) -> bool {
+        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~')
+    }
+
+    fn sub_delim(c: u8) -> bool {
+        matches!(c, b'!' | b'$' | b'&' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=')
+    }
+
+    fn pct(s: &[u8], i: usize) -> bool {
+        at(s, i) == b'%' && at(s, i + 1).is_ascii_hexdigit() && at(s, i + 2).is_ascii_hexdigit()
+    }
+
+    fn pchar(s: &[u8], i: usize) -> bool {
+        let c = at(s, i);
+        unreserved(c) || pct(s, i) || sub_delim(c) || c == b':' || c == b'@'
+    }
+
+    fn next(s: &[u8], i: usize) -> usize {
+        if at(s, i) == b'%' { i + 3 } else { i + 1 }
+    }
+
+    fn segment(s: &[u8], i: &mut usize, forbid: u8, empty: bool) -> bool {
+        if !pchar(s, *i) {
+            return empty;
+        }
+        while pchar(s, *i) && at(s, *i) != forbid {
+            *i = next(s, *i);
+        }
+        true
+    }
+
+    /// `"/" segment` repeated.
+    fn more_segments(s: &[u8], i: &mut usize) {
+        while at(s, *i) == b'/' {
+            *i += 1;
+            segment(s, i, 0, true);
+        }
+    }
+
+    fn authority(s: &[u8], i: &mut usize) -> bool {
+        let mut c = *i;
+        while unreserved(at(s, c)) || pct(s, c) || sub_delim(at(s, c)) || at(s, c) == b':' {
+            c = next(s, c);
+        }
+        if at(s, c) == b'@' {
+            *i = c + 1;
+        }
+        if at(s, *i) == b'[' {
+            while at(s, *i) != b']' && at(s, *i) != 0 {
+                *i += 1;
+            }
+            if at(s, *i) != b']' {
+                return false;
+            }
+            *i += 1;
+        } else {
+            while unreserved(at(s, *i)) || pct(s, *i) || sub_delim(at(s, *i)) {
+                *i = next(s, *i);
+            }
+        }
+        if at(s, *i) == b':' {
+            *i += 1;
+            if !at(s, *i).is_ascii_digit() {
+                return false;
+            }
+            while at(s, *i).is_ascii_digit() {
+                *i += 1;
+            }
+        }
+        true
+    }
+
+    /// The parts shared by absolute and relative references after the
+    /// scheme: a path of the given kind, query, fragment, end of input.
+    fn rest(s: &[u8], mut i: usize, forbid: u8) -> bool {
+        if at(s, i) == b'/' && at(s, i + 1) == b'/' {
+            i += 2;
+            if !authority(s, &mut i) {
+                return false;
+            }
+            more_segments(s, &mut i);
+        } else if at(s, i) == b'/' {
+            i += 1;
+            if segment(s, &mut i, 0, false) {
+                more_segments(s, &mut i);
+            }
+        } else if pchar(s, i) {
+            segment(s, &mut i, forbid, false);
+            more_segments(s, &mut i);
+        }
+        if at(s, i) == b'?' {
+            i += 1;
+            while pchar(s, i) || matches!(at(s, i), b'/' | b'?') {
+                i = next(s, i);
+            }
+        }
+        if at(s, i) == b'#' {
+            i += 1;
+            while pchar(s, i) || matches!(at(s, i), b'/' | b'?' | b'[' | b']') {
+                i = next(s, i);
+            }
+        }
+        i == s.len()
+    }
+
+    /// `scheme ":" hier-part [ "?" query ] [ "#" fragment ]`
+    pub(super) fn is_absolute(s: &[u8]) -> bool {
+        if !at(s, 0).is_ascii_alphabetic() {
+            return false;
+        }
+        let mut i = 1;
+        while at(s, i).is_ascii_alphanumeric() || matches!(at(s, i), b'+' | b'-' | b'.') {
+            i += 1;
+        }
+        at(s, i) == b':' && rest(s, i + 1, 0)
+    }
+
+    /// `relative-part [ "?" query ] [ "#" fragment ]`; the first segment of
+    /// a relative path may hold no colon.
+    pub(super) fn is_relative(s: &[u8]) -> bool {
+        rest(s, 0, b':')
+    }
+}
+
+/// Whether a text node is character content, which element-only content may
+/// not hold: anything but XML whitespace, and any CDATA section, even an
+/// empty or blank one (libxml2 keeps CDATA sections as nodes and only skips
+/// blank text nodes). The parser merges CDATA sections into the text node,
+/// so the source is consulted: a text run ends at the first `<` that does
+/// not open a CDATA section.
+pub(crate) fn is_character_content(doc: &Document, id: cbec_xml::NodeId, text: &str) -> bool {
+    if !text.trim_matches(is_xml_ws).is_empty() {
+        return true;
+    }
+    let rest = doc.source().get(doc.offset(id)..).unwrap_or("");
+    rest.find('<').is_some_and(|i| rest[i..].starts_with("<![CDATA["))
 }
 
 // ---------------------------------------------------------------- validator
@@ -465,7 +655,12 @@ impl Validator<'_> {
             return;
         }
         let text = el.text();
-        let value: &str = if text.is_empty() { d.fixed.or(d.default).unwrap_or("") } else { &text };
+        // libxml2 applies a default or fixed value only to an element without
+        // any character content: an empty CDATA section (which the parser
+        // keeps as an empty text node) is content, a comment is not.
+        let doc = el.document();
+        let completely_empty = !el.children().any(|id| matches!(doc.kind(id), cbec_xml::NodeKind::Text(_)));
+        let value: &str = if completely_empty { d.fixed.or(d.default).unwrap_or("") } else { &text };
         if let Some((code, msg)) = check_simple(value, ty) {
             self.report(
                 code,
@@ -492,9 +687,7 @@ impl Validator<'_> {
     fn attributes(&mut self, el: Element, d: &'static ElementDecl) {
         for a in el.attributes() {
             let ns = el.attribute_namespace(a);
-            if ns == Some(XSI_NS)
-                && matches!(a.local_name(), "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation")
-            {
+            if ns == Some(XSI_NS) && self.xsi_attribute(el, d, a) {
                 continue;
             }
             let decl = if ns.is_none() { d.attrs.iter().find(|ad| ad.name == a.qname) } else { None };
@@ -544,18 +737,54 @@ impl Validator<'_> {
         }
     }
 
+    /// Checks an `xsi:` attribute the way libxml2 does; returns false for
+    /// attributes XML Schema does not define (reported as unexpected).
+    fn xsi_attribute(&mut self, el: Element, d: &'static ElementDecl, a: &cbec_xml::Attribute) -> bool {
+        let path = self.field_path(&format!("@{}", a.qname));
+        match a.local_name() {
+            "schemaLocation" | "noNamespaceSchemaLocation" => {}
+            // No element of the CEB and DXP schemas is nillable, and libxml2
+            // refuses xsi:nil on such an element whatever its value.
+            "nil" => self.report(
+                Code::SchemaUnexpectedAttribute,
+                path,
+                format!("attribute {} is not allowed: {} is not nillable", a.qname, d.name),
+                Some(&a.value),
+                el.line(),
+            ),
+            "type" if !xsi_type_names_declared_type(el, self.schema, d, &a.value) => self.report(
+                Code::SchemaInvalidValue,
+                path,
+                format!(
+                    "attribute {}: {} is not the declared type of {}; leave xsi:type out",
+                    a.qname,
+                    a.value.trim(),
+                    d.name
+                ),
+                Some(&a.value),
+                el.line(),
+            ),
+            "type" => {}
+            _ => return false,
+        }
+        true
+    }
+
     fn no_text(&mut self, el: Element, d: &ElementDecl) {
         for id in el.children() {
             if let cbec_xml::NodeKind::Text(t) = el.document().kind(id) {
-                if !t.trim_matches(is_xml_ws).is_empty() {
+                if is_character_content(el.document(), id, t) {
                     self.report(
                         Code::SchemaUnexpectedText,
                         self.path.clone(),
-                        format!(
-                            "{} contains only elements, but has the text '{}'",
-                            d.name,
-                            t.trim().chars().take(40).collect::<String>()
-                        ),
+                        match t.trim() {
+                            "" => format!("{} contains only elements, but has a CDATA section", d.name),
+                            t => format!(
+                                "{} contains only elements, but has the text '{}'",
+                                d.name,
+                                t.chars().take(40).collect::<String>()
+                            ),
+                        },
                         None,
                         el.document().line(id),
                     );
@@ -661,6 +890,54 @@ impl Validator<'_> {
     }
 }
 
+/// The named type an element is declared with, if any. Almost every element
+/// of the CEB schemas has an anonymous type, which no `xsi:type` can name;
+/// the exceptions are the `xs:int` item numbers, the `ceb:XMLElement` of
+/// `ExtendMessage/Message` and a few types of the terminal-node schema. The
+/// tables do not record type names, so the terminal-node ones are listed.
+fn declared_type(schema: &Schema, d: &ElementDecl) -> Option<(&'static str, &'static str)> {
+    if schema.ns == DXP_NS {
+        match d.name {
+            "TransInfo" | "OriHead" => return Some((DXP_NS, "TransInfoType")),
+            "Data" => return Some((DXP_NS, "Data")),
+            "AddInfo" => return Some((DXP_NS, "AddInfo")),
+            _ => {}
+        }
+    }
+    let builtin = |base| match base {
+        Base::Int => Some((XSD_NS, "int")),
+        Base::Date => Some((XSD_NS, "date")),
+        Base::DateTime => Some((XSD_NS, "dateTime")),
+        _ => None,
+    };
+    match &d.content {
+        Content::Any => Some((CEB_NS, "XMLElement")),
+        Content::Simple(SimpleType {
+            base,
+            length: None,
+            min_length: None,
+            max_length: None,
+            total_digits: None,
+            fraction_digits: None,
+            ..
+        }) => builtin(*base),
+        _ => None,
+    }
+}
+
+/// Whether an `xsi:type` value names the declared type of the element (for
+/// `xs:anyType` any type will do). Types derived from the declared one,
+/// which libxml2 accepts too, are not recognised: no CEB sender uses them.
+fn xsi_type_names_declared_type(el: Element, schema: &Schema, d: &ElementDecl, value: &str) -> bool {
+    if matches!(d.content, Content::AnyType) {
+        return true;
+    }
+    let value = value.trim_matches(is_xml_ws);
+    let (prefix, local) = value.split_once(':').unwrap_or(("", value));
+    let Some(ns) = el.lookup_namespace(prefix) else { return false };
+    declared_type(schema, d) == Some((ns, local))
+}
+
 fn same_decimal(a: &str, b: &str) -> bool {
     match (a.trim().parse::<cbec_model::Decimal>(), b.parse::<cbec_model::Decimal>()) {
         (Ok(x), Ok(y)) => x == y,
@@ -693,6 +970,12 @@ mod tests {
         for bad in ["123.456", "123456", "0.001", "1e3", "", "1 2", "- 1"] {
             assert!(check_simple(bad, &t).is_some(), "{bad}");
         }
+        // libxml2 reads at most 24 digits after the leading zeros.
+        let zeros = |n| "0".repeat(n);
+        assert!(check_simple(&format!("0001.5{}", zeros(22)), &t).is_none());
+        assert!(check_simple(&format!("1.5{}", zeros(23)), &t).is_some());
+        assert!(check_simple(&format!("0.{}", zeros(24)), &t).is_none());
+        assert!(check_simple(&format!("0.{}", zeros(25)), &t).is_some());
     }
 
     #[test]
@@ -711,6 +994,31 @@ mod tests {
         }
         for bad in ["100", "1.0", " 5 ", "5\n", "", "2147483648"] {
             assert!(check_simple(bad, &t).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn base64_follows_libxml2() {
+        // Stray characters are ignored; padding must be complete and clean.
+        for ok in ["", "@@@@", "AQ==", "AAE=", "QQ== ", "Q Q = =", "中AAAA", "AAAA\nBBBB"] {
+            assert!(is_base64(ok), "{ok}");
+        }
+        for bad in ["AAA", "A===", "AB==", "AAB=", "QQ==AAAA", "QQ=x=", "AAAA====", "=", "AAAAA"] {
+            assert!(!is_base64(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn any_uri_follows_libxml2() {
+        for ok in [
+            "", "#x", "a b", "http://[::1]:80/a", "%41", "a:b", "//a@b:1/c?d#e[f]", "http://1.2.3.4abc", "a?b?c",
+            "中文", "#", "?", "#a[b]", "file:///C:/x", "a/b:c", "//", "///a", "http://h#", "mailto:a@b",
+            "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+        ] {
+            assert!(is_any_uri(ok), "{ok}");
+        }
+        for bad in ["http://[::1", "http://h:/a", "http://h:x", "%zz", ":a", "x#a#b", "a[b]", "http://a%2", "a@b:c/d"] {
+            assert!(!is_any_uri(bad), "{bad}");
         }
     }
 

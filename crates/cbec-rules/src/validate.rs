@@ -1,7 +1,7 @@
 //! The two validation levels over raw message bytes.
 
 use cbec_ceb::Limits;
-use cbec_ceb::{DecodeOptions, Message};
+use cbec_ceb::{Decoded, Message};
 use cbec_model::diag::Diagnostic;
 
 use crate::{RuleConfig, check_message};
@@ -34,18 +34,27 @@ impl Report {
 /// Validates a message given as bytes. A `DxpMsg` envelope is validated
 /// together with the message it carries (paths under `Data/`).
 pub fn validate(bytes: &[u8], level: Level, limits: &Limits, rules: &RuleConfig) -> Report {
-    let schema = cbec_ceb::validate_schema(bytes, limits);
-    if level == Level::Schema {
-        return Report { message_type: schema.message_type, diagnostics: schema.diagnostics };
-    }
-    let mut diagnostics = schema.diagnostics;
-    if schema.message_type.is_none() {
-        return Report { message_type: None, diagnostics };
-    }
-    let opts = DecodeOptions { limits: limits.clone(), lenient: true };
-    let Ok(decoded) = cbec_ceb::decode(bytes, &opts) else {
-        return Report { message_type: schema.message_type, diagnostics };
-    };
+    let outcome = cbec_ceb::with_document(bytes, limits, |doc| {
+        if level == Level::Schema {
+            let r = cbec_ceb::validate_document_schema(doc);
+            return Report { message_type: r.message_type, diagnostics: r.diagnostics };
+        }
+        // One pass: the lenient decoder validates against the schema and
+        // builds the value the rules look at.
+        match cbec_ceb::decode_document(doc, true) {
+            Ok(decoded) => full(decoded, limits, rules),
+            Err(diagnostics) => Report { message_type: None, diagnostics },
+        }
+    });
+    outcome.unwrap_or_else(|d| Report { message_type: None, diagnostics: vec![d] })
+}
+
+fn full(decoded: Decoded, limits: &Limits, rules: &RuleConfig) -> Report {
+    // A root accepted only by lenient decoding (`CEB214` for
+    // `CEB214Message`) is not a known message type.
+    let unknown_root = decoded.diagnostics.iter().any(|d| d.code == cbec_model::diag::Code::SchemaUnknownRoot);
+    let message_type = (!unknown_root).then(|| decoded.message.root_name());
+    let mut diagnostics = decoded.diagnostics;
     // Rule findings on fields the schema already rejected add nothing.
     let rejected: Vec<String> = diagnostics.iter().filter(|d| d.is_error()).map(|d| d.path.clone()).collect();
     let covered = |p: &str| rejected.iter().any(|r| !r.is_empty() && (p == r || p.starts_with(&format!("{r}/"))));
@@ -54,10 +63,10 @@ pub fn validate(bytes: &[u8], level: Level, limits: &Limits, rules: &RuleConfig)
             diagnostics.push(d);
         }
     }
-    if let Message::DxpMsg(env) = &decoded.message {
-        match cbec_ceb::envelope::open((**env).clone()) {
+    if let Message::DxpMsg(env) = decoded.message {
+        match cbec_ceb::envelope::open(*env) {
             Ok(opened) => {
-                let inner = validate(&opened.payload, level, limits, rules);
+                let inner = validate(&opened.payload, Level::Full, limits, rules);
                 for mut d in inner.diagnostics {
                     d.path = if d.path.is_empty() { "Data".into() } else { format!("Data/{}", d.path) };
                     d.line = None;
@@ -67,5 +76,5 @@ pub fn validate(bytes: &[u8], level: Level, limits: &Limits, rules: &RuleConfig)
             Err(d) => diagnostics.push(d),
         }
     }
-    Report { message_type: schema.message_type, diagnostics }
+    Report { message_type, diagnostics }
 }

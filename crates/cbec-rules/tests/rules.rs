@@ -243,3 +243,15 @@ fn order_arithmetic_and_limits() {
     let codes: Vec<_> = check_message(&m, &tight).into_iter().map(|d| d.code.as_str()).collect();
     assert!(codes.contains(&"limit.items"), "{codes:?}");
 }
+
+/// The seeded fixtures used by benchmarks and the sandbox are valid at the
+/// full level, whatever their size.
+#[test]
+fn seeded_fixture_lists_pass_full_validation() {
+    for seed in 0..40u64 {
+        let items = 1 + (seed as usize * 7) % 99;
+        let xml = encode(&cbec_fixtures::import_list_message(seed, items));
+        let report = full(xml.as_bytes());
+        assert!(report.is_valid(), "seed {seed}: {:#?}", report.diagnostics);
+    }
+}

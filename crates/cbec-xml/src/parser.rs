@@ -81,6 +81,35 @@ pub(crate) fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Document<'a>, X
     p.run()
 }
 
+/// Bytes that end a plain run of character data: markup, references,
+/// carriage returns, `]` (for `]]>`), control characters and 0xEF (the lead
+/// byte of U+FFFE and U+FFFF).
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = !(i == 0x09 || i == 0x0A);
+        i += 1;
+    }
+    t[b'<' as usize] = true;
+    t[b'&' as usize] = true;
+    t[b']' as usize] = true;
+    t[0xEF] = true;
+    t
+};
+
+/// ASCII name characters.
+static NAME_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'_' || c == b':' || c == b'-' || c == b'.';
+        i += 1;
+    }
+    t
+};
+
 fn is_name_start(c: char) -> bool {
     c.is_ascii_alphabetic()
         || c == '_'
@@ -97,6 +126,11 @@ fn is_name_char(c: char) -> bool {
         || c == '.'
         || c == '\u{B7}'
         || matches!(c, '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// XML 1.0 §2.11: `\r\n` and a lone `\r` become `\n`.
+fn normalize_line_ends(s: &str) -> Cow<'_, str> {
+    if s.contains('\r') { Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n")) } else { Cow::Borrowed(s) }
 }
 
 fn is_xml_char(c: char) -> bool {
@@ -147,6 +181,27 @@ impl<'a> Parser<'a, '_> {
 
     fn read_name(&mut self) -> Result<&'a str, XmlError> {
         let start = self.pos;
+        // Fast path: ASCII names, which are all names in CEB messages.
+        let mut i = start;
+        match self.b.get(i) {
+            Some(&c) if c < 0x80 => {
+                if !(c.is_ascii_alphabetic() || c == b'_' || c == b':') {
+                    return Err(self.malformed(format!("'{}' cannot start a name", (c as char).escape_debug())));
+                }
+                i += 1;
+                let b = self.b;
+                while i < b.len() && NAME_CHAR[b[i] as usize] {
+                    i += 1;
+                }
+                if self.b.get(i).is_none_or(|&c| c < 0x80) {
+                    self.pos = i;
+                    return Ok(&self.src[start..i]);
+                }
+            }
+            Some(_) => {}
+            None => return Err(self.malformed("unexpected end of document, expected a name")),
+        }
+        // General path: names with non-ASCII characters.
         let rest = &self.src[start..];
         let mut chars = rest.char_indices();
         match chars.next() {
@@ -167,7 +222,7 @@ impl<'a> Parser<'a, '_> {
 
     /// Splits a QName and checks it is namespace-well-formed.
     fn split_qname(&self, q: &str) -> Result<usize, XmlError> {
-        match q.find(':') {
+        match q.bytes().position(|b| b == b':') {
             None => Ok(0),
             Some(i) => {
                 let local = &q[i + 1..];
@@ -279,7 +334,7 @@ impl<'a> Parser<'a, '_> {
         self.check_chars(body, start)?;
         self.pos += 3;
         self.bump_count()?;
-        Ok(self.push_node(NodeRec::Comment(body), start))
+        Ok(self.push_node(NodeRec::Comment(normalize_line_ends(body)), start))
     }
 
     fn pi(&mut self) -> Result<u32, XmlError> {
@@ -304,7 +359,7 @@ impl<'a> Parser<'a, '_> {
             self.pos += end + 2;
         }
         self.bump_count()?;
-        Ok(self.push_node(NodeRec::Pi { target, data }, start))
+        Ok(self.push_node(NodeRec::Pi { target, data: normalize_line_ends(data) }, start))
     }
 
     fn check_chars(&self, s: &str, offset: usize) -> Result<(), XmlError> {
@@ -373,7 +428,15 @@ impl<'a> Parser<'a, '_> {
     fn char_data(&mut self) -> Result<(), XmlError> {
         let mut run = self.pos;
         while self.pos < self.b.len() {
-            match self.b[self.pos] {
+            // Skip plain characters in one tight loop.
+            while let Some(&c) = self.b.get(self.pos) {
+                if SPECIAL[c as usize] {
+                    break;
+                }
+                self.pos += 1;
+            }
+            let Some(&c) = self.b.get(self.pos) else { break };
+            match c {
                 b'<' => break,
                 b'&' => {
                     self.text_push_borrowed(run, self.pos);
@@ -472,15 +535,21 @@ impl<'a> Parser<'a, '_> {
             if self.starts_with("</") {
                 self.flush_text()?;
                 self.pos += 2;
-                let name = self.read_name()?;
-                self.skip_ws();
-                self.expect(">")?;
                 let Some(open) = self.stack.pop() else {
-                    return Err(self.malformed(format!("unexpected end tag </{name}>")));
+                    return Err(self.malformed("unexpected end tag"));
                 };
-                if open.qname != name {
+                // The end tag must repeat the start tag's name exactly.
+                let n = open.qname.len();
+                let same = self.b[self.pos..].starts_with(open.qname.as_bytes())
+                    && self.b.get(self.pos + n).is_none_or(|&c| !NAME_CHAR[c as usize] && c < 0x80);
+                if same {
+                    self.pos += n;
+                } else {
+                    let name = self.read_name()?;
                     return Err(self.malformed(format!("end tag </{name}> does not match start tag <{}>", open.qname)));
                 }
+                self.skip_ws();
+                self.expect(">")?;
                 self.scope.truncate(open.scope_len);
                 if self.stack.is_empty() {
                     return Ok(root);
@@ -829,5 +898,9 @@ mod tests {
         assert!(matches!(kinds[0], NodeKind::Text(" ")));
         assert!(matches!(kinds[1], NodeKind::Pi { target: "p", data: "d" }));
         assert!(matches!(kinds[2], NodeKind::Comment("x")));
+        let d = parse("<a><!--1\r\n2\r3--><?p x\r\ny?></a>").unwrap();
+        let kinds: Vec<_> = d.root().children().map(|id| d.kind(id)).collect();
+        assert!(matches!(kinds[0], NodeKind::Comment("1\n2\n3")));
+        assert!(matches!(kinds[1], NodeKind::Pi { target: "p", data: "x\ny" }));
     }
 }

@@ -64,8 +64,8 @@ pub(crate) struct ElemRec<'a> {
 pub(crate) enum NodeRec<'a> {
     Element(ElemRec<'a>),
     Text(Cow<'a, str>),
-    Comment(&'a str),
-    Pi { target: &'a str, data: &'a str },
+    Comment(Cow<'a, str>),
+    Pi { target: &'a str, data: Cow<'a, str> },
 }
 
 #[derive(Debug, Clone)]
@@ -83,8 +83,13 @@ pub(crate) struct Node<'a> {
 pub enum NodeKind<'d, 'a> {
     Element(Element<'d, 'a>),
     Text(&'d str),
-    Comment(&'a str),
-    Pi { target: &'a str, data: &'a str },
+    /// Comment text, line ends normalized.
+    Comment(&'d str),
+    /// Processing instruction, data with line ends normalized.
+    Pi {
+        target: &'a str,
+        data: &'d str,
+    },
 }
 
 /// A parsed XML document.
@@ -137,8 +142,8 @@ impl<'a> Document<'a> {
         match &self.nodes[id.0 as usize].rec {
             NodeRec::Element(_) => NodeKind::Element(Element { doc: self, id: id.0 }),
             NodeRec::Text(t) => NodeKind::Text(t.as_ref()),
-            NodeRec::Comment(c) => NodeKind::Comment(c),
-            NodeRec::Pi { target, data } => NodeKind::Pi { target, data },
+            NodeRec::Comment(c) => NodeKind::Comment(c.as_ref()),
+            NodeRec::Pi { target, data } => NodeKind::Pi { target, data: data.as_ref() },
         }
     }
 

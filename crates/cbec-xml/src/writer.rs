@@ -106,11 +106,13 @@ impl XmlWriter {
     }
 
     /// Writes already-serialized XML verbatim (for `xs:any` content).
+    ///
+    /// Raw content does not count as child elements for indentation: an
+    /// element holding only raw content is closed right after it, so the
+    /// content reads back exactly as written (no indentation whitespace is
+    /// added to it).
     pub fn raw(&mut self, xml: &str) {
         self.close_open_tag();
-        if let Some(h) = self.had_children.last_mut() {
-            *h = true;
-        }
         self.out.push_str(xml);
     }
 
@@ -166,6 +168,24 @@ mod tests {
         assert_eq!(
             s,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ceb:A x=\"a&quot;b&#x9;c\">\n  <ceb:b>1 &lt; 2 &amp; 3</ceb:b>\n  <ceb:c></ceb:c>\n</ceb:A>\n"
+        );
+    }
+
+    #[test]
+    fn raw_content_is_written_verbatim() {
+        let mut w = XmlWriter::new(Some("  "));
+        w.start("ceb:A");
+        for raw in ["", "<x:n xmlns:x=\"urn:x\">1</x:n>"] {
+            w.start("ceb:Message");
+            w.raw(raw);
+            w.end("ceb:Message");
+        }
+        w.raw("<ds:Signature xmlns:ds=\"urn:ds\"></ds:Signature>");
+        w.end("ceb:A");
+        assert_eq!(
+            w.finish(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ceb:A>\n  <ceb:Message></ceb:Message>\n  \
+             <ceb:Message><x:n xmlns:x=\"urn:x\">1</x:n></ceb:Message><ds:Signature xmlns:ds=\"urn:ds\"></ds:Signature>\n</ceb:A>\n"
         );
     }
 }
