@@ -197,3 +197,16 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    use super::Code;
+
+    /// docs/diagnostics.md is the integrators' copy of this registry.
+    #[test]
+    fn every_code_is_documented() {
+        let doc = include_str!("../../../docs/diagnostics.md");
+        let missing: Vec<_> = Code::ALL.iter().filter(|c| !doc.contains(&format!("`{}`", c.as_str()))).collect();
+        assert!(missing.is_empty(), "add these codes to docs/diagnostics.md: {missing:?}");
+    }
+}
