@@ -65,7 +65,8 @@ impl Cx {
         }
         self.path.push_str(name);
         if let Some(i) = index {
-            self.path.push_str(&format!("[{i}]"));
+            use std::fmt::Write as _;
+            let _ = write!(self.path, "[{i}]");
         }
         let v = T::decode(c, self);
         self.path.truncate(len);

@@ -338,7 +338,9 @@ fn xsi_allowed(el: &Element, a: &cbec_xml::Attribute) -> bool {
             let value = a.value.trim_matches([' ', '\t', '\n', '\r']);
             let (prefix, local) = value.split_once(':').unwrap_or(("", value));
             let declared = match el.local_name() {
-                "KeyName" | "MgmtData" | "X509SubjectName" | "X509IssuerName" | "XPath" => (XSD_NS, "string".to_string()),
+                "KeyName" | "MgmtData" | "X509SubjectName" | "X509IssuerName" | "XPath" => {
+                    (XSD_NS, "string".to_string())
+                }
                 "X509SKI" | "X509Certificate" | "X509CRL" | "PGPKeyID" | "PGPKeyPacket" | "SPKISexp" => {
                     (XSD_NS, "base64Binary".to_string())
                 }

@@ -52,6 +52,8 @@ struct Parser<'a, 'l> {
     text_start: usize,
     text_owned: Option<String>,
     text_borrowed: Option<(usize, usize)>,
+    /// Whether the pending text run holds a CDATA section.
+    text_cdata: bool,
     raw_attrs: Vec<(&'a str, Cow<'a, str>, usize)>,
 }
 
@@ -76,6 +78,7 @@ pub(crate) fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Document<'a>, X
         text_start: 0,
         text_owned: None,
         text_borrowed: None,
+        text_cdata: false,
         raw_attrs: Vec::new(),
     };
     p.run()
@@ -409,13 +412,16 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn flush_text(&mut self) -> Result<(), XmlError> {
-        let rec = if let Some(s) = self.text_owned.take() {
-            NodeRec::Text(Cow::Owned(s))
+        let cdata = std::mem::take(&mut self.text_cdata);
+        let text = if let Some(s) = self.text_owned.take() {
+            Cow::Owned(s)
         } else if let Some((s, e)) = self.text_borrowed.take() {
-            NodeRec::Text(Cow::Borrowed(&self.src[s..e]))
+            Cow::Borrowed(&self.src[s..e])
         } else {
             return Ok(());
         };
+        let ignorable = !cdata && text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        let rec = NodeRec::Text(text, ignorable);
         if self.stack.is_empty() {
             return Ok(());
         }
@@ -560,6 +566,7 @@ impl<'a> Parser<'a, '_> {
             } else if self.starts_with("<![CDATA[") {
                 let at = self.pos;
                 self.pos += 9;
+                self.text_cdata = true;
                 let end =
                     self.src[self.pos..].find("]]>").ok_or_else(|| self.malformed("unterminated CDATA section"))?;
                 let body = &self.src[self.pos..self.pos + end];
@@ -850,6 +857,14 @@ mod tests {
         let root = d.root();
         assert_eq!(root.attribute("x").unwrap(), "1\t2 3&");
         assert_eq!(root.text(), "x<y中\nz<q>");
+        let d = parse("<a> <b/><![CDATA[ ]]><c/>\n</a>").unwrap();
+        let ws: Vec<_> = d
+            .root()
+            .children()
+            .filter(|&id| matches!(d.kind(id), NodeKind::Text(_)))
+            .map(|id| d.is_ignorable_whitespace(id))
+            .collect();
+        assert_eq!(ws, [true, false, true]);
     }
 
     #[test]

@@ -63,9 +63,14 @@ pub(crate) struct ElemRec<'a> {
 #[derive(Debug, Clone)]
 pub(crate) enum NodeRec<'a> {
     Element(ElemRec<'a>),
-    Text(Cow<'a, str>),
+    /// Text, and whether it is ignorable: only XML whitespace, written
+    /// without CDATA (schema validation treats the two differently).
+    Text(Cow<'a, str>, bool),
     Comment(Cow<'a, str>),
-    Pi { target: &'a str, data: Cow<'a, str> },
+    Pi {
+        target: &'a str,
+        data: Cow<'a, str>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -141,7 +146,7 @@ impl<'a> Document<'a> {
     pub fn kind(&self, id: NodeId) -> NodeKind<'_, 'a> {
         match &self.nodes[id.0 as usize].rec {
             NodeRec::Element(_) => NodeKind::Element(Element { doc: self, id: id.0 }),
-            NodeRec::Text(t) => NodeKind::Text(t.as_ref()),
+            NodeRec::Text(t, _) => NodeKind::Text(t.as_ref()),
             NodeRec::Comment(c) => NodeKind::Comment(c.as_ref()),
             NodeRec::Pi { target, data } => NodeKind::Pi { target, data: data.as_ref() },
         }
@@ -153,6 +158,12 @@ impl<'a> Document<'a> {
             NodeRec::Element(_) => Some(Element { doc: self, id: id.0 }),
             _ => None,
         }
+    }
+
+    /// True for a text node of only whitespace characters written without
+    /// a CDATA section: the whitespace that indents element-only content.
+    pub fn is_ignorable_whitespace(&self, id: NodeId) -> bool {
+        matches!(self.nodes.get(id.0 as usize), Some(Node { rec: NodeRec::Text(_, true), .. }))
     }
 
     /// Byte offset of the node's start in the source.
@@ -277,7 +288,7 @@ impl<'d, 'a> Element<'d, 'a> {
     /// The concatenated text of the direct text children.
     pub fn text(&self) -> Cow<'d, str> {
         let mut texts = self.children().filter_map(|id| match &self.doc.nodes[id.0 as usize].rec {
-            NodeRec::Text(t) => Some(t.as_ref()),
+            NodeRec::Text(t, _) => Some(t.as_ref()),
             _ => None,
         });
         match (texts.next(), texts.next()) {

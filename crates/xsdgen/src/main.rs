@@ -145,12 +145,125 @@ fn documentation(e: Element) -> String {
         .unwrap_or_default()
 }
 
+/// Chinese field names as the spec's field tables give them, for fields whose
+/// XSD documentation does not start with the name.
+const LABELS: &[(&str, &str)] = &[
+    ("guid", "系统唯一序号"),
+    ("appType", "企业报送类型"),
+    ("appTime", "企业报送时间"),
+    ("appStatus", "业务状态"),
+    ("orderType", "电子订单类型"),
+    ("orderNo", "订单编号"),
+    ("ebpCode", "电商平台代码"),
+    ("ebpName", "电商平台名称"),
+    ("ebcCode", "电商企业代码"),
+    ("ebcName", "电商企业名称"),
+    ("agentCode", "申报企业代码"),
+    ("agentName", "申报企业名称"),
+    ("logisticsCode", "物流企业代码"),
+    ("logisticsName", "物流企业名称"),
+    ("logisticsNo", "物流运单编号"),
+    ("payCode", "支付企业代码"),
+    ("payName", "支付企业名称"),
+    ("payTransactionId", "支付交易编号"),
+    ("assureCode", "担保企业编号"),
+    ("copNo", "企业内部编号"),
+    ("preNo", "电子口岸标识编号"),
+    ("invtNo", "清单编号"),
+    ("customsCode", "申报地海关代码"),
+    ("portCode", "口岸海关代码"),
+    ("ieFlag", "进出口标记"),
+    ("ieDate", "进出口日期"),
+    ("declTime", "申报日期"),
+    ("buyerIdType", "订购人证件类型"),
+    ("buyerIdNumber", "订购人证件号码"),
+    ("buyerName", "订购人姓名"),
+    ("buyerTelephone", "订购人电话"),
+    ("buyerRegNo", "订购人注册号"),
+    ("consignee", "收货人姓名"),
+    ("consigneeTelephone", "收货人电话"),
+    ("consigneeAddress", "收货地址"),
+    ("consigneeDistrict", "收货地址行政区划代码"),
+    ("goodsValue", "商品价格"),
+    ("freight", "运杂费"),
+    ("discount", "非现金抵扣金额"),
+    ("taxTotal", "代扣税款"),
+    ("acturalPaid", "实际支付金额"),
+    ("insuredFee", "保价费"),
+    ("currency", "币制"),
+    ("country", "国家(地区)"),
+    ("gnum", "商品序号"),
+    ("gcode", "商品编码"),
+    ("gname", "商品名称"),
+    ("gmodel", "规格型号"),
+    ("itemNo", "企业商品货号"),
+    ("itemName", "企业商品名称"),
+    ("itemRecordNo", "账册备案料号"),
+    ("itemDescribe", "企业商品描述"),
+    ("barCode", "条形码"),
+    ("qty", "数量"),
+    ("qty1", "法定数量"),
+    ("qty2", "第二数量"),
+    ("unit", "计量单位"),
+    ("unit1", "法定计量单位"),
+    ("unit2", "第二计量单位"),
+    ("price", "单价"),
+    ("totalPrice", "总价"),
+    ("tradeMode", "贸易方式"),
+    ("trafMode", "运输方式"),
+    ("trafNo", "运输工具编号"),
+    ("trafName", "运输工具名称"),
+    ("voyageNo", "航班航次号"),
+    ("billNo", "提运单号"),
+    ("loctNo", "监管场所代码"),
+    ("licenseNo", "许可证件号"),
+    ("wrapType", "包装种类代码"),
+    ("packNo", "件数"),
+    ("grossWeight", "毛重"),
+    ("netWeight", "净重"),
+    ("weight", "毛重"),
+    ("emsNo", "账册编号"),
+    ("areaCode", "区内企业代码"),
+    ("areaName", "区内企业名称"),
+    ("statisticsFlag", "申报业务类型"),
+    ("POD", "指运港代码"),
+    ("ownerCode", "生产销售单位代码"),
+    ("ownerName", "生产销售单位名称"),
+    ("iacCode", "区内企业代码"),
+    ("iacName", "区内企业名称"),
+    ("dxpId", "报文传输编号"),
+    ("dxpMode", "报文传输模式"),
+    ("copCode", "传输企业代码"),
+    ("copName", "传输企业名称"),
+    ("returnStatus", "回执状态"),
+    ("returnTime", "回执时间"),
+    ("returnInfo", "回执信息"),
+    ("reason", "原因"),
+    ("note", "备注"),
+    ("msgCount", "报文总数"),
+    ("msgSeqNo", "报文序号"),
+    ("payerIdType", "支付人证件类型"),
+    ("payerIdNumber", "支付人证件号码"),
+    ("payerName", "支付人姓名"),
+    ("amountPaid", "支付金额"),
+    ("payTime", "支付时间"),
+    ("operatorCode", "监管场所经营人代码"),
+    ("operatorName", "监管场所经营人名称"),
+    ("fFlag", "运费标志"),
+    ("iFlag", "保费标志"),
+    ("fCurrency", "运费币制"),
+    ("iCurrency", "保费币制"),
+    ("version", "报文版本号"),
+];
+
 /// The short Chinese field name: the documentation up to its first
 /// punctuation.
 fn label_of(doc: &str) -> String {
     let end = doc
         .char_indices()
-        .find(|&(_, c)| matches!(c, '。' | '，' | ',' | '：' | ':' | '（' | '(' | ' ' | '；' | ';' | '.' | '、'))
+        .find(|&(_, c)| {
+            matches!(c, '。' | '，' | ',' | '：' | ':' | '（' | '(' | ' ' | '；' | ';' | '.' | '、' | '-' | '－')
+        })
         .map_or(doc.len(), |(i, _)| i);
     doc[..end].chars().take(24).collect()
 }
@@ -346,7 +459,7 @@ impl<'d, 'a> Gen<'d, 'a> {
         }
         let d = &mut self.decls[idx];
         d.name = name;
-        d.label = label_of(&doc);
+        d.label = LABELS.iter().find(|(n, _)| *n == d.name).map_or_else(|| label_of(&doc), |(_, l)| l.to_string());
         d.doc = doc;
         d.kind = kind;
         d.default = default;
@@ -435,11 +548,14 @@ impl<'d, 'a> Gen<'d, 'a> {
         };
         let doc = documentation(a);
         Ok(AttrDef {
-            name,
+            name: name.clone(),
             required: a.attribute("use") == Some("required"),
             facets,
             fixed: a.attribute("fixed").map(str::to_string),
-            label: label_of(&doc),
+            label: LABELS
+                .iter()
+                .find(|(n, _)| *n == name.as_str())
+                .map_or_else(|| label_of(&doc), |(_, l)| l.to_string()),
         })
     }
 }

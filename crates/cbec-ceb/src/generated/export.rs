@@ -10,251 +10,251 @@ use serde::{Deserialize, Serialize};
 pub static SCHEMA: Schema = Schema { name: "export", xsd_file: "ceb-export-202205.xsd", ns: CEB_NS, prefix: "ceb", elements: &ELEMENTS, roots: &[0, 59, 71, 93, 104, 133, 142, 160, 169, 188, 196, 223, 235, 260, 270, 341, 355, 371, 381, 411, 423, 450, 462] };
 
 pub static ELEMENTS: [ElementDecl; 491] = [
-    /* 0 */ ElementDecl { name: "CEB213Message", ns: CEB_NS, label: "退货申请单数据报文", doc: "退货申请单数据报文（电商企业）", content: Content::Complex { parts: &[Particle { elem: 1, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 0 */ ElementDecl { name: "CEB213Message", ns: CEB_NS, label: "退货申请单数据报文", doc: "退货申请单数据报文（电商企业）", content: Content::Complex { parts: &[Particle { elem: 1, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 1 */ ElementDecl { name: "InvtRefund", ns: CEB_NS, label: "退货申请单数据实体", doc: "退货申请单数据实体", content: Content::Complex { parts: &[Particle { elem: 2, min: 1, max: 1 }, Particle { elem: 31, min: 1, max: 100 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 2 */ ElementDecl { name: "InvtRefundHead", ns: CEB_NS, label: "退货申请单表头", doc: "退货申请单表头", content: Content::Complex { parts: &[Particle { elem: 3, min: 1, max: 1 }, Particle { elem: 4, min: 1, max: 1 }, Particle { elem: 5, min: 1, max: 1 }, Particle { elem: 6, min: 1, max: 1 }, Particle { elem: 7, min: 1, max: 1 }, Particle { elem: 8, min: 0, max: 1 }, Particle { elem: 9, min: 1, max: 1 }, Particle { elem: 10, min: 1, max: 1 }, Particle { elem: 11, min: 1, max: 1 }, Particle { elem: 12, min: 1, max: 1 }, Particle { elem: 13, min: 1, max: 1 }, Particle { elem: 14, min: 1, max: 1 }, Particle { elem: 15, min: 1, max: 1 }, Particle { elem: 16, min: 1, max: 1 }, Particle { elem: 17, min: 0, max: 1 }, Particle { elem: 18, min: 1, max: 1 }, Particle { elem: 19, min: 0, max: 1 }, Particle { elem: 20, min: 1, max: 1 }, Particle { elem: 21, min: 1, max: 1 }, Particle { elem: 22, min: 1, max: 1 }, Particle { elem: 23, min: 1, max: 1 }, Particle { elem: 24, min: 1, max: 1 }, Particle { elem: 25, min: 1, max: 1 }, Particle { elem: 26, min: 1, max: 1 }, Particle { elem: 27, min: 1, max: 1 }, Particle { elem: 28, min: 1, max: 1 }, Particle { elem: 29, min: 1, max: 1 }, Particle { elem: 30, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 3 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-企业系统生成36位唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 4 */ ElementDecl { name: "appType", ns: CEB_NS, label: "报送类型-企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 5 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "报送时间-企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 6 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "报送状态-企业报送状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 7 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "4位海关编号", doc: "4位海关编号。《海关关区代码》", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 8 */ ElementDecl { name: "loctNo", ns: CEB_NS, label: "同一申报地海关下有多个跨境电子商务的监管场所", doc: "同一申报地海关下有多个跨境电子商务的监管场所,需要填写区分。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 9 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码-电商平台的海关注册登记编号", doc: "电商平台代码-电商平台的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 10 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称-电商平台的海关注册登记名称", doc: "电商平台名称-电商平台的海关注册登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 11 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码-电商企业的海关注册登记编号", doc: "电商企业代码-电商企业的海关注册登记编号(10位海关编码或18位统一社会信用代码)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 12 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称-电商企业的海关注册登记名称", doc: "电商企业名称-电商企业的海关注册登记名称，对应清单的收发货人", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 13 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流企业运单的包裹面单号", doc: "物流企业运单的包裹面单号，同一物流企业的运单编号在6个月内不重复，可以与原出口运单号一致，也可以是进境运单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(80), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 14 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业的海关注册登记编号或统一社会信用代码", doc: "物流企业的海关注册登记编号或统一社会信用代码，可以与原物流企业一致，也可以是进境物流企业。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 15 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业的登记名称", doc: "物流企业的登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 3 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 4 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 5 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 6 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 7 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "4位海关编号。《海关关区代码》", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 8 */ ElementDecl { name: "loctNo", ns: CEB_NS, label: "监管场所代码", doc: "同一申报地海关下有多个跨境电子商务的监管场所,需要填写区分。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 9 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台代码-电商平台的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 10 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称", doc: "电商平台名称-电商平台的海关注册登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 11 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业代码-电商企业的海关注册登记编号(10位海关编码或18位统一社会信用代码)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 12 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "电商企业名称-电商企业的海关注册登记名称，对应清单的收发货人", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 13 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流企业运单的包裹面单号，同一物流企业的运单编号在6个月内不重复，可以与原出口运单号一致，也可以是进境运单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(80), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 14 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业的海关注册登记编号或统一社会信用代码，可以与原物流企业一致，也可以是进境物流企业。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 15 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业的登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 16 */ ElementDecl { name: "coElNo", ns: CEB_NS, label: "企业生成标识唯一编号", doc: "企业生成标识唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 17 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识唯一编号", doc: "电子口岸标识唯一编号（B+8位年月日+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 18 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "原出口清单号", doc: "原出口清单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 17 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识唯一编号（B+8位年月日+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 18 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "原出口清单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 19 */ ElementDecl { name: "tradeMode", ns: CEB_NS, label: "贸易方式", doc: "贸易方式        一般出口为9610,特殊区域出口为1210/1239", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 20 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报单位的海关登记编号", doc: "申报单位的海关登记编号，可以与原申报企业一致，也可以是进境申报企业。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 21 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报单位的海关登记名称", doc: "申报单位的海关登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 22 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提单或总运单的编号", doc: "提单或总运单的编号，如无则填写物流运单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 23 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "I-进口", doc: "I-进口,E-出口,出口退货填写I。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 24 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "海关标准的参数代码", doc: "海关标准的参数代码 《JGS-20 海关业务代码集》- 运输方式代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 25 */ ElementDecl { name: "trafName", ns: CEB_NS, label: "货物进出境的运输工具的名称或运输工具编号", doc: "货物进出境的运输工具的名称或运输工具编号。填报内容应与运输部门向海关申报的载货清单所列相应内容一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 26 */ ElementDecl { name: "portCode", ns: CEB_NS, label: "商品实际出我国关境口岸海关的关区代码", doc: "商品实际出我国关境口岸海关的关区代码 JGS/T 18《海关关区代码》", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(4), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 27 */ ElementDecl { name: "reason", ns: CEB_NS, label: "退货原因", doc: "退货原因", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(500), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 28 */ ElementDecl { name: "country", ns: CEB_NS, label: "参照《JGS-20", doc: "参照《JGS-20 海关业务代码集》的国家（地区）代码表，不能为中国", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 29 */ ElementDecl { name: "voyageNo", ns: CEB_NS, label: "货物进出境的运输工具的航次编号", doc: "货物进出境的运输工具的航次编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 20 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报单位的海关登记编号，可以与原申报企业一致，也可以是进境申报企业。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 21 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报企业名称", doc: "申报单位的海关登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 22 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号", doc: "提单或总运单的编号，如无则填写物流运单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 23 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "进出口标记", doc: "I-进口,E-出口,出口退货填写I。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 24 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "运输方式", doc: "海关标准的参数代码 《JGS-20 海关业务代码集》- 运输方式代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 25 */ ElementDecl { name: "trafName", ns: CEB_NS, label: "运输工具名称", doc: "货物进出境的运输工具的名称或运输工具编号。填报内容应与运输部门向海关申报的载货清单所列相应内容一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 26 */ ElementDecl { name: "portCode", ns: CEB_NS, label: "口岸海关代码", doc: "商品实际出我国关境口岸海关的关区代码 JGS/T 18《海关关区代码》", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(4), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 27 */ ElementDecl { name: "reason", ns: CEB_NS, label: "原因", doc: "退货原因", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(500), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 28 */ ElementDecl { name: "country", ns: CEB_NS, label: "国家(地区)", doc: "参照《JGS-20 海关业务代码集》的国家（地区）代码表，不能为中国", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 29 */ ElementDecl { name: "voyageNo", ns: CEB_NS, label: "航班航次号", doc: "货物进出境的运输工具的航次编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 30 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(500), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 31 */ ElementDecl { name: "InvtRefundList", ns: CEB_NS, label: "退货申请单商品表体", doc: "退货申请单商品表体", content: Content::Complex { parts: &[Particle { elem: 32, min: 1, max: 1 }, Particle { elem: 33, min: 1, max: 1 }, Particle { elem: 34, min: 1, max: 1 }, Particle { elem: 35, min: 1, max: 1 }, Particle { elem: 36, min: 1, max: 1 }, Particle { elem: 37, min: 1, max: 1 }, Particle { elem: 38, min: 1, max: 1 }, Particle { elem: 39, min: 1, max: 1 }, Particle { elem: 40, min: 0, max: 1 }, Particle { elem: 41, min: 0, max: 1 }, Particle { elem: 42, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 32 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "对应原申报清单表体项号", doc: "对应原申报清单表体项号（退货项序号）", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(4), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 33 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "与原申报清单一致", doc: "与原申报清单一致", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 34 */ ElementDecl { name: "gname", ns: CEB_NS, label: "与原申报清单一致", doc: "与原申报清单一致", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 35 */ ElementDecl { name: "gmodel", ns: CEB_NS, label: "与原申报清单一致", doc: "与原申报清单一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 36 */ ElementDecl { name: "qty", ns: CEB_NS, label: "不大于原申报清单申报数量", doc: "不大于原申报清单申报数量，", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 37 */ ElementDecl { name: "qty1", ns: CEB_NS, label: "不大于原清单法定第一数量", doc: "不大于原清单法定第一数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 38 */ ElementDecl { name: "unit", ns: CEB_NS, label: "与原申报清单保持一致", doc: "与原申报清单保持一致。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 39 */ ElementDecl { name: "unit1", ns: CEB_NS, label: "海关标准的参数代码", doc: "海关标准的参数代码 《JGS-20 海关业务代码集》- 计量单位代码，与原申报清单保持一致。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 40 */ ElementDecl { name: "qty2", ns: CEB_NS, label: "不大于原申报清单法定第二数量", doc: "不大于原申报清单法定第二数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 41 */ ElementDecl { name: "unit2", ns: CEB_NS, label: "海关标准的参数代码", doc: "海关标准的参数代码 《JGS-20 海关业务代码集》- 计量单位代码，与原申报清单保持一致。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 32 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "对应原申报清单表体项号（退货项序号）", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(4), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 33 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "商品编码", doc: "与原申报清单一致", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 34 */ ElementDecl { name: "gname", ns: CEB_NS, label: "商品名称", doc: "与原申报清单一致", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 35 */ ElementDecl { name: "gmodel", ns: CEB_NS, label: "规格型号", doc: "与原申报清单一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 36 */ ElementDecl { name: "qty", ns: CEB_NS, label: "数量", doc: "不大于原申报清单申报数量，", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 37 */ ElementDecl { name: "qty1", ns: CEB_NS, label: "法定数量", doc: "不大于原清单法定第一数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 38 */ ElementDecl { name: "unit", ns: CEB_NS, label: "计量单位", doc: "与原申报清单保持一致。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 39 */ ElementDecl { name: "unit1", ns: CEB_NS, label: "法定计量单位", doc: "海关标准的参数代码 《JGS-20 海关业务代码集》- 计量单位代码，与原申报清单保持一致。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 40 */ ElementDecl { name: "qty2", ns: CEB_NS, label: "第二数量", doc: "不大于原申报清单法定第二数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 41 */ ElementDecl { name: "unit2", ns: CEB_NS, label: "第二计量单位", doc: "海关标准的参数代码 《JGS-20 海关业务代码集》- 计量单位代码，与原申报清单保持一致。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 42 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(500), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 43 */ ElementDecl { name: "BaseTransfer", ns: CEB_NS, label: "基础报文传输实体", doc: "基础报文传输实体（需要与实际客户端传输企业一致）", content: Content::Complex { parts: &[Particle { elem: 44, min: 1, max: 1 }, Particle { elem: 45, min: 1, max: 1 }, Particle { elem: 46, min: 1, max: 1 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 48, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 44 */ ElementDecl { name: "copCode", ns: CEB_NS, label: "报文传输的企业代码", doc: "报文传输的企业代码（需要与接入客户端的企业身份一致）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 45 */ ElementDecl { name: "copName", ns: CEB_NS, label: "报文传输的企业名称", doc: "报文传输的企业名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 46 */ ElementDecl { name: "dxpMode", ns: CEB_NS, label: "默认为DXP", doc: "默认为DXP；指中国电子口岸数据交换平台", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 47 */ ElementDecl { name: "dxpId", ns: CEB_NS, label: "向中国电子口岸数据中心申请数据交换平台的用户编号", doc: "向中国电子口岸数据中心申请数据交换平台的用户编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 44 */ ElementDecl { name: "copCode", ns: CEB_NS, label: "传输企业代码", doc: "报文传输的企业代码（需要与接入客户端的企业身份一致）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 45 */ ElementDecl { name: "copName", ns: CEB_NS, label: "传输企业名称", doc: "报文传输的企业名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 46 */ ElementDecl { name: "dxpMode", ns: CEB_NS, label: "报文传输模式", doc: "默认为DXP；指中国电子口岸数据交换平台", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 47 */ ElementDecl { name: "dxpId", ns: CEB_NS, label: "报文传输编号", doc: "向中国电子口岸数据中心申请数据交换平台的用户编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 48 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 49 */ ElementDecl { name: "BaseSubscribe", ns: CEB_NS, label: "基础回执订阅实体", doc: "基础回执订阅实体（用于第三方提供数据的订阅下发）", content: Content::Complex { parts: &[Particle { elem: 50, min: 1, max: 1 }, Particle { elem: 51, min: 1, max: 1 }, Particle { elem: 52, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 50 */ ElementDecl { name: "status", ns: CEB_NS, label: "用户订阅单证业务状态的信息", doc: "用户订阅单证业务状态的信息, ALL-订阅数据和回执,  DATA-只订阅数据,RET- 只订阅回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 51 */ ElementDecl { name: "dxpMode", ns: CEB_NS, label: "默认为DXP", doc: "默认为DXP；指中国电子口岸数据交换平台", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 51 */ ElementDecl { name: "dxpMode", ns: CEB_NS, label: "报文传输模式", doc: "默认为DXP；指中国电子口岸数据交换平台", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 52 */ ElementDecl { name: "dxpAddress", ns: CEB_NS, label: "向中国电子口岸数据中心申请数据交换平台的用户编号", doc: "向中国电子口岸数据中心申请数据交换平台的用户编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 53 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 54 */ ElementDecl { name: "Signature", ns: DS_NS, label: "电子签名", doc: "XML-DSig enveloped signature (xmldsig-core-schema.xsd)", content: Content::Signature, attrs: &[], default: None, fixed: None },
     /* 55 */ ElementDecl { name: "ExtendMessage", ns: CEB_NS, label: "扩展自定义数据实体", doc: "扩展自定义数据实体", content: Content::Complex { parts: &[Particle { elem: 56, min: 1, max: 1 }, Particle { elem: 57, min: 1, max: 1 }, Particle { elem: 58, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 56 */ ElementDecl { name: "name", ns: CEB_NS, label: "自定义报文名称", doc: "自定义报文名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 57 */ ElementDecl { name: "version", ns: CEB_NS, label: "自定义报文版本", doc: "自定义报文版本", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 57 */ ElementDecl { name: "version", ns: CEB_NS, label: "报文版本号", doc: "自定义报文版本", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 58 */ ElementDecl { name: "Message", ns: CEB_NS, label: "自定义报文实体", doc: "自定义报文实体", content: Content::Any, attrs: &[], default: None, fixed: None },
-    /* 59 */ ElementDecl { name: "CEB214Message", ns: CEB_NS, label: "退货申请单回执", doc: "退货申请单回执", content: Content::Complex { parts: &[Particle { elem: 60, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 59 */ ElementDecl { name: "CEB214Message", ns: CEB_NS, label: "退货申请单回执", doc: "退货申请单回执", content: Content::Complex { parts: &[Particle { elem: 60, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 60 */ ElementDecl { name: "RefundReturn", ns: CEB_NS, label: "退货申请单回执实体", doc: "退货申请单回执实体", content: Content::Complex { parts: &[Particle { elem: 61, min: 1, max: 1 }, Particle { elem: 62, min: 0, max: 1 }, Particle { elem: 63, min: 0, max: 1 }, Particle { elem: 64, min: 1, max: 1 }, Particle { elem: 65, min: 1, max: 1 }, Particle { elem: 66, min: 0, max: 1 }, Particle { elem: 67, min: 1, max: 1 }, Particle { elem: 68, min: 1, max: 1 }, Particle { elem: 69, min: 1, max: 1 }, Particle { elem: 70, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 61 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-企业系统生成36位唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 62 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台的海关注册登记编号", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 63 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业的海关注册登记编号", doc: "电商企业的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 64 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报单位的海关注册登记编号", doc: "申报单位的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 61 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 62 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 63 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 64 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报单位的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 65 */ ElementDecl { name: "coElNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 66 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识单证的编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 67 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "申请退货的原始清单编号", doc: "申请退货的原始清单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 68 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（1暂存/2申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/300待人工审核/500查验/505移交/600挂起/800放行）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 69 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "操作时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)。", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 66 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 67 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "申请退货的原始清单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 68 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（1暂存/2申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/300待人工审核/500查验/505移交/600挂起/800放行）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 69 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)。", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 70 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 71 */ ElementDecl { name: "CEB215Message", ns: CEB_NS, label: "理货明细单", doc: "理货明细单（运抵）数据报文", content: Content::Complex { parts: &[Particle { elem: 72, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 71 */ ElementDecl { name: "CEB215Message", ns: CEB_NS, label: "理货明细单", doc: "理货明细单（运抵）数据报文", content: Content::Complex { parts: &[Particle { elem: 72, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 72 */ ElementDecl { name: "InvtRefundDetail", ns: CEB_NS, label: "理货明细单实体", doc: "理货明细单实体", content: Content::Complex { parts: &[Particle { elem: 73, min: 1, max: 1 }, Particle { elem: 74, min: 1, max: 1 }, Particle { elem: 75, min: 1, max: 1 }, Particle { elem: 76, min: 1, max: 1 }, Particle { elem: 77, min: 1, max: 1 }, Particle { elem: 78, min: 1, max: 1 }, Particle { elem: 79, min: 1, max: 1 }, Particle { elem: 80, min: 1, max: 1 }, Particle { elem: 81, min: 1, max: 1 }, Particle { elem: 82, min: 1, max: 1 }, Particle { elem: 83, min: 0, max: 1 }, Particle { elem: 84, min: 1, max: 1 }, Particle { elem: 85, min: 0, max: 1 }, Particle { elem: 86, min: 1, max: 1 }, Particle { elem: 87, min: 1, max: 1 }, Particle { elem: 88, min: 1, max: 1 }, Particle { elem: 89, min: 1, max: 1 }, Particle { elem: 90, min: 1, max: 1 }, Particle { elem: 91, min: 0, max: 1 }, Particle { elem: 92, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 73 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-企业系统生成36位唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 74 */ ElementDecl { name: "appType", ns: CEB_NS, label: "报送类型-企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 75 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "报送时间-企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 76 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "报送状态-企业报送状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 77 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码-4位海关编号", doc: "申报地海关代码-4位海关编号。《海关关区代码》", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 78 */ ElementDecl { name: "operatorCode", ns: CEB_NS, label: "监管场所经营人在海关注册登记的编号", doc: "监管场所经营人在海关注册登记的编号，邮政运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 79 */ ElementDecl { name: "operatorName", ns: CEB_NS, label: "物流企业的海关注册登记编号或统一社会信用代码", doc: "物流企业的海关注册登记编号或统一社会信用代码，可以与原物流企业一致，也可以是进境物流企业。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 80 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "监管场所经营人在海关注册登记的名称", doc: "监管场所经营人在海关注册登记的名称，邮政运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 81 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业的登记名称", doc: "物流企业的登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 82 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流企业运单的包裹面单号", doc: "物流企业运单的包裹面单号，可以与原出口原单号一致，也可以是进境运单号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(80), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 83 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "原出口清单号", doc: "原出口清单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 73 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 74 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 75 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 76 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 77 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "申报地海关代码-4位海关编号。《海关关区代码》", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 78 */ ElementDecl { name: "operatorCode", ns: CEB_NS, label: "监管场所经营人代码", doc: "监管场所经营人在海关注册登记的编号，邮政运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 79 */ ElementDecl { name: "operatorName", ns: CEB_NS, label: "监管场所经营人名称", doc: "物流企业的海关注册登记编号或统一社会信用代码，可以与原物流企业一致，也可以是进境物流企业。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 80 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "监管场所经营人在海关注册登记的名称，邮政运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 81 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业的登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 82 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流企业运单的包裹面单号，可以与原出口原单号一致，也可以是进境运单号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(80), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 83 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "原出口清单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 84 */ ElementDecl { name: "coElNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 85 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识单证的编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 86 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提单或总运单的编号", doc: "提单或总运单的编号，如无则填物流运单号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 87 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "I-进口", doc: "I-进口,E-出口，出口退货填I", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 88 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "海关标准的参数代码", doc: "海关标准的参数代码 《JGS-20 海关业务代码集》- 运输方式代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 89 */ ElementDecl { name: "trafName", ns: CEB_NS, label: "货物进出境的运输工具的名称或运输工具编号", doc: "货物进出境的运输工具的名称或运输工具编号。填报内容应与运输部门向海关申报的载货清单所列相应内容一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 90 */ ElementDecl { name: "voyageNo", ns: CEB_NS, label: "货物进出境的运输工具的航次编号", doc: "货物进出境的运输工具的航次编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 85 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 86 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号", doc: "提单或总运单的编号，如无则填物流运单号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 87 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "进出口标记", doc: "I-进口,E-出口，出口退货填I", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 88 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "运输方式", doc: "海关标准的参数代码 《JGS-20 海关业务代码集》- 运输方式代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 89 */ ElementDecl { name: "trafName", ns: CEB_NS, label: "运输工具名称", doc: "货物进出境的运输工具的名称或运输工具编号。填报内容应与运输部门向海关申报的载货清单所列相应内容一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 90 */ ElementDecl { name: "voyageNo", ns: CEB_NS, label: "航班航次号", doc: "货物进出境的运输工具的航次编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 91 */ ElementDecl { name: "location", ns: CEB_NS, label: "卸货堆货的仓储位置", doc: "卸货堆货的仓储位置", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 92 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 93 */ ElementDecl { name: "CEB216Message", ns: CEB_NS, label: "理货明细单回执", doc: "理货明细单回执", content: Content::Complex { parts: &[Particle { elem: 94, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 93 */ ElementDecl { name: "CEB216Message", ns: CEB_NS, label: "理货明细单回执", doc: "理货明细单回执", content: Content::Complex { parts: &[Particle { elem: 94, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 94 */ ElementDecl { name: "InvtRefundDetailReturn", ns: CEB_NS, label: "理货明细单回执实体", doc: "理货明细单回执实体", content: Content::Complex { parts: &[Particle { elem: 95, min: 1, max: 1 }, Particle { elem: 96, min: 1, max: 1 }, Particle { elem: 97, min: 1, max: 1 }, Particle { elem: 98, min: 1, max: 1 }, Particle { elem: 99, min: 1, max: 1 }, Particle { elem: 100, min: 0, max: 1 }, Particle { elem: 101, min: 1, max: 1 }, Particle { elem: 102, min: 1, max: 1 }, Particle { elem: 103, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 95 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-企业系统生成36位唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 96 */ ElementDecl { name: "operatorCode", ns: CEB_NS, label: "监管场所经营人在海关注册登记的编号", doc: "监管场所经营人在海关注册登记的编号，邮政运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 97 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "监管场所经营人在海关注册登记的名称", doc: "监管场所经营人在海关注册登记的名称，邮政运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 98 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流企业运单的包裹面单号", doc: "物流企业运单的包裹面单号，可以与原出口原单号一致，也可以是进境运单号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(80), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 95 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 96 */ ElementDecl { name: "operatorCode", ns: CEB_NS, label: "监管场所经营人代码", doc: "监管场所经营人在海关注册登记的编号，邮政运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 97 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "监管场所经营人在海关注册登记的名称，邮政运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 98 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流企业运单的包裹面单号，可以与原出口原单号一致，也可以是进境运单号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(80), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 99 */ ElementDecl { name: "coElNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 100 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识单证的编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 101 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（1暂存/2申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 102 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "操作时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)。", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 100 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 101 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（1暂存/2申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 102 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)。", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 103 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 104 */ ElementDecl { name: "CEB303Message", ns: CEB_NS, label: "电子订单数据报文", doc: "电子订单数据报文（电商平台）", content: Content::Complex { parts: &[Particle { elem: 105, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 104 */ ElementDecl { name: "CEB303Message", ns: CEB_NS, label: "电子订单数据报文", doc: "电子订单数据报文（电商平台）", content: Content::Complex { parts: &[Particle { elem: 105, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 105 */ ElementDecl { name: "Order", ns: CEB_NS, label: "电子订单数据实体", doc: "电子订单数据实体", content: Content::Complex { parts: &[Particle { elem: 106, min: 1, max: 1 }, Particle { elem: 121, min: 1, max: 100 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 106 */ ElementDecl { name: "OrderHead", ns: CEB_NS, label: "订单表头", doc: "订单表头", content: Content::Complex { parts: &[Particle { elem: 107, min: 1, max: 1 }, Particle { elem: 108, min: 1, max: 1 }, Particle { elem: 109, min: 1, max: 1 }, Particle { elem: 110, min: 1, max: 1 }, Particle { elem: 111, min: 1, max: 1 }, Particle { elem: 112, min: 1, max: 1 }, Particle { elem: 113, min: 1, max: 1 }, Particle { elem: 114, min: 1, max: 1 }, Particle { elem: 115, min: 1, max: 1 }, Particle { elem: 116, min: 1, max: 1 }, Particle { elem: 117, min: 1, max: 1 }, Particle { elem: 118, min: 1, max: 1 }, Particle { elem: 119, min: 1, max: 1 }, Particle { elem: 120, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 107 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-企业系统生成36位唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 108 */ ElementDecl { name: "appType", ns: CEB_NS, label: "报送类型-企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 109 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "报送时间-企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 110 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "报送状态-企业报送状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: Some("1"), fixed: None },
-    /* 111 */ ElementDecl { name: "orderType", ns: CEB_NS, label: "订单类型-电商平台的订单类型", doc: "订单类型-电商平台的订单类型 I-进口商品订单；E-出口商品订单；B-B2B出口订单；W-外综服订单", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 112 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号-交易平台的订单编号", doc: "订单编号-交易平台的订单编号，同一交易平台的订单编号应唯一", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 113 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码-电商平台的海关注册登记编号", doc: "电商平台代码-电商平台的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 114 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称-电商平台的海关注册登记名称", doc: "电商平台名称-电商平台的海关注册登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 115 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码-电商企业的海关注册登记编号", doc: "电商企业代码-电商企业的海关注册登记编号(10位海关编码或18位统一社会信用代码)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 116 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称-电商企业的海关注册登记名称", doc: "电商企业名称-电商企业的海关注册登记名称，对应清单的收发货人", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 117 */ ElementDecl { name: "goodsValue", ns: CEB_NS, label: "商品金额-商品实际成交价FOB", doc: "商品金额-商品实际成交价FOB(不含运杂费)，含非现金抵扣金额", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 118 */ ElementDecl { name: "freight", ns: CEB_NS, label: "运杂费-运杂费", doc: "运杂费-运杂费，无则填写\"0\"。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: Some("0"), fixed: None },
-    /* 119 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制-海关标准的参数代码", doc: "币制-海关标准的参数代码 《JGS-20 海关业务代码集》- 货币代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 107 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 108 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 109 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 110 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: Some("1"), fixed: None },
+    /* 111 */ ElementDecl { name: "orderType", ns: CEB_NS, label: "电子订单类型", doc: "订单类型-电商平台的订单类型 I-进口商品订单；E-出口商品订单；B-B2B出口订单；W-外综服订单", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 112 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "订单编号-交易平台的订单编号，同一交易平台的订单编号应唯一", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 113 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台代码-电商平台的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 114 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称", doc: "电商平台名称-电商平台的海关注册登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 115 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业代码-电商企业的海关注册登记编号(10位海关编码或18位统一社会信用代码)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 116 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "电商企业名称-电商企业的海关注册登记名称，对应清单的收发货人", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 117 */ ElementDecl { name: "goodsValue", ns: CEB_NS, label: "商品价格", doc: "商品金额-商品实际成交价FOB(不含运杂费)，含非现金抵扣金额", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 118 */ ElementDecl { name: "freight", ns: CEB_NS, label: "运杂费", doc: "运杂费-运杂费，无则填写\"0\"。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: Some("0"), fixed: None },
+    /* 119 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制", doc: "币制-海关标准的参数代码 《JGS-20 海关业务代码集》- 货币代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 120 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 121 */ ElementDecl { name: "OrderList", ns: CEB_NS, label: "订单商品表体", doc: "订单商品表体", content: Content::Complex { parts: &[Particle { elem: 122, min: 1, max: 1 }, Particle { elem: 123, min: 1, max: 1 }, Particle { elem: 124, min: 1, max: 1 }, Particle { elem: 125, min: 0, max: 1 }, Particle { elem: 126, min: 0, max: 1 }, Particle { elem: 127, min: 1, max: 1 }, Particle { elem: 128, min: 1, max: 1 }, Particle { elem: 129, min: 1, max: 1 }, Particle { elem: 130, min: 1, max: 1 }, Particle { elem: 131, min: 1, max: 1 }, Particle { elem: 132, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 122 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "序号-从1开始的递增序号", doc: "序号-从1开始的递增序号（与清单的商品项关联对应）", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 123 */ ElementDecl { name: "itemNo", ns: CEB_NS, label: "企业商品货号-企业自定义的商品货号", doc: "企业商品货号-企业自定义的商品货号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 124 */ ElementDecl { name: "itemName", ns: CEB_NS, label: "企业商品名称-同一类商品的中文名称", doc: "企业商品名称-同一类商品的中文名称。任何一种具体商品可以并只能归入表中的一个条目", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 125 */ ElementDecl { name: "itemDescribe", ns: CEB_NS, label: "企业商品描述-电商平台上架的商品描述宣传信息", doc: "企业商品描述-电商平台上架的商品描述宣传信息", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 126 */ ElementDecl { name: "barCode", ns: CEB_NS, label: "条形码-商品条形码一般由前缀部分", doc: "条形码-商品条形码一般由前缀部分、制造厂商代码、商品代码和校验码组成。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 127 */ ElementDecl { name: "unit", ns: CEB_NS, label: "计量单位-海关标准的参数代码", doc: "计量单位-海关标准的参数代码 海关标准的参数代码 《JGS-20 海关业务代码集》，计量单位代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 128 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制-海关标准的参数代码", doc: "币制-海关标准的参数代码 海关标准的参数代码 《JGS-20 海关业务代码集》- 货币代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 122 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "序号-从1开始的递增序号（与清单的商品项关联对应）", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 123 */ ElementDecl { name: "itemNo", ns: CEB_NS, label: "企业商品货号", doc: "企业商品货号-企业自定义的商品货号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 124 */ ElementDecl { name: "itemName", ns: CEB_NS, label: "企业商品名称", doc: "企业商品名称-同一类商品的中文名称。任何一种具体商品可以并只能归入表中的一个条目", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 125 */ ElementDecl { name: "itemDescribe", ns: CEB_NS, label: "企业商品描述", doc: "企业商品描述-电商平台上架的商品描述宣传信息", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 126 */ ElementDecl { name: "barCode", ns: CEB_NS, label: "条形码", doc: "条形码-商品条形码一般由前缀部分、制造厂商代码、商品代码和校验码组成。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 127 */ ElementDecl { name: "unit", ns: CEB_NS, label: "计量单位", doc: "计量单位-海关标准的参数代码 海关标准的参数代码 《JGS-20 海关业务代码集》，计量单位代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 128 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制", doc: "币制-海关标准的参数代码 海关标准的参数代码 《JGS-20 海关业务代码集》- 货币代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 129 */ ElementDecl { name: "qty", ns: CEB_NS, label: "数量", doc: "数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 130 */ ElementDecl { name: "price", ns: CEB_NS, label: "单价", doc: "单价", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 131 */ ElementDecl { name: "totalPrice", ns: CEB_NS, label: "总价", doc: "总价", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 132 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 133 */ ElementDecl { name: "CEB304Message", ns: CEB_NS, label: "电子订单回执报文", doc: "电子订单回执报文", content: Content::Complex { parts: &[Particle { elem: 134, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 133 */ ElementDecl { name: "CEB304Message", ns: CEB_NS, label: "电子订单回执报文", doc: "电子订单回执报文", content: Content::Complex { parts: &[Particle { elem: 134, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 134 */ ElementDecl { name: "OrderReturn", ns: CEB_NS, label: "订单回执实体", doc: "订单回执实体", content: Content::Complex { parts: &[Particle { elem: 135, min: 1, max: 1 }, Particle { elem: 136, min: 1, max: 1 }, Particle { elem: 137, min: 1, max: 1 }, Particle { elem: 138, min: 1, max: 1 }, Particle { elem: 139, min: 1, max: 1 }, Particle { elem: 140, min: 1, max: 1 }, Particle { elem: 141, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 135 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-电子口岸系统生成36位唯一序号", doc: "系统唯一序号-电子口岸系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 136 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台海关注册登记编号或统一社会信用代码", doc: "电商平台海关注册登记编号或统一社会信用代码。境内企业需据实填写海关注册登记编号或统一社会信用代码，境外平台企业如无法提供电商平台代码可填“无”。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 137 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码-电商企业的海关注册登记编号", doc: "电商企业代码-电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 138 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "电商平台订单编号/海外仓订仓单编号", doc: "电商平台订单编号/海外仓订仓单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 139 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态-操作结果", doc: "回执状态-操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 140 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间-操作时间", doc: "回执时间-操作时间(格式：yyyyMMddHHmmssfff)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 135 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-电子口岸系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 136 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台海关注册登记编号或统一社会信用代码。境内企业需据实填写海关注册登记编号或统一社会信用代码，境外平台企业如无法提供电商平台代码可填“无”。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 137 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业代码-电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 138 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "电商平台订单编号/海外仓订仓单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 139 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "回执状态-操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 140 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "回执时间-操作时间(格式：yyyyMMddHHmmssfff)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 141 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 142 */ ElementDecl { name: "CEB403Message", ns: CEB_NS, label: "收款单数据报文", doc: "收款单数据报文（支付企业）", content: Content::Complex { parts: &[Particle { elem: 143, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 142 */ ElementDecl { name: "CEB403Message", ns: CEB_NS, label: "收款单数据报文", doc: "收款单数据报文（支付企业）", content: Content::Complex { parts: &[Particle { elem: 143, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 143 */ ElementDecl { name: "Receipts", ns: CEB_NS, label: "收款单数据实体", doc: "收款单数据实体", content: Content::Complex { parts: &[Particle { elem: 144, min: 1, max: 1 }, Particle { elem: 145, min: 1, max: 1 }, Particle { elem: 146, min: 1, max: 1 }, Particle { elem: 147, min: 1, max: 1 }, Particle { elem: 148, min: 1, max: 1 }, Particle { elem: 149, min: 1, max: 1 }, Particle { elem: 150, min: 1, max: 1 }, Particle { elem: 151, min: 1, max: 1 }, Particle { elem: 152, min: 1, max: 1 }, Particle { elem: 153, min: 0, max: 1 }, Particle { elem: 154, min: 1, max: 1 }, Particle { elem: 155, min: 0, max: 1 }, Particle { elem: 156, min: 1, max: 1 }, Particle { elem: 157, min: 1, max: 1 }, Particle { elem: 158, min: 1, max: 1 }, Particle { elem: 159, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 144 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-企业系统生成36位唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 145 */ ElementDecl { name: "appType", ns: CEB_NS, label: "报送类型-企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 146 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "报送时间-企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 147 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "报送状态-企业报送状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: Some("1"), fixed: None },
-    /* 148 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码-电商企业的海关注册登记编号或统一社", doc: "电商平台代码-电商企业的海关注册登记编号或统一社会信用代码,，对应清单的收发货人。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 149 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称-电商企业的海关注册登记编号或统一社", doc: "电商平台名称-电商企业的海关注册登记编号或统一社会信用代码,，对应清单的收发货人。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 150 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码-电商企业的海关注册登记编号", doc: "电商企业代码-电商企业的海关注册登记编号(10位海关编码或18位统一社会信用代码)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 151 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称-电商企业的海关注册登记名称", doc: "电商企业名称-电商企业的海关注册登记名称，对应清单的收发货人", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 152 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号-电商平台的交易订单编号", doc: "订单编号-电商平台的交易订单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 153 */ ElementDecl { name: "payCode", ns: CEB_NS, label: "支付企业代码-支付企业的海关编码", doc: "支付企业代码-支付企业的海关编码,国内企业必填。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 154 */ ElementDecl { name: "payName", ns: CEB_NS, label: "支付企业名称-支付企业名称", doc: "支付企业名称-支付企业名称,非线上支付填\"现金支付\"", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 144 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 145 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 146 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 147 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: Some("1"), fixed: None },
+    /* 148 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台代码-电商企业的海关注册登记编号或统一社会信用代码,，对应清单的收发货人。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 149 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称", doc: "电商平台名称-电商企业的海关注册登记编号或统一社会信用代码,，对应清单的收发货人。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 150 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业代码-电商企业的海关注册登记编号(10位海关编码或18位统一社会信用代码)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 151 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "电商企业名称-电商企业的海关注册登记名称，对应清单的收发货人", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 152 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "订单编号-电商平台的交易订单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 153 */ ElementDecl { name: "payCode", ns: CEB_NS, label: "支付企业代码", doc: "支付企业代码-支付企业的海关编码,国内企业必填。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 154 */ ElementDecl { name: "payName", ns: CEB_NS, label: "支付企业名称", doc: "支付企业名称-支付企业名称,非线上支付填\"现金支付\"", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 155 */ ElementDecl { name: "payNo", ns: CEB_NS, label: "支付交易编号", doc: "支付交易编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 156 */ ElementDecl { name: "charge", ns: CEB_NS, label: "收款金额-支付企业的订单交易金额", doc: "收款金额-支付企业的订单交易金额", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 157 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制-海关标准的参数代码", doc: "币制-海关标准的参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 156 */ ElementDecl { name: "charge", ns: CEB_NS, label: "收款金额", doc: "收款金额-支付企业的订单交易金额", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 157 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制", doc: "币制-海关标准的参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 158 */ ElementDecl { name: "accountingDate", ns: CEB_NS, label: "到账时间", doc: "到账时间 格式:YYYYMMDDhhmmss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 159 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 160 */ ElementDecl { name: "CEB404Message", ns: CEB_NS, label: "收款单回执报文", doc: "收款单回执报文", content: Content::Complex { parts: &[Particle { elem: 161, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 160 */ ElementDecl { name: "CEB404Message", ns: CEB_NS, label: "收款单回执报文", doc: "收款单回执报文", content: Content::Complex { parts: &[Particle { elem: 161, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 161 */ ElementDecl { name: "ReceiptsReturn", ns: CEB_NS, label: "收款单回执实体", doc: "收款单回执实体", content: Content::Complex { parts: &[Particle { elem: 162, min: 1, max: 1 }, Particle { elem: 163, min: 1, max: 1 }, Particle { elem: 164, min: 1, max: 1 }, Particle { elem: 165, min: 0, max: 1 }, Particle { elem: 166, min: 1, max: 1 }, Particle { elem: 167, min: 1, max: 1 }, Particle { elem: 168, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 162 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-电子口岸系统生成36位唯一序号", doc: "系统唯一序号-电子口岸系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 163 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码-电商企业的10位海关代码或者18位", doc: "电商企业代码-电商企业的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 164 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "电商平台订单编号/海外仓订仓单编号", doc: "电商平台订单编号/海外仓订仓单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 165 */ ElementDecl { name: "payNo", ns: CEB_NS, label: "支付交易编号-支付交易编号", doc: "支付交易编号-支付交易编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 166 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态-操作结果", doc: "回执状态-操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 167 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间-操作时间", doc: "回执时间-操作时间(格式:yyyyMMddHHmmssfff)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 162 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-电子口岸系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 163 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业代码-电商企业的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 164 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "电商平台订单编号/海外仓订仓单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 165 */ ElementDecl { name: "payNo", ns: CEB_NS, label: "支付交易编号", doc: "支付交易编号-支付交易编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 166 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "回执状态-操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 167 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "回执时间-操作时间(格式:yyyyMMddHHmmssfff)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 168 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 169 */ ElementDecl { name: "CEB505Message", ns: CEB_NS, label: "物流运单数据报文", doc: "物流运单数据报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 170, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 169 */ ElementDecl { name: "CEB505Message", ns: CEB_NS, label: "物流运单数据报文", doc: "物流运单数据报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 170, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 170 */ ElementDecl { name: "Logistics", ns: CEB_NS, label: "物流运单数据实体", doc: "物流运单数据实体", content: Content::Complex { parts: &[Particle { elem: 171, min: 1, max: 1 }, Particle { elem: 172, min: 1, max: 1 }, Particle { elem: 173, min: 1, max: 1 }, Particle { elem: 174, min: 1, max: 1 }, Particle { elem: 175, min: 1, max: 1 }, Particle { elem: 176, min: 1, max: 1 }, Particle { elem: 177, min: 1, max: 1 }, Particle { elem: 178, min: 1, max: 1 }, Particle { elem: 179, min: 1, max: 1 }, Particle { elem: 180, min: 1, max: 1 }, Particle { elem: 181, min: 1, max: 1 }, Particle { elem: 182, min: 1, max: 1 }, Particle { elem: 183, min: 1, max: 1 }, Particle { elem: 184, min: 0, max: 1 }, Particle { elem: 185, min: 0, max: 1 }, Particle { elem: 186, min: 0, max: 1 }, Particle { elem: 187, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 171 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-企业系统生成36位唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 172 */ ElementDecl { name: "appType", ns: CEB_NS, label: "报送类型-企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 173 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "报送时间-企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 174 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "报送状态-企业报送状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: Some("2"), fixed: None },
-    /* 175 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码-物流企业的10位海关代码或者18位", doc: "物流企业代码-物流企业的10位海关代码或者18位统一社会信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 176 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称-物流企业的海关登记名称", doc: "物流企业名称-物流企业的海关登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 177 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号-物流企业的运单包裹面单号", doc: "物流运单编号-物流企业的运单包裹面单号（提运单号+运单编号形成唯一编号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 178 */ ElementDecl { name: "freight", ns: CEB_NS, label: "运费-货物运输费用", doc: "运费-货物运输费用", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 179 */ ElementDecl { name: "insuredFee", ns: CEB_NS, label: "保价费-货物保险费用", doc: "保价费-货物保险费用", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 180 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制-海关标准的参数代码", doc: "币制-海关标准的参数代码 《JGS-20 海关业务代码集》- 货币代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 181 */ ElementDecl { name: "grossWeight", ns: CEB_NS, label: "毛重-单位为千克", doc: "毛重-单位为千克", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 182 */ ElementDecl { name: "packNo", ns: CEB_NS, label: "件数-单个运单下包裹数", doc: "件数-单个运单下包裹数", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 183 */ ElementDecl { name: "goodsInfo", ns: CEB_NS, label: "主要货物信息-物流企业可验视的商品信息", doc: "主要货物信息-物流企业可验视的商品信息", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(200), total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 184 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "收发货人代码-电商企业的10位海关代码或者18位", doc: "收发货人代码-电商企业的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 185 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "收发货人名称-电商企业的海关备案名称", doc: "收发货人名称-电商企业的海关备案名称（电子口岸校验名称）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 171 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 172 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 173 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 174 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: Some("2"), fixed: None },
+    /* 175 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业代码-物流企业的10位海关代码或者18位统一社会信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 176 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业名称-物流企业的海关登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 177 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流运单编号-物流企业的运单包裹面单号（提运单号+运单编号形成唯一编号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 178 */ ElementDecl { name: "freight", ns: CEB_NS, label: "运杂费", doc: "运费-货物运输费用", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 179 */ ElementDecl { name: "insuredFee", ns: CEB_NS, label: "保价费", doc: "保价费-货物保险费用", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 180 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制", doc: "币制-海关标准的参数代码 《JGS-20 海关业务代码集》- 货币代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 181 */ ElementDecl { name: "grossWeight", ns: CEB_NS, label: "毛重", doc: "毛重-单位为千克", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 182 */ ElementDecl { name: "packNo", ns: CEB_NS, label: "件数", doc: "件数-单个运单下包裹数", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 183 */ ElementDecl { name: "goodsInfo", ns: CEB_NS, label: "主要货物信息", doc: "主要货物信息-物流企业可验视的商品信息", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(200), total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 184 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "收发货人代码-电商企业的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 185 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "收发货人名称-电商企业的海关备案名称（电子口岸校验名称）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 186 */ ElementDecl { name: "ebcTelephone", ns: CEB_NS, label: "收发货人电话", doc: "收发货人电话", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 187 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 188 */ ElementDecl { name: "CEB506Message", ns: CEB_NS, label: "物流运单回执报文", doc: "物流运单回执报文", content: Content::Complex { parts: &[Particle { elem: 189, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 188 */ ElementDecl { name: "CEB506Message", ns: CEB_NS, label: "物流运单回执报文", doc: "物流运单回执报文", content: Content::Complex { parts: &[Particle { elem: 189, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 189 */ ElementDecl { name: "LogisticsReturn", ns: CEB_NS, label: "物流运单回执实体", doc: "物流运单回执实体", content: Content::Complex { parts: &[Particle { elem: 190, min: 1, max: 1 }, Particle { elem: 191, min: 1, max: 1 }, Particle { elem: 192, min: 1, max: 1 }, Particle { elem: 193, min: 1, max: 1 }, Particle { elem: 194, min: 1, max: 1 }, Particle { elem: 195, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 190 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-电子口岸生成36位唯一序号", doc: "系统唯一序号-电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 191 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码-物流企业的海关注册登记编号", doc: "物流企业代码-物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 192 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号-物流企业的运单包裹面单号", doc: "物流运单编号-物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 193 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态-操作结果", doc: "回执状态-操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 194 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间-操作时间", doc: "回执时间-操作时间(格式:yyyyMMddHHmmssfff)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 190 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 191 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业代码-物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 192 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流运单编号-物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 193 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "回执状态-操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 194 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "回执时间-操作时间(格式:yyyyMMddHHmmssfff)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 195 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 196 */ ElementDecl { name: "CEB507Message", ns: CEB_NS, label: "物流运抵地数据报文", doc: "物流运抵地数据报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 197, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 196 */ ElementDecl { name: "CEB507Message", ns: CEB_NS, label: "物流运抵地数据报文", doc: "物流运抵地数据报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 197, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 197 */ ElementDecl { name: "Arrival", ns: CEB_NS, label: "物流运抵单数据实体", doc: "物流运抵单数据实体", content: Content::Complex { parts: &[Particle { elem: 198, min: 1, max: 1 }, Particle { elem: 218, min: 0, max: 4294967295 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 198 */ ElementDecl { name: "ArrivalHead", ns: CEB_NS, label: "物流运抵单表头", doc: "物流运抵单表头", content: Content::Complex { parts: &[Particle { elem: 199, min: 1, max: 1 }, Particle { elem: 200, min: 1, max: 1 }, Particle { elem: 201, min: 1, max: 1 }, Particle { elem: 202, min: 1, max: 1 }, Particle { elem: 203, min: 1, max: 1 }, Particle { elem: 204, min: 1, max: 1 }, Particle { elem: 205, min: 0, max: 1 }, Particle { elem: 206, min: 1, max: 1 }, Particle { elem: 207, min: 1, max: 1 }, Particle { elem: 208, min: 0, max: 1 }, Particle { elem: 209, min: 1, max: 1 }, Particle { elem: 210, min: 1, max: 1 }, Particle { elem: 211, min: 0, max: 1 }, Particle { elem: 212, min: 1, max: 1 }, Particle { elem: 213, min: 1, max: 1 }, Particle { elem: 214, min: 1, max: 1 }, Particle { elem: 215, min: 1, max: 1 }, Particle { elem: 216, min: 1, max: 1 }, Particle { elem: 217, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 199 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-企业系统生成36位唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 200 */ ElementDecl { name: "appType", ns: CEB_NS, label: "报送类型-企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 201 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "报送时间-企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 202 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "报送状态-企业报送状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: Some("1"), fixed: None },
-    /* 203 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码-办理通关手续的4位海关编号", doc: "申报地海关代码-办理通关手续的4位海关编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 204 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 205 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 206 */ ElementDecl { name: "operatorCode", ns: CEB_NS, label: "监管场所经营人代码-监管场所经营人在海关注册登记", doc: "监管场所经营人代码-监管场所经营人在海关注册登记的编号。邮路运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 207 */ ElementDecl { name: "operatorName", ns: CEB_NS, label: "监管场所经营人名称-监管场所经营人在海关注册登记", doc: "监管场所经营人名称-监管场所经营人在海关注册登记的名称。邮路运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 208 */ ElementDecl { name: "loctNo", ns: CEB_NS, label: "监管场所代码-同一申报地海关下有多个跨境电子商务", doc: "监管场所代码-同一申报地海关下有多个跨境电子商务的监管场所,需要填写区分", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 209 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "进出口标记-I进口/E出口", doc: "进出口标记-I进口/E出口", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 210 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "运输方式-填写海关标准的参数代码", doc: "运输方式-填写海关标准的参数代码，参照《JGS-20 海关业务代码集》- 运输方式代码。直购进口指跨境段物流运输方式。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 211 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号-货物提单或运单的海运提单", doc: "提运单号-货物提单或运单的海运提单、空运总单或汽车载货清单。邮路运输方可为空。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 212 */ ElementDecl { name: "domesticTrafNo", ns: CEB_NS, label: "境内运输工具编号-运往海关监管场所的运输工具编号", doc: "境内运输工具编号-运往海关监管场所的运输工具编号，例如车牌号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 213 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码-物流企业的海关注册登记编号", doc: "物流企业代码-物流企业的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 214 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称-物流企业的海关注册登记名称", doc: "物流企业名称-物流企业的海关注册登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 215 */ ElementDecl { name: "msgCount", ns: CEB_NS, label: "报文总数-拆分后的报文总数", doc: "报文总数-拆分后的报文总数。未拆分的不填，拆分的填实际数量。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 216 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号-当前报文序号", doc: "报文序号-当前报文序号，以1开始的报文顺序号。未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 199 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 200 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 201 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 202 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: Some("1"), fixed: None },
+    /* 203 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "申报地海关代码-办理通关手续的4位海关编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 204 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 205 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 206 */ ElementDecl { name: "operatorCode", ns: CEB_NS, label: "监管场所经营人代码", doc: "监管场所经营人代码-监管场所经营人在海关注册登记的编号。邮路运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 207 */ ElementDecl { name: "operatorName", ns: CEB_NS, label: "监管场所经营人名称", doc: "监管场所经营人名称-监管场所经营人在海关注册登记的名称。邮路运输用邮政物流企业", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 208 */ ElementDecl { name: "loctNo", ns: CEB_NS, label: "监管场所代码", doc: "监管场所代码-同一申报地海关下有多个跨境电子商务的监管场所,需要填写区分", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 209 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "进出口标记", doc: "进出口标记-I进口/E出口", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 210 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "运输方式", doc: "运输方式-填写海关标准的参数代码，参照《JGS-20 海关业务代码集》- 运输方式代码。直购进口指跨境段物流运输方式。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 211 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号", doc: "提运单号-货物提单或运单的海运提单、空运总单或汽车载货清单。邮路运输方可为空。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 212 */ ElementDecl { name: "domesticTrafNo", ns: CEB_NS, label: "境内运输工具编号", doc: "境内运输工具编号-运往海关监管场所的运输工具编号，例如车牌号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 213 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业代码-物流企业的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 214 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业名称-物流企业的海关注册登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 215 */ ElementDecl { name: "msgCount", ns: CEB_NS, label: "报文总数", doc: "报文总数-拆分后的报文总数。未拆分的不填，拆分的填实际数量。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 216 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号", doc: "报文序号-当前报文序号，以1开始的报文顺序号。未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 217 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 218 */ ElementDecl { name: "ArrivalList", ns: CEB_NS, label: "物流运抵单表体", doc: "物流运抵单表体（允许为空）", content: Content::Complex { parts: &[Particle { elem: 219, min: 1, max: 1 }, Particle { elem: 220, min: 1, max: 1 }, Particle { elem: 221, min: 0, max: 1 }, Particle { elem: 222, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 219 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "序号-从1开始的递增序号", doc: "序号-从1开始的递增序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 220 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号-物流企业的运单包裹面单号", doc: "物流运单编号-物流企业的运单包裹面单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 221 */ ElementDecl { name: "totalPackageNo", ns: CEB_NS, label: "总包号-物流企业对于一个提运单下含有多个大包的托", doc: "总包号-物流企业对于一个提运单下含有多个大包的托盘编号（邮件为邮袋号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 219 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "序号-从1开始的递增序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 220 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流运单编号-物流企业的运单包裹面单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 221 */ ElementDecl { name: "totalPackageNo", ns: CEB_NS, label: "总包号", doc: "总包号-物流企业对于一个提运单下含有多个大包的托盘编号（邮件为邮袋号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 222 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 223 */ ElementDecl { name: "CEB508Message", ns: CEB_NS, label: "物流运抵单回执报文", doc: "物流运抵单回执报文", content: Content::Complex { parts: &[Particle { elem: 224, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 223 */ ElementDecl { name: "CEB508Message", ns: CEB_NS, label: "物流运抵单回执报文", doc: "物流运抵单回执报文", content: Content::Complex { parts: &[Particle { elem: 224, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 224 */ ElementDecl { name: "ArrivalReturn", ns: CEB_NS, label: "物流运抵单回执实体", doc: "物流运抵单回执实体", content: Content::Complex { parts: &[Particle { elem: 225, min: 1, max: 1 }, Particle { elem: 226, min: 1, max: 1 }, Particle { elem: 227, min: 1, max: 1 }, Particle { elem: 228, min: 1, max: 1 }, Particle { elem: 229, min: 1, max: 1 }, Particle { elem: 230, min: 1, max: 1 }, Particle { elem: 231, min: 1, max: 1 }, Particle { elem: 232, min: 1, max: 1 }, Particle { elem: 233, min: 1, max: 1 }, Particle { elem: 234, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 225 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-电子口岸生成36位唯一序号", doc: "系统唯一序号-电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 226 */ ElementDecl { name: "operatorCode", ns: CEB_NS, label: "监管场所经营人代码-监管场所经营人在海关注册登记", doc: "监管场所经营人代码-监管场所经营人在海关注册登记的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 227 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码-物流企业的海关注册登记编号", doc: "物流企业代码-物流企业的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 228 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 229 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业唯一编号-企业唯一标识单证的编号", doc: "企业唯一编号-企业唯一标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 230 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号-提单或总运单的编号", doc: "提运单号-提单或总运单的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 231 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号-当前报文序号", doc: "报文序号-当前报文序号，以1开始的报文顺序号。未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 232 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态-操作结果", doc: "回执状态-操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 233 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间-操作时间", doc: "回执时间-操作时间(格式:yyyyMMddHHmmssfff)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 225 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 226 */ ElementDecl { name: "operatorCode", ns: CEB_NS, label: "监管场所经营人代码", doc: "监管场所经营人代码-监管场所经营人在海关注册登记的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 227 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业代码-物流企业的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 228 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 229 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业唯一编号-企业唯一标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 230 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号", doc: "提运单号-提单或总运单的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 231 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号", doc: "报文序号-当前报文序号，以1开始的报文顺序号。未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 232 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "回执状态-操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 233 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "回执时间-操作时间(格式:yyyyMMddHHmmssfff)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 234 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 235 */ ElementDecl { name: "CEB509Message", ns: CEB_NS, label: "物流离境单数据", doc: "物流离境单数据", content: Content::Complex { parts: &[Particle { elem: 236, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 235 */ ElementDecl { name: "CEB509Message", ns: CEB_NS, label: "物流离境单数据", doc: "物流离境单数据", content: Content::Complex { parts: &[Particle { elem: 236, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 236 */ ElementDecl { name: "Departure", ns: CEB_NS, label: "物流离境单数据", doc: "物流离境单数据", content: Content::Complex { parts: &[Particle { elem: 237, min: 1, max: 1 }, Particle { elem: 255, min: 1, max: 4294967295 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 237 */ ElementDecl { name: "DepartureHead", ns: CEB_NS, label: "物流离境单表头数据", doc: "物流离境单表头数据", content: Content::Complex { parts: &[Particle { elem: 238, min: 1, max: 1 }, Particle { elem: 239, min: 1, max: 1 }, Particle { elem: 240, min: 1, max: 1 }, Particle { elem: 241, min: 1, max: 1 }, Particle { elem: 242, min: 1, max: 1 }, Particle { elem: 243, min: 1, max: 1 }, Particle { elem: 244, min: 0, max: 1 }, Particle { elem: 245, min: 1, max: 1 }, Particle { elem: 246, min: 1, max: 1 }, Particle { elem: 247, min: 1, max: 1 }, Particle { elem: 248, min: 0, max: 1 }, Particle { elem: 249, min: 0, max: 1 }, Particle { elem: 250, min: 0, max: 1 }, Particle { elem: 251, min: 1, max: 1 }, Particle { elem: 252, min: 1, max: 1 }, Particle { elem: 253, min: 1, max: 1 }, Particle { elem: 254, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 238 */ ElementDecl { name: "guid", ns: CEB_NS, label: "36位系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 239 */ ElementDecl { name: "appType", ns: CEB_NS, label: "申报类型", doc: "申报类型:1-新增;2-变更;3-删除，默认为1", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 240 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "业务时间", doc: "业务时间,格式:YYYYMMDDhhmmss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 241 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "企业报送状态-企业报送状态", doc: "企业报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 242 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "办理通关手续的4位海关编号", doc: "办理通关手续的4位海关编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 243 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业唯一编号", doc: "企业唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 244 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 238 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 239 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "申报类型:1-新增;2-变更;3-删除，默认为1", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 240 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "业务时间,格式:YYYYMMDDhhmmss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 241 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "企业报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 242 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "办理通关手续的4位海关编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 243 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 244 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 245 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业代码,10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 246 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 247 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "运输方式", doc: "运输方式", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
@@ -262,68 +262,68 @@ pub static ELEMENTS: [ElementDecl; 491] = [
     /* 249 */ ElementDecl { name: "voyageNo", ns: CEB_NS, label: "航班航次号", doc: "航班航次号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 250 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号", doc: "提运单号,物流企业提供", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 251 */ ElementDecl { name: "leaveTime", ns: CEB_NS, label: "离境时间", doc: "离境时间", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 252 */ ElementDecl { name: "msgCount", ns: CEB_NS, label: "报文总数-拆分后的报文总数", doc: "报文总数-拆分后的报文总数。未拆分的不填，拆分的填实际数量。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 253 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号-当前报文序号", doc: "报文序号-当前报文序号，以1开始的报文顺序号。未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 252 */ ElementDecl { name: "msgCount", ns: CEB_NS, label: "报文总数", doc: "报文总数-拆分后的报文总数。未拆分的不填，拆分的填实际数量。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 253 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号", doc: "报文序号-当前报文序号，以1开始的报文顺序号。未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 254 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 255 */ ElementDecl { name: "DepartureList", ns: CEB_NS, label: "物流离境单表体类", doc: "物流离境单表体类", content: Content::Complex { parts: &[Particle { elem: 256, min: 1, max: 1 }, Particle { elem: 257, min: 0, max: 1 }, Particle { elem: 258, min: 1, max: 1 }, Particle { elem: 259, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 256 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "序号", doc: "序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 256 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 257 */ ElementDecl { name: "totalPackageNo", ns: CEB_NS, label: "总包号", doc: "总包号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 258 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单号", doc: "物流运单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 258 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流运单号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 259 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 260 */ ElementDecl { name: "CEB510Message", ns: CEB_NS, label: "物流离境单回执", doc: "物流离境单回执", content: Content::Complex { parts: &[Particle { elem: 261, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 260 */ ElementDecl { name: "CEB510Message", ns: CEB_NS, label: "物流离境单回执", doc: "物流离境单回执", content: Content::Complex { parts: &[Particle { elem: 261, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 261 */ ElementDecl { name: "DepartureReturn", ns: CEB_NS, label: "物流离境回执类", doc: "物流离境回执类", content: Content::Complex { parts: &[Particle { elem: 262, min: 1, max: 1 }, Particle { elem: 263, min: 1, max: 1 }, Particle { elem: 264, min: 1, max: 1 }, Particle { elem: 265, min: 1, max: 1 }, Particle { elem: 266, min: 1, max: 1 }, Particle { elem: 267, min: 1, max: 1 }, Particle { elem: 268, min: 1, max: 1 }, Particle { elem: 269, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 262 */ ElementDecl { name: "guid", ns: CEB_NS, label: "36位系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 262 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 263 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业代码,10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 264 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业唯一编号", doc: "企业唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 265 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 266 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号-当前报文序号", doc: "报文序号-当前报文序号，以1开始的报文顺序号。未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 264 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 265 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 266 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号", doc: "报文序号-当前报文序号，以1开始的报文顺序号。未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 267 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "回执状态", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 268 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "回执时间,格式YYYYMMDDhhmmssfff", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 269 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 270 */ ElementDecl { name: "CEB603Message", ns: CEB_NS, label: "申报清单数据", doc: "申报清单数据", content: Content::Complex { parts: &[Particle { elem: 271, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 270 */ ElementDecl { name: "CEB603Message", ns: CEB_NS, label: "申报清单数据", doc: "申报清单数据", content: Content::Complex { parts: &[Particle { elem: 271, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 271 */ ElementDecl { name: "Inventory", ns: CEB_NS, label: "出口清单类", doc: "出口清单类", content: Content::Complex { parts: &[Particle { elem: 272, min: 1, max: 1 }, Particle { elem: 321, min: 1, max: 100 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 272 */ ElementDecl { name: "InventoryHead", ns: CEB_NS, label: "出口清单表头类", doc: "出口清单表头类", content: Content::Complex { parts: &[Particle { elem: 273, min: 1, max: 1 }, Particle { elem: 274, min: 1, max: 1 }, Particle { elem: 275, min: 1, max: 1 }, Particle { elem: 276, min: 1, max: 1 }, Particle { elem: 277, min: 1, max: 1 }, Particle { elem: 278, min: 1, max: 1 }, Particle { elem: 279, min: 1, max: 1 }, Particle { elem: 280, min: 1, max: 1 }, Particle { elem: 281, min: 1, max: 1 }, Particle { elem: 282, min: 1, max: 1 }, Particle { elem: 283, min: 1, max: 1 }, Particle { elem: 284, min: 1, max: 1 }, Particle { elem: 285, min: 0, max: 1 }, Particle { elem: 286, min: 0, max: 1 }, Particle { elem: 287, min: 1, max: 1 }, Particle { elem: 288, min: 1, max: 1 }, Particle { elem: 289, min: 1, max: 1 }, Particle { elem: 290, min: 1, max: 1 }, Particle { elem: 291, min: 1, max: 1 }, Particle { elem: 292, min: 1, max: 1 }, Particle { elem: 293, min: 1, max: 1 }, Particle { elem: 294, min: 1, max: 1 }, Particle { elem: 295, min: 1, max: 1 }, Particle { elem: 296, min: 1, max: 1 }, Particle { elem: 297, min: 0, max: 1 }, Particle { elem: 298, min: 0, max: 1 }, Particle { elem: 299, min: 0, max: 1 }, Particle { elem: 300, min: 1, max: 1 }, Particle { elem: 301, min: 1, max: 1 }, Particle { elem: 302, min: 0, max: 1 }, Particle { elem: 303, min: 0, max: 1 }, Particle { elem: 304, min: 0, max: 1 }, Particle { elem: 305, min: 0, max: 1 }, Particle { elem: 306, min: 0, max: 1 }, Particle { elem: 307, min: 0, max: 1 }, Particle { elem: 308, min: 1, max: 1 }, Particle { elem: 309, min: 1, max: 1 }, Particle { elem: 310, min: 1, max: 1 }, Particle { elem: 311, min: 1, max: 1 }, Particle { elem: 312, min: 1, max: 1 }, Particle { elem: 313, min: 1, max: 1 }, Particle { elem: 314, min: 1, max: 1 }, Particle { elem: 315, min: 1, max: 1 }, Particle { elem: 316, min: 1, max: 1 }, Particle { elem: 317, min: 1, max: 1 }, Particle { elem: 318, min: 1, max: 1 }, Particle { elem: 319, min: 1, max: 1 }, Particle { elem: 320, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 273 */ ElementDecl { name: "guid", ns: CEB_NS, label: "36位系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 274 */ ElementDecl { name: "appType", ns: CEB_NS, label: "申报类型", doc: "申报类型:1-新增;2-变更;3-删除，默认为1", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 275 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "业务时间", doc: "业务时间,格式:YYYYMMDDhhmmss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 276 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "企业报送状态", doc: "企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 277 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报海关代码", doc: "申报海关代码,办理通关手续的4位海关编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 278 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台的海关登记编号", doc: "电商平台的海关登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 273 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 274 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "申报类型:1-新增;2-变更;3-删除，默认为1", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 275 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "业务时间,格式:YYYYMMDDhhmmss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 276 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 277 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "申报海关代码,办理通关手续的4位海关编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 278 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台的海关登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 279 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称", doc: "电商平台名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 280 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "订单编号,电商平台原始订单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 281 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业代码,10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 282 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 283 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流运单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 284 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业唯一编号", doc: "企业唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 285 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 284 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 285 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 286 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "清单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 287 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "进出口标志", doc: "进出口标志,I/E标志", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 288 */ ElementDecl { name: "portCode", ns: CEB_NS, label: "出口口岸海关代码", doc: "出口口岸海关代码,海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 289 */ ElementDecl { name: "ieDate", ns: CEB_NS, label: "出口日期", doc: "出口日期        YYYYMMDD", content: Content::Simple(SimpleType { base: Base::String, length: Some(8), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 287 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "进出口标记", doc: "进出口标志,I/E标志", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 288 */ ElementDecl { name: "portCode", ns: CEB_NS, label: "口岸海关代码", doc: "出口口岸海关代码,海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 289 */ ElementDecl { name: "ieDate", ns: CEB_NS, label: "进出口日期", doc: "出口日期        YYYYMMDD", content: Content::Simple(SimpleType { base: Base::String, length: Some(8), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 290 */ ElementDecl { name: "statisticsFlag", ns: CEB_NS, label: "申报业务类型", doc: "申报业务类型：A-简化申报;B-汇总申报；若采用A简化申报，则要求商品不涉许可证、不涉出口关税、不涉及出口退税。同时商品编码按税则表前4位填写", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 291 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "报关企业代码", doc: "报关企业代码        10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 292 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "报关企业名称", doc: "报关企业名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 293 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "收发货人代码", doc: "收发货人代码。        10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 294 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "收发货人名称", doc: "收发货人名称。        电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 291 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "报关企业代码        10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 292 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报企业名称", doc: "报关企业名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 293 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "收发货人代码。        10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 294 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "收发货人名称。        电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 295 */ ElementDecl { name: "ownerCode", ns: CEB_NS, label: "生产销售单位代码", doc: "生产销售单位代码。        实际发货人的企业的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 296 */ ElementDecl { name: "ownerName", ns: CEB_NS, label: "生产销售单位名称", doc: "生产销售单位名称。        实际发货人的企业名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 297 */ ElementDecl { name: "iacCode", ns: CEB_NS, label: "区内企业代码", doc: "区内企业代码 特殊区域模式必填", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 298 */ ElementDecl { name: "iacName", ns: CEB_NS, label: "特殊区域内仓储企业代码", doc: "特殊区域内仓储企业代码，特殊区域出口模式必填", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 298 */ ElementDecl { name: "iacName", ns: CEB_NS, label: "区内企业名称", doc: "特殊区域内仓储企业代码，特殊区域出口模式必填", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 299 */ ElementDecl { name: "emsNo", ns: CEB_NS, label: "账册编号", doc: "账册编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 300 */ ElementDecl { name: "tradeMode", ns: CEB_NS, label: "贸易方式", doc: "贸易方式        一般出口为9610,特殊区域出口为1210/1239", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 301 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "运输方式代码", doc: "运输方式代码        海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 301 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "运输方式", doc: "运输方式代码        海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 302 */ ElementDecl { name: "trafName", ns: CEB_NS, label: "运输工具名称", doc: "运输工具名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 303 */ ElementDecl { name: "voyageNo", ns: CEB_NS, label: "航班航次号", doc: "航班航次号,物流企业提供", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 304 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号", doc: "提运单号,物流企业提供", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 305 */ ElementDecl { name: "totalPackageNo", ns: CEB_NS, label: "总包号", doc: "总包号。        物流企业对于一个提运单下含有多个大包的托盘编号（邮件为邮袋号）。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 306 */ ElementDecl { name: "loctNo", ns: CEB_NS, label: "监管场所代码", doc: "监管场所代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 307 */ ElementDecl { name: "licenseNo", ns: CEB_NS, label: "许可证号", doc: "许可证号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(19), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 308 */ ElementDecl { name: "country", ns: CEB_NS, label: "运抵国", doc: "运抵国（地区）,海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 307 */ ElementDecl { name: "licenseNo", ns: CEB_NS, label: "许可证件号", doc: "许可证号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(19), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 308 */ ElementDecl { name: "country", ns: CEB_NS, label: "国家(地区)", doc: "运抵国（地区）,海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 309 */ ElementDecl { name: "POD", ns: CEB_NS, label: "指运港代码", doc: "指运港代码        海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(3), max_length: Some(4), total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 310 */ ElementDecl { name: "freight", ns: CEB_NS, label: "运费", doc: "运费", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 310 */ ElementDecl { name: "freight", ns: CEB_NS, label: "运杂费", doc: "运费", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 311 */ ElementDecl { name: "fCurrency", ns: CEB_NS, label: "运费币制", doc: "运费币制        海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 312 */ ElementDecl { name: "fFlag", ns: CEB_NS, label: "运费标志", doc: "运费标志        海关参数代码        3-总价", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("3") },
-    /* 313 */ ElementDecl { name: "insuredFee", ns: CEB_NS, label: "保费", doc: "保费", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 313 */ ElementDecl { name: "insuredFee", ns: CEB_NS, label: "保价费", doc: "保费", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 314 */ ElementDecl { name: "iCurrency", ns: CEB_NS, label: "保费币制", doc: "保费币制        海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 315 */ ElementDecl { name: "iFlag", ns: CEB_NS, label: "保费标志", doc: "保费标志        海关参数代码        3-总价", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("3") },
     /* 316 */ ElementDecl { name: "wrapType", ns: CEB_NS, label: "包装种类代码", doc: "包装种类代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
@@ -332,79 +332,79 @@ pub static ELEMENTS: [ElementDecl; 491] = [
     /* 319 */ ElementDecl { name: "netWeight", ns: CEB_NS, label: "净重", doc: "净重（千克）", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 320 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 321 */ ElementDecl { name: "InventoryList", ns: CEB_NS, label: "出口清单表体项类", doc: "出口清单表体项类", content: Content::Complex { parts: &[Particle { elem: 322, min: 1, max: 1 }, Particle { elem: 323, min: 1, max: 1 }, Particle { elem: 324, min: 0, max: 1 }, Particle { elem: 325, min: 0, max: 1 }, Particle { elem: 326, min: 1, max: 1 }, Particle { elem: 327, min: 1, max: 1 }, Particle { elem: 328, min: 1, max: 1 }, Particle { elem: 329, min: 1, max: 1 }, Particle { elem: 330, min: 1, max: 1 }, Particle { elem: 331, min: 1, max: 1 }, Particle { elem: 332, min: 1, max: 1 }, Particle { elem: 333, min: 1, max: 1 }, Particle { elem: 334, min: 0, max: 1 }, Particle { elem: 335, min: 1, max: 1 }, Particle { elem: 336, min: 1, max: 1 }, Particle { elem: 337, min: 0, max: 1 }, Particle { elem: 338, min: 1, max: 1 }, Particle { elem: 339, min: 1, max: 1 }, Particle { elem: 340, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 322 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品项号", doc: "商品项号,从1开始连续序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 323 */ ElementDecl { name: "itemNo", ns: CEB_NS, label: "企业商品编号", doc: "企业商品编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 324 */ ElementDecl { name: "itemRecordNo", ns: CEB_NS, label: "保税出口模式必填", doc: "保税出口模式必填", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 325 */ ElementDecl { name: "itemName", ns: CEB_NS, label: "企业自定义的商品名称", doc: "企业自定义的商品名称，汇总后用于退税品名", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 326 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "海关商品编码", doc: "海关商品编码（10位）", content: Content::Simple(SimpleType { base: Base::String, length: Some(10), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 322 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "商品项号,从1开始连续序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 323 */ ElementDecl { name: "itemNo", ns: CEB_NS, label: "企业商品货号", doc: "企业商品编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 324 */ ElementDecl { name: "itemRecordNo", ns: CEB_NS, label: "账册备案料号", doc: "保税出口模式必填", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 325 */ ElementDecl { name: "itemName", ns: CEB_NS, label: "企业商品名称", doc: "企业自定义的商品名称，汇总后用于退税品名", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 326 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "商品编码", doc: "海关商品编码（10位）", content: Content::Simple(SimpleType { base: Base::String, length: Some(10), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 327 */ ElementDecl { name: "gname", ns: CEB_NS, label: "商品名称", doc: "商品名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 328 */ ElementDecl { name: "gmodel", ns: CEB_NS, label: "规格型号", doc: "规格型号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 329 */ ElementDecl { name: "barCode", ns: CEB_NS, label: "条形码", doc: "条形码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(50), total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 330 */ ElementDecl { name: "country", ns: CEB_NS, label: "最终目的国", doc: "最终目的国（地区）代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 331 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制代码", doc: "币制代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 332 */ ElementDecl { name: "qty", ns: CEB_NS, label: "申报数量", doc: "申报数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 330 */ ElementDecl { name: "country", ns: CEB_NS, label: "国家(地区)", doc: "最终目的国（地区）代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 331 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制", doc: "币制代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 332 */ ElementDecl { name: "qty", ns: CEB_NS, label: "数量", doc: "申报数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 333 */ ElementDecl { name: "qty1", ns: CEB_NS, label: "法定数量", doc: "法定数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 334 */ ElementDecl { name: "qty2", ns: CEB_NS, label: "第二数量", doc: "第二数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 335 */ ElementDecl { name: "unit", ns: CEB_NS, label: "申报计量单位", doc: "申报计量单位,海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 335 */ ElementDecl { name: "unit", ns: CEB_NS, label: "计量单位", doc: "申报计量单位,海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 336 */ ElementDecl { name: "unit1", ns: CEB_NS, label: "法定计量单位", doc: "法定计量单位,海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 337 */ ElementDecl { name: "unit2", ns: CEB_NS, label: "第二计量单位", doc: "第二计量单位,海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 338 */ ElementDecl { name: "price", ns: CEB_NS, label: "单价", doc: "单价", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 339 */ ElementDecl { name: "totalPrice", ns: CEB_NS, label: "总价", doc: "总价", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 340 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 341 */ ElementDecl { name: "CEB604Message", ns: CEB_NS, label: "申报清单数据回执", doc: "申报清单数据回执", content: Content::Complex { parts: &[Particle { elem: 342, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 341 */ ElementDecl { name: "CEB604Message", ns: CEB_NS, label: "申报清单数据回执", doc: "申报清单数据回执", content: Content::Complex { parts: &[Particle { elem: 342, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 342 */ ElementDecl { name: "InventoryReturn", ns: CEB_NS, label: "出口清单回执类", doc: "出口清单回执类", content: Content::Complex { parts: &[Particle { elem: 343, min: 1, max: 1 }, Particle { elem: 344, min: 1, max: 1 }, Particle { elem: 345, min: 1, max: 1 }, Particle { elem: 346, min: 1, max: 1 }, Particle { elem: 347, min: 1, max: 1 }, Particle { elem: 348, min: 1, max: 1 }, Particle { elem: 349, min: 1, max: 1 }, Particle { elem: 350, min: 1, max: 1 }, Particle { elem: 351, min: 1, max: 1 }, Particle { elem: 352, min: 1, max: 1 }, Particle { elem: 353, min: 1, max: 1 }, Particle { elem: 354, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 343 */ ElementDecl { name: "guid", ns: CEB_NS, label: "36位系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 343 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 344 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报企业代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 345 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部生成标识清单的编号", doc: "企业内部生成标识清单的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 346 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 347 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "出境清单编号", doc: "出境清单编号,海关审结生成标识清单的编号（4位关区+4位年+1位进出口标记+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 348 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "收发货人代码-电商", doc: "收发货人代码-电商（发货）企业的海关注册登记编号(10位海关编码或18位统一社会信用代码)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 349 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码-电商平台的海关登记编号", doc: "电商平台代码-电商平台的海关登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 350 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号-交易平台的订单编号", doc: "订单编号-交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 351 */ ElementDecl { name: "statisticsFlag", ns: CEB_NS, label: "申报业务类型-A-简化申报", doc: "申报业务类型-A-简化申报;B-汇总申报；若采用A简化申报，则要求商品不涉许可证、不涉出口关税、不涉及出口退税。同时商品编码前4位为税则表填写", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 352 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/300人工审核/399海关审结/800放行/899结关等,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 345 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部生成标识清单的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 346 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 347 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "出境清单编号,海关审结生成标识清单的编号（4位关区+4位年+1位进出口标记+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 348 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "收发货人代码-电商（发货）企业的海关注册登记编号(10位海关编码或18位统一社会信用代码)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 349 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台代码-电商平台的海关登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 350 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "订单编号-交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 351 */ ElementDecl { name: "statisticsFlag", ns: CEB_NS, label: "申报业务类型", doc: "申报业务类型-A-简化申报;B-汇总申报；若采用A简化申报，则要求商品不涉许可证、不涉出口关税、不涉及出口退税。同时商品编码前4位为税则表填写", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 352 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/300人工审核/399海关审结/800放行/899结关等,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 353 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "回执时间,格式YYYYMMDDhhmmssfff", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 354 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 355 */ ElementDecl { name: "CEB605Message", ns: CEB_NS, label: "撤销申请单数据", doc: "撤销申请单数据", content: Content::Complex { parts: &[Particle { elem: 356, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 355 */ ElementDecl { name: "CEB605Message", ns: CEB_NS, label: "撤销申请单数据", doc: "撤销申请单数据", content: Content::Complex { parts: &[Particle { elem: 356, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 356 */ ElementDecl { name: "InvtCancel", ns: CEB_NS, label: "撤销申请单类", doc: "撤销申请单类", content: Content::Complex { parts: &[Particle { elem: 357, min: 1, max: 1 }, Particle { elem: 358, min: 1, max: 1 }, Particle { elem: 359, min: 1, max: 1 }, Particle { elem: 360, min: 1, max: 1 }, Particle { elem: 361, min: 1, max: 1 }, Particle { elem: 362, min: 1, max: 1 }, Particle { elem: 363, min: 0, max: 1 }, Particle { elem: 364, min: 1, max: 1 }, Particle { elem: 365, min: 1, max: 1 }, Particle { elem: 366, min: 1, max: 1 }, Particle { elem: 367, min: 1, max: 1 }, Particle { elem: 368, min: 1, max: 1 }, Particle { elem: 369, min: 1, max: 1 }, Particle { elem: 370, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 357 */ ElementDecl { name: "guid", ns: CEB_NS, label: "36位系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 358 */ ElementDecl { name: "appType", ns: CEB_NS, label: "申报类型", doc: "申报类型:1-新增;2-变更;3-删除，默认为1", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 359 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "业务时间", doc: "业务时间,格式:YYYYMMDDhhmmss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 360 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "企业报送状态", doc: "企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 361 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报海关代码", doc: "申报海关代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 362 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部生成标识清单的编号", doc: "企业内部生成标识清单的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 363 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 364 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "出境清单编号", doc: "出境清单编号，海关审结生成标识清单的编号（4位关区+4位年+1位进出口标记+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 357 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 358 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "申报类型:1-新增;2-变更;3-删除，默认为1", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 359 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "业务时间,格式:YYYYMMDDhhmmss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 360 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 361 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "申报海关代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 362 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部生成标识清单的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 363 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 364 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "出境清单编号，海关审结生成标识清单的编号（4位关区+4位年+1位进出口标记+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 365 */ ElementDecl { name: "reason", ns: CEB_NS, label: "原因", doc: "原因", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 366 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报单位代码", doc: "申报单位代码,10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 367 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报单位名称", doc: "申报单位名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 368 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "收发货人代码", doc: "收发货人代码。        电商企业的10位海关代码或者18位信用代码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 369 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "收发货人名称", doc: "收发货人名称。        电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 366 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报单位代码,10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 367 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报企业名称", doc: "申报单位名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 368 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "收发货人代码。        电商企业的10位海关代码或者18位信用代码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 369 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "收发货人名称。        电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 370 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 371 */ ElementDecl { name: "CEB606Message", ns: CEB_NS, label: "撤销申请单回执", doc: "撤销申请单回执", content: Content::Complex { parts: &[Particle { elem: 372, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 371 */ ElementDecl { name: "CEB606Message", ns: CEB_NS, label: "撤销申请单回执", doc: "撤销申请单回执", content: Content::Complex { parts: &[Particle { elem: 372, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 372 */ ElementDecl { name: "InvtCancelReturn", ns: CEB_NS, label: "撤销申请单回执类", doc: "撤销申请单回执类", content: Content::Complex { parts: &[Particle { elem: 373, min: 1, max: 1 }, Particle { elem: 374, min: 1, max: 1 }, Particle { elem: 375, min: 1, max: 1 }, Particle { elem: 376, min: 1, max: 1 }, Particle { elem: 377, min: 1, max: 1 }, Particle { elem: 378, min: 1, max: 1 }, Particle { elem: 379, min: 1, max: 1 }, Particle { elem: 380, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 373 */ ElementDecl { name: "guid", ns: CEB_NS, label: "36位系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 373 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 374 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报企业代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 375 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部生成标识清单的编号", doc: "企业内部生成标识清单的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 376 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 377 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "出境清单编号", doc: "出境清单编号,海关审结生成标识清单的编号（4位关区+4位年+1位进出口标记+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 378 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 375 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部生成标识清单的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 376 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 377 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "出境清单编号,海关审结生成标识清单的编号（4位关区+4位年+1位进出口标记+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 378 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 379 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "回执时间,格式YYYYMMDDhhmmssfff", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 380 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 381 */ ElementDecl { name: "CEB607Message", ns: CEB_NS, label: "清单总分单数据", doc: "清单总分单数据", content: Content::Complex { parts: &[Particle { elem: 382, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 381 */ ElementDecl { name: "CEB607Message", ns: CEB_NS, label: "清单总分单数据", doc: "清单总分单数据", content: Content::Complex { parts: &[Particle { elem: 382, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 382 */ ElementDecl { name: "WayBill", ns: CEB_NS, label: "清单总分单", doc: "清单总分单", content: Content::Complex { parts: &[Particle { elem: 383, min: 1, max: 1 }, Particle { elem: 405, min: 1, max: 4294967295 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 383 */ ElementDecl { name: "WayBillHead", ns: CEB_NS, label: "清单总分单数据", doc: "清单总分单数据", content: Content::Complex { parts: &[Particle { elem: 384, min: 1, max: 1 }, Particle { elem: 385, min: 1, max: 1 }, Particle { elem: 386, min: 1, max: 1 }, Particle { elem: 387, min: 1, max: 1 }, Particle { elem: 388, min: 1, max: 1 }, Particle { elem: 389, min: 1, max: 1 }, Particle { elem: 390, min: 0, max: 1 }, Particle { elem: 391, min: 1, max: 1 }, Particle { elem: 392, min: 1, max: 1 }, Particle { elem: 393, min: 0, max: 1 }, Particle { elem: 394, min: 1, max: 1 }, Particle { elem: 395, min: 1, max: 1 }, Particle { elem: 396, min: 1, max: 1 }, Particle { elem: 397, min: 1, max: 1 }, Particle { elem: 398, min: 0, max: 1 }, Particle { elem: 399, min: 1, max: 1 }, Particle { elem: 400, min: 1, max: 1 }, Particle { elem: 401, min: 1, max: 1 }, Particle { elem: 402, min: 1, max: 1 }, Particle { elem: 403, min: 1, max: 1 }, Particle { elem: 404, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 384 */ ElementDecl { name: "guid", ns: CEB_NS, label: "36位系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 385 */ ElementDecl { name: "appType", ns: CEB_NS, label: "申报类型", doc: "申报类型:1-新增;2-变更;3-删除，默认为1", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 386 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "业务时间", doc: "业务时间,格式:YYYYMMDDhhmmss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 387 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "企业报送状态", doc: "企业报送状态。1-暂存,2-申报,默认为1。填写2时需要业务加签申报即Signature节点必须填写.", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 388 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报海关代码", doc: "申报海关代码,办理通关手续的4位海关编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 389 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业唯一编号-企业生成标识唯一编号", doc: "企业唯一编号-企业生成标识唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 390 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 391 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码-申报单位的海关注册登记编号或统一社", doc: "申报企业代码-申报单位的海关注册登记编号或统一社会信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 384 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 385 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "申报类型:1-新增;2-变更;3-删除，默认为1", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 386 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "业务时间,格式:YYYYMMDDhhmmss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 387 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "企业报送状态。1-暂存,2-申报,默认为1。填写2时需要业务加签申报即Signature节点必须填写.", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 388 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "申报海关代码,办理通关手续的4位海关编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 389 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业唯一编号-企业生成标识唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 390 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 391 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报企业代码-申报单位的海关注册登记编号或统一社会信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 392 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报企业名称", doc: "申报企业名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 393 */ ElementDecl { name: "loctNo", ns: CEB_NS, label: "监管场所代码", doc: "监管场所代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 394 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "运输方式代码", doc: "运输方式代码,海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 394 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "运输方式", doc: "运输方式代码,海关参数代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 395 */ ElementDecl { name: "trafName", ns: CEB_NS, label: "运输工具名称", doc: "运输工具名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 396 */ ElementDecl { name: "voyageNo", ns: CEB_NS, label: "航班航次号", doc: "航班航次号,物流企业提供", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 397 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号", doc: "提运单号,物流企业提供", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
@@ -412,102 +412,102 @@ pub static ELEMENTS: [ElementDecl; 491] = [
     /* 399 */ ElementDecl { name: "grossWeight", ns: CEB_NS, label: "毛重", doc: "毛重（千克）", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 400 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业代码,10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 401 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 402 */ ElementDecl { name: "msgCount", ns: CEB_NS, label: "拆分后的报文数", doc: "拆分后的报文数        未拆分的不填，拆分的填实际数量。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 402 */ ElementDecl { name: "msgCount", ns: CEB_NS, label: "报文总数", doc: "拆分后的报文数        未拆分的不填，拆分的填实际数量。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 403 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号", doc: "报文序号        以1开始的报文顺序号。未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 404 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 405 */ ElementDecl { name: "WayBillList", ns: CEB_NS, label: "提运单表体项类", doc: "提运单表体项类", content: Content::Complex { parts: &[Particle { elem: 406, min: 1, max: 1 }, Particle { elem: 407, min: 0, max: 1 }, Particle { elem: 408, min: 1, max: 1 }, Particle { elem: 409, min: 0, max: 1 }, Particle { elem: 410, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 406 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "项号", doc: "项号,从1开始连续序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 406 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "项号,从1开始连续序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 407 */ ElementDecl { name: "totalPackageNo", ns: CEB_NS, label: "总包号", doc: "总包号。        物流企业对于一个提运单下含有多个大包的托盘编号（邮件为邮袋号）。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 408 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流运单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 409 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "原出口清单编号", doc: "原出口清单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 409 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "原出口清单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 410 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 411 */ ElementDecl { name: "CEB608Message", ns: CEB_NS, label: "清单总分单回执", doc: "清单总分单回执", content: Content::Complex { parts: &[Particle { elem: 412, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 411 */ ElementDecl { name: "CEB608Message", ns: CEB_NS, label: "清单总分单回执", doc: "清单总分单回执", content: Content::Complex { parts: &[Particle { elem: 412, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 412 */ ElementDecl { name: "WayBillReturn", ns: CEB_NS, label: "清单总分单回执", doc: "清单总分单回执", content: Content::Complex { parts: &[Particle { elem: 413, min: 1, max: 1 }, Particle { elem: 414, min: 1, max: 1 }, Particle { elem: 415, min: 1, max: 1 }, Particle { elem: 416, min: 1, max: 1 }, Particle { elem: 417, min: 1, max: 1 }, Particle { elem: 418, min: 1, max: 1 }, Particle { elem: 419, min: 1, max: 1 }, Particle { elem: 420, min: 1, max: 1 }, Particle { elem: 421, min: 1, max: 1 }, Particle { elem: 422, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 413 */ ElementDecl { name: "guid", ns: CEB_NS, label: "36位系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 414 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码-10位海关代码或者18位信用代码", doc: "申报企业代码-10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 413 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 414 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报企业代码-10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 415 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业代码,10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 416 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业生成标识唯一编号", doc: "企业生成标识唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 417 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 416 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业生成标识唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 417 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 418 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号", doc: "提运单号,提单或总运单的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 419 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号-当前报文序号", doc: "报文序号-当前报文序号。以1开始的报文顺序号，未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 420 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 419 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号", doc: "报文序号-当前报文序号。以1开始的报文顺序号，未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 420 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 421 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "回执时间,格式YYYYMMDDhhmmssfff", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 422 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 423 */ ElementDecl { name: "CEB701Message", ns: CEB_NS, label: "汇总申请单数据报文", doc: "汇总申请单数据报文", content: Content::Complex { parts: &[Particle { elem: 424, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 423 */ ElementDecl { name: "CEB701Message", ns: CEB_NS, label: "汇总申请单数据报文", doc: "汇总申请单数据报文", content: Content::Complex { parts: &[Particle { elem: 424, min: 1, max: 100 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 49, min: 0, max: 5 }, Particle { elem: 54, min: 0, max: 1 }, Particle { elem: 55, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 424 */ ElementDecl { name: "SummaryApply", ns: CEB_NS, label: "汇总申请单数据实体", doc: "汇总申请单数据实体", content: Content::Complex { parts: &[Particle { elem: 425, min: 1, max: 1 }, Particle { elem: 448, min: 0, max: 4294967295 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 425 */ ElementDecl { name: "SummaryApplyHead", ns: CEB_NS, label: "汇总申请单表头", doc: "汇总申请单表头", content: Content::Complex { parts: &[Particle { elem: 426, min: 1, max: 1 }, Particle { elem: 427, min: 1, max: 1 }, Particle { elem: 428, min: 1, max: 1 }, Particle { elem: 429, min: 1, max: 1 }, Particle { elem: 430, min: 1, max: 1 }, Particle { elem: 431, min: 1, max: 1 }, Particle { elem: 432, min: 0, max: 1 }, Particle { elem: 433, min: 0, max: 1 }, Particle { elem: 434, min: 1, max: 1 }, Particle { elem: 435, min: 1, max: 1 }, Particle { elem: 436, min: 1, max: 1 }, Particle { elem: 437, min: 1, max: 1 }, Particle { elem: 438, min: 1, max: 1 }, Particle { elem: 439, min: 1, max: 1 }, Particle { elem: 440, min: 0, max: 1 }, Particle { elem: 441, min: 0, max: 1 }, Particle { elem: 442, min: 0, max: 1 }, Particle { elem: 443, min: 1, max: 1 }, Particle { elem: 444, min: 1, max: 1 }, Particle { elem: 445, min: 1, max: 1 }, Particle { elem: 446, min: 1, max: 1 }, Particle { elem: 447, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 426 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-企业系统生成36位唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 427 */ ElementDecl { name: "appType", ns: CEB_NS, label: "报送类型-企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 428 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "报送时间-企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 429 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "报送状态-企业报送状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: Some("2"), fixed: None },
-    /* 430 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码-4位海关编号", doc: "申报地海关代码-4位海关编号。《海关关区代码》", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 431 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业生成标识唯一编号", doc: "企业生成标识唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 432 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 433 */ ElementDecl { name: "sumNo", ns: CEB_NS, label: "汇总申请编号-海关反馈生成的汇总申请编号", doc: "汇总申请编号-海关反馈生成的汇总申请编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 434 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报单位代码-申报单位的10位海关代码或者18位", doc: "申报单位代码-申报单位的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 435 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报单位名称-申报单位的海关备案名称", doc: "申报单位名称-申报单位的海关备案名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 436 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "收发货人代码-电商企业的10位海关代码或者18位", doc: "收发货人代码-电商企业的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 437 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "收发货人名称-电商企业的海关备案名称", doc: "收发货人名称-电商企业的海关备案名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 438 */ ElementDecl { name: "declAgentCode", ns: CEB_NS, label: "报关单位代码-报关单申报单位的10位海关代码或者", doc: "报关单位代码-报关单申报单位的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 439 */ ElementDecl { name: "declAgentName", ns: CEB_NS, label: "报关单位名称-报关单申报单位的海关备案名称", doc: "报关单位名称-报关单申报单位的海关备案名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 440 */ ElementDecl { name: "startTime", ns: CEB_NS, label: "汇总开始时间-汇总指定时间范围的清单", doc: "汇总开始时间-汇总指定时间范围的清单，格式:YYYYMMDDhhmmss。填写须成对，结束时间须大于等于开始时间。如指定时间范围将忽略表体数据。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 441 */ ElementDecl { name: "endTime", ns: CEB_NS, label: "汇总开始时间-汇总指定时间范围的清单", doc: "汇总开始时间-汇总指定时间范围的清单，格式:YYYYMMDDhhmmss。填写须成对，结束时间须大于等于开始时间。如指定时间范围将忽略表体数据。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 442 */ ElementDecl { name: "loctNo", ns: CEB_NS, label: "监管场所代码-针对同一申报地海关下有多个跨境电子", doc: "监管场所代码-针对同一申报地海关下有多个跨境电子商务的监管场所,需要填写区分", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 443 */ ElementDecl { name: "summaryFlag", ns: CEB_NS, label: "收发货人汇总标志-汇总标志", doc: "收发货人汇总标志-汇总标志 1:按收发货人单一汇总，2:按收发货人和生产销售单位汇总", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 444 */ ElementDecl { name: "itemNameFlag", ns: CEB_NS, label: "按商品名汇总标志-按企业商品名汇总标志", doc: "按商品名汇总标志-按企业商品名汇总标志,填1,按清单原始商品名相同汇总，不填则按商品综合分类名汇总", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 445 */ ElementDecl { name: "msgCount", ns: CEB_NS, label: "报文总数-拆分后的报文总数", doc: "报文总数-拆分后的报文总数。未拆分的不填，拆分的填实际数量。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 446 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号-当前报文序号", doc: "报文序号-当前报文序号。以1开始的报文顺序号，未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 426 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 427 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "报送类型-企业报送类型。1-新增 2-变更 3-删除。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 428 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "报送时间-企业报送时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 429 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "报送状态-企业报送状态。1-暂存,2-申报。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: Some("2"), fixed: None },
+    /* 430 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "申报地海关代码-4位海关编号。《海关关区代码》", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 431 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业生成标识唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 432 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 433 */ ElementDecl { name: "sumNo", ns: CEB_NS, label: "汇总申请编号", doc: "汇总申请编号-海关反馈生成的汇总申请编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 434 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报单位代码-申报单位的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 435 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报企业名称", doc: "申报单位名称-申报单位的海关备案名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 436 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "收发货人代码-电商企业的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 437 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "收发货人名称-电商企业的海关备案名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 438 */ ElementDecl { name: "declAgentCode", ns: CEB_NS, label: "报关单位代码", doc: "报关单位代码-报关单申报单位的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 439 */ ElementDecl { name: "declAgentName", ns: CEB_NS, label: "报关单位名称", doc: "报关单位名称-报关单申报单位的海关备案名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 440 */ ElementDecl { name: "startTime", ns: CEB_NS, label: "汇总开始时间", doc: "汇总开始时间-汇总指定时间范围的清单，格式:YYYYMMDDhhmmss。填写须成对，结束时间须大于等于开始时间。如指定时间范围将忽略表体数据。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 441 */ ElementDecl { name: "endTime", ns: CEB_NS, label: "汇总开始时间", doc: "汇总开始时间-汇总指定时间范围的清单，格式:YYYYMMDDhhmmss。填写须成对，结束时间须大于等于开始时间。如指定时间范围将忽略表体数据。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 442 */ ElementDecl { name: "loctNo", ns: CEB_NS, label: "监管场所代码", doc: "监管场所代码-针对同一申报地海关下有多个跨境电子商务的监管场所,需要填写区分", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 443 */ ElementDecl { name: "summaryFlag", ns: CEB_NS, label: "收发货人汇总标志", doc: "收发货人汇总标志-汇总标志 1:按收发货人单一汇总，2:按收发货人和生产销售单位汇总", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 444 */ ElementDecl { name: "itemNameFlag", ns: CEB_NS, label: "按商品名汇总标志", doc: "按商品名汇总标志-按企业商品名汇总标志,填1,按清单原始商品名相同汇总，不填则按商品综合分类名汇总", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 445 */ ElementDecl { name: "msgCount", ns: CEB_NS, label: "报文总数", doc: "报文总数-拆分后的报文总数。未拆分的不填，拆分的填实际数量。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 446 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号", doc: "报文序号-当前报文序号。以1开始的报文顺序号，未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 447 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 448 */ ElementDecl { name: "SummaryApplyList", ns: CEB_NS, label: "汇总申请单数据表体", doc: "汇总申请单数据表体", content: Content::Complex { parts: &[Particle { elem: 449, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 449 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "清单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 450 */ ElementDecl { name: "CEB702Message", ns: CEB_NS, label: "汇总申请单回执报文", doc: "汇总申请单回执报文", content: Content::Complex { parts: &[Particle { elem: 451, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 450 */ ElementDecl { name: "CEB702Message", ns: CEB_NS, label: "汇总申请单回执报文", doc: "汇总申请单回执报文", content: Content::Complex { parts: &[Particle { elem: 451, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 451 */ ElementDecl { name: "SummaryReturn", ns: CEB_NS, label: "汇总申请单回执实体", doc: "汇总申请单回执实体", content: Content::Complex { parts: &[Particle { elem: 452, min: 1, max: 1 }, Particle { elem: 453, min: 1, max: 1 }, Particle { elem: 454, min: 1, max: 1 }, Particle { elem: 455, min: 1, max: 1 }, Particle { elem: 456, min: 1, max: 1 }, Particle { elem: 457, min: 0, max: 1 }, Particle { elem: 458, min: 1, max: 1 }, Particle { elem: 459, min: 1, max: 1 }, Particle { elem: 460, min: 1, max: 1 }, Particle { elem: 461, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 452 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-电子口岸生成36位唯一序号", doc: "系统唯一序号-电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 453 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码-申报单位的10位海关代码或者18位", doc: "申报企业代码-申报单位的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 454 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "收发货人代码-电商企业的10位海关代码或者18位", doc: "收发货人代码-电商企业的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 455 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业唯一编号-企业生成标识唯一编号", doc: "企业唯一编号-企业生成标识唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 456 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "预录入编号-电子口岸标识单证的编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 457 */ ElementDecl { name: "sumNo", ns: CEB_NS, label: "汇总申请编号-海关反馈生成的汇总申请编号", doc: "汇总申请编号-海关反馈生成的汇总申请编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 458 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号-当前报文序号", doc: "报文序号-当前报文序号。以1开始的报文顺序号，未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 459 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态-操作结果", doc: "回执状态-操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 460 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间-操作时间", doc: "回执时间-操作时间(格式:yyyyMMddHHmmssfff)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 461 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息-备注", doc: "回执信息-备注（如不通过原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 462 */ ElementDecl { name: "CEB792Message", ns: CEB_NS, label: "汇总结果单数据报文", doc: "汇总结果单数据报文", content: Content::Complex { parts: &[Particle { elem: 463, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 452 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 453 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报企业代码-申报单位的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 454 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "收发货人代码-电商企业的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 455 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业唯一编号-企业生成标识唯一编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 456 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "预录入编号-电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 457 */ ElementDecl { name: "sumNo", ns: CEB_NS, label: "汇总申请编号", doc: "汇总申请编号-海关反馈生成的汇总申请编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 458 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号", doc: "报文序号-当前报文序号。以1开始的报文顺序号，未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 459 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "回执状态-操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结等）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 460 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "回执时间-操作时间(格式:yyyyMMddHHmmssfff)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 461 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息-备注（如不通过原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 462 */ ElementDecl { name: "CEB792Message", ns: CEB_NS, label: "汇总结果单数据报文", doc: "汇总结果单数据报文", content: Content::Complex { parts: &[Particle { elem: 463, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 463 */ ElementDecl { name: "SummaryResult", ns: CEB_NS, label: "汇总结果单数据实体", doc: "汇总结果单数据实体", content: Content::Complex { parts: &[Particle { elem: 464, min: 1, max: 1 }, Particle { elem: 485, min: 0, max: 4294967295 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 464 */ ElementDecl { name: "SummaryResultHead", ns: CEB_NS, label: "汇总结果单表头", doc: "汇总结果单表头", content: Content::Complex { parts: &[Particle { elem: 465, min: 1, max: 1 }, Particle { elem: 466, min: 1, max: 1 }, Particle { elem: 467, min: 1, max: 1 }, Particle { elem: 468, min: 1, max: 1 }, Particle { elem: 469, min: 1, max: 1 }, Particle { elem: 470, min: 0, max: 1 }, Particle { elem: 471, min: 0, max: 1 }, Particle { elem: 472, min: 0, max: 1 }, Particle { elem: 473, min: 1, max: 1 }, Particle { elem: 474, min: 1, max: 1 }, Particle { elem: 475, min: 1, max: 1 }, Particle { elem: 476, min: 1, max: 1 }, Particle { elem: 477, min: 1, max: 1 }, Particle { elem: 478, min: 1, max: 1 }, Particle { elem: 479, min: 1, max: 1 }, Particle { elem: 480, min: 1, max: 1 }, Particle { elem: 481, min: 1, max: 1 }, Particle { elem: 482, min: 1, max: 1 }, Particle { elem: 483, min: 1, max: 1 }, Particle { elem: 484, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 465 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号-企业系统生成36位唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 466 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码-4位海关编号", doc: "申报地海关代码-4位海关编号。《海关关区代码》", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 467 */ ElementDecl { name: "sumNo", ns: CEB_NS, label: "汇总申请编号-海关生成的汇总申请编号", doc: "汇总申请编号-海关生成的汇总申请编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 468 */ ElementDecl { name: "opDate", ns: CEB_NS, label: "汇总处理时间-汇总处理时间", doc: "汇总处理时间-汇总处理时间，格式:YYYYMMDDhhmmssfff。", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 469 */ ElementDecl { name: "declSeqNo", ns: CEB_NS, label: "汇总统一编号-海关生成唯一对应报关单", doc: "汇总统一编号-海关生成唯一对应报关单", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 470 */ ElementDecl { name: "decTmpNo", ns: CEB_NS, label: "报关单暂存编号-电子口岸报关单暂存编号", doc: "报关单暂存编号-电子口岸报关单暂存编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 471 */ ElementDecl { name: "decPreNo", ns: CEB_NS, label: "报关单预录入编号-电子口岸报关单预录入编号", doc: "报关单预录入编号-电子口岸报关单预录入编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 472 */ ElementDecl { name: "entryId", ns: CEB_NS, label: "报关单编号-海关生成的报关单编号", doc: "报关单编号-海关生成的报关单编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 473 */ ElementDecl { name: "decState", ns: CEB_NS, label: "报关单状态-报关单状态", doc: "报关单状态-报关单状态（具体返回值由海关确定）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 474 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码-申报单位的海关登记编号", doc: "申报企业代码-申报单位的海关登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 475 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报企业名称-申报单位的海关登记名称", doc: "申报企业名称-申报单位的海关登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 476 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "收发货人代码-收发货人", doc: "收发货人代码-收发货人（电商企业）的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 477 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "收发货人名称-收发货人", doc: "收发货人名称-收发货人（电商企业）的海关备案名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 478 */ ElementDecl { name: "declAgentCode", ns: CEB_NS, label: "报关单位代码-后续报关单申报单位的海关注册登记编", doc: "报关单位代码-后续报关单申报单位的海关注册登记编号或统一社会信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 479 */ ElementDecl { name: "declAgentName", ns: CEB_NS, label: "报关单位名称-后续报关单申报单位的登记名称", doc: "报关单位名称-后续报关单申报单位的登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 465 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "系统唯一序号-企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 466 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "申报地海关代码-4位海关编号。《海关关区代码》", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 467 */ ElementDecl { name: "sumNo", ns: CEB_NS, label: "汇总申请编号", doc: "汇总申请编号-海关生成的汇总申请编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 468 */ ElementDecl { name: "opDate", ns: CEB_NS, label: "汇总处理时间", doc: "汇总处理时间-汇总处理时间，格式:YYYYMMDDhhmmssfff。", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 469 */ ElementDecl { name: "declSeqNo", ns: CEB_NS, label: "汇总统一编号", doc: "汇总统一编号-海关生成唯一对应报关单", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 470 */ ElementDecl { name: "decTmpNo", ns: CEB_NS, label: "报关单暂存编号", doc: "报关单暂存编号-电子口岸报关单暂存编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 471 */ ElementDecl { name: "decPreNo", ns: CEB_NS, label: "报关单预录入编号", doc: "报关单预录入编号-电子口岸报关单预录入编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 472 */ ElementDecl { name: "entryId", ns: CEB_NS, label: "报关单编号", doc: "报关单编号-海关生成的报关单编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 473 */ ElementDecl { name: "decState", ns: CEB_NS, label: "报关单状态", doc: "报关单状态-报关单状态（具体返回值由海关确定）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 474 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报企业代码-申报单位的海关登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 475 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报企业名称", doc: "申报企业名称-申报单位的海关登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 476 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "收发货人代码-收发货人（电商企业）的10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 477 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "收发货人名称-收发货人（电商企业）的海关备案名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 478 */ ElementDecl { name: "declAgentCode", ns: CEB_NS, label: "报关单位代码", doc: "报关单位代码-后续报关单申报单位的海关注册登记编号或统一社会信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 479 */ ElementDecl { name: "declAgentName", ns: CEB_NS, label: "报关单位名称", doc: "报关单位名称-后续报关单申报单位的登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 480 */ ElementDecl { name: "grossWeight", ns: CEB_NS, label: "毛重", doc: "毛重（公斤）-货物及其包装材料的重量之和，计量单位为千克", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 481 */ ElementDecl { name: "netWeight", ns: CEB_NS, label: "净重", doc: "净重（公斤）-货物的毛重减去外包装材料后的重量，即货物本身的实际重量，计量单位为千克", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 482 */ ElementDecl { name: "msgCount", ns: CEB_NS, label: "报文总数-拆分后的报文总数", doc: "报文总数-拆分后的报文总数。未拆分的不填，拆分的填实际数量。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 483 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号-当前报文序号", doc: "报文序号-当前报文序号，以1开始的报文顺序号。未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 482 */ ElementDecl { name: "msgCount", ns: CEB_NS, label: "报文总数", doc: "报文总数-拆分后的报文总数。未拆分的不填，拆分的填实际数量。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 483 */ ElementDecl { name: "msgSeqNo", ns: CEB_NS, label: "报文序号", doc: "报文序号-当前报文序号，以1开始的报文顺序号。未拆分的不填，拆分的报文需要连续编号，不得跳号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 484 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 485 */ ElementDecl { name: "SummaryResultList", ns: CEB_NS, label: "汇总结果单表体", doc: "汇总结果单表体(允许可空)", content: Content::Complex { parts: &[Particle { elem: 486, min: 1, max: 1 }, Particle { elem: 487, min: 1, max: 1 }, Particle { elem: 488, min: 1, max: 1 }, Particle { elem: 489, min: 1, max: 1 }, Particle { elem: 490, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 486 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "清单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 487 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流运单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 488 */ ElementDecl { name: "gseqno", ns: CEB_NS, label: "汇总结果单的顺序号", doc: "汇总结果单的顺序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 489 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "清单商品项的序号", doc: "清单商品项的序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 490 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "清单商品编码", doc: "清单商品编码", content: Content::Simple(SimpleType { base: Base::String, length: Some(10), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 489 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "清单商品项的序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(5), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 490 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "商品编码", doc: "清单商品编码", content: Content::Simple(SimpleType { base: Base::String, length: Some(10), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
 ];
 
 /// `CEB213Message`: 退货申请单数据报文（电商企业）
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB213Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -622,85 +622,85 @@ impl Encode for InvtRefund {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvtRefundHead {
-    /// 系统唯一序号-企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 报送类型-企业报送类型
+    /// 企业报送类型
     #[serde(rename = "appType")]
     pub app_type: String,
-    /// 报送时间-企业报送时间
+    /// 企业报送时间
     #[serde(rename = "appTime")]
     pub app_time: String,
-    /// 报送状态-企业报送状态
+    /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 4位海关编号
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 同一申报地海关下有多个跨境电子商务的监管场所
+    /// 监管场所代码
     #[serde(rename = "loctNo", default, skip_serializing_if = "Option::is_none")]
     pub loct_no: Option<String>,
-    /// 电商平台代码-电商平台的海关注册登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
-    /// 电商平台名称-电商平台的海关注册登记名称
+    /// 电商平台名称
     #[serde(rename = "ebpName")]
     pub ebp_name: String,
-    /// 电商企业代码-电商企业的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 电商企业名称-电商企业的海关注册登记名称
+    /// 电商企业名称
     #[serde(rename = "ebcName")]
     pub ebc_name: String,
-    /// 物流企业运单的包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 物流企业的海关注册登记编号或统一社会信用代码
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业的登记名称
+    /// 物流企业名称
     #[serde(rename = "logisticsName")]
     pub logistics_name: String,
     /// 企业生成标识唯一编号
     #[serde(rename = "coElNo")]
     pub co_el_no: String,
-    /// 电子口岸标识唯一编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
-    /// 原出口清单号
+    /// 清单编号
     #[serde(rename = "invtNo")]
     pub invt_no: String,
     /// 贸易方式
     #[serde(rename = "tradeMode", default, skip_serializing_if = "Option::is_none")]
     pub trade_mode: Option<String>,
-    /// 申报单位的海关登记编号
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
-    /// 申报单位的海关登记名称
+    /// 申报企业名称
     #[serde(rename = "agentName")]
     pub agent_name: String,
-    /// 提单或总运单的编号
+    /// 提运单号
     #[serde(rename = "billNo")]
     pub bill_no: String,
-    /// I-进口
+    /// 进出口标记
     #[serde(rename = "ieFlag")]
     pub ie_flag: String,
-    /// 海关标准的参数代码
+    /// 运输方式
     #[serde(rename = "trafMode")]
     pub traf_mode: String,
-    /// 货物进出境的运输工具的名称或运输工具编号
+    /// 运输工具名称
     #[serde(rename = "trafName")]
     pub traf_name: String,
-    /// 商品实际出我国关境口岸海关的关区代码
+    /// 口岸海关代码
     #[serde(rename = "portCode")]
     pub port_code: String,
-    /// 退货原因
+    /// 原因
     #[serde(rename = "reason")]
     pub reason: String,
-    /// 参照《JGS-20
+    /// 国家(地区)
     #[serde(rename = "country")]
     pub country: String,
-    /// 货物进出境的运输工具的航次编号
+    /// 航班航次号
     #[serde(rename = "voyageNo")]
     pub voyage_no: String,
     /// 备注
@@ -845,34 +845,34 @@ impl Encode for InvtRefundHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvtRefundList {
-    /// 对应原申报清单表体项号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
-    /// 与原申报清单一致
+    /// 商品编码
     #[serde(rename = "gcode")]
     pub gcode: String,
-    /// 与原申报清单一致
+    /// 商品名称
     #[serde(rename = "gname")]
     pub gname: String,
-    /// 与原申报清单一致
+    /// 规格型号
     #[serde(rename = "gmodel")]
     pub gmodel: String,
-    /// 不大于原申报清单申报数量
+    /// 数量
     #[serde(rename = "qty", with = "crate::codec::decimal")]
     pub qty: Decimal,
-    /// 不大于原清单法定第一数量
+    /// 法定数量
     #[serde(rename = "qty1", with = "crate::codec::decimal")]
     pub qty1: Decimal,
-    /// 与原申报清单保持一致
+    /// 计量单位
     #[serde(rename = "unit")]
     pub unit: String,
-    /// 海关标准的参数代码
+    /// 法定计量单位
     #[serde(rename = "unit1")]
     pub unit1: String,
-    /// 不大于原申报清单法定第二数量
+    /// 第二数量
     #[serde(rename = "qty2", default, skip_serializing_if = "Option::is_none", with = "crate::codec::opt_decimal")]
     pub qty2: Option<Decimal>,
-    /// 海关标准的参数代码
+    /// 第二计量单位
     #[serde(rename = "unit2", default, skip_serializing_if = "Option::is_none")]
     pub unit2: Option<String>,
     /// 备注
@@ -949,16 +949,16 @@ impl Encode for InvtRefundList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BaseTransfer {
-    /// 报文传输的企业代码
+    /// 传输企业代码
     #[serde(rename = "copCode")]
     pub cop_code: String,
-    /// 报文传输的企业名称
+    /// 传输企业名称
     #[serde(rename = "copName")]
     pub cop_name: String,
-    /// 默认为DXP
+    /// 报文传输模式
     #[serde(rename = "dxpMode")]
     pub dxp_mode: String,
-    /// 向中国电子口岸数据中心申请数据交换平台的用户编号
+    /// 报文传输编号
     #[serde(rename = "dxpId")]
     pub dxp_id: String,
     /// 备注
@@ -1014,7 +1014,7 @@ pub struct BaseSubscribe {
     /// 用户订阅单证业务状态的信息
     #[serde(rename = "status")]
     pub status: String,
-    /// 默认为DXP
+    /// 报文传输模式
     #[serde(rename = "dxpMode")]
     pub dxp_mode: String,
     /// 向中国电子口岸数据中心申请数据交换平台的用户编号
@@ -1069,7 +1069,7 @@ pub struct ExtendMessage {
     /// 自定义报文名称
     #[serde(rename = "name")]
     pub name: String,
-    /// 自定义报文版本
+    /// 报文版本号
     #[serde(rename = "version")]
     pub version: String,
     /// 自定义报文实体
@@ -1114,7 +1114,7 @@ impl Encode for ExtendMessage {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB214Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -1160,31 +1160,31 @@ impl Encode for CEB214Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RefundReturn {
-    /// 系统唯一序号-企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 电商平台的海关注册登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode", default, skip_serializing_if = "Option::is_none")]
     pub ebp_code: Option<String>,
-    /// 电商企业的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode", default, skip_serializing_if = "Option::is_none")]
     pub ebc_code: Option<String>,
-    /// 申报单位的海关注册登记编号
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
     /// 企业内部标识单证的编号
     #[serde(rename = "coElNo")]
     pub co_el_no: String,
-    /// 电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
-    /// 申请退货的原始清单编号
+    /// 清单编号
     #[serde(rename = "invtNo")]
     pub invt_no: String,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
     /// 回执信息
@@ -1257,7 +1257,7 @@ impl Encode for RefundReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB215Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -1331,58 +1331,58 @@ impl Encode for CEB215Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvtRefundDetail {
-    /// 系统唯一序号-企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 报送类型-企业报送类型
+    /// 企业报送类型
     #[serde(rename = "appType")]
     pub app_type: String,
-    /// 报送时间-企业报送时间
+    /// 企业报送时间
     #[serde(rename = "appTime")]
     pub app_time: String,
-    /// 报送状态-企业报送状态
+    /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 申报地海关代码-4位海关编号
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 监管场所经营人在海关注册登记的编号
+    /// 监管场所经营人代码
     #[serde(rename = "operatorCode")]
     pub operator_code: String,
-    /// 物流企业的海关注册登记编号或统一社会信用代码
+    /// 监管场所经营人名称
     #[serde(rename = "operatorName")]
     pub operator_name: String,
-    /// 监管场所经营人在海关注册登记的名称
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业的登记名称
+    /// 物流企业名称
     #[serde(rename = "logisticsName")]
     pub logistics_name: String,
-    /// 物流企业运单的包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 原出口清单号
+    /// 清单编号
     #[serde(rename = "invtNo", default, skip_serializing_if = "Option::is_none")]
     pub invt_no: Option<String>,
     /// 企业内部标识单证的编号
     #[serde(rename = "coElNo")]
     pub co_el_no: String,
-    /// 电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
-    /// 提单或总运单的编号
+    /// 提运单号
     #[serde(rename = "billNo")]
     pub bill_no: String,
-    /// I-进口
+    /// 进出口标记
     #[serde(rename = "ieFlag")]
     pub ie_flag: String,
-    /// 海关标准的参数代码
+    /// 运输方式
     #[serde(rename = "trafMode")]
     pub traf_mode: String,
-    /// 货物进出境的运输工具的名称或运输工具编号
+    /// 运输工具名称
     #[serde(rename = "trafName")]
     pub traf_name: String,
-    /// 货物进出境的运输工具的航次编号
+    /// 航班航次号
     #[serde(rename = "voyageNo")]
     pub voyage_no: String,
     /// 卸货堆货的仓储位置
@@ -1498,7 +1498,7 @@ impl Encode for InvtRefundDetail {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB216Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -1544,28 +1544,28 @@ impl Encode for CEB216Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvtRefundDetailReturn {
-    /// 系统唯一序号-企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 监管场所经营人在海关注册登记的编号
+    /// 监管场所经营人代码
     #[serde(rename = "operatorCode")]
     pub operator_code: String,
-    /// 监管场所经营人在海关注册登记的名称
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业运单的包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
     /// 企业内部标识单证的编号
     #[serde(rename = "coElNo")]
     pub co_el_no: String,
-    /// 电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
     /// 回执信息
@@ -1634,7 +1634,7 @@ impl Encode for InvtRefundDetailReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB303Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -1749,43 +1749,43 @@ impl Encode for Order {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderHead {
-    /// 系统唯一序号-企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 报送类型-企业报送类型
+    /// 企业报送类型
     #[serde(rename = "appType")]
     pub app_type: String,
-    /// 报送时间-企业报送时间
+    /// 企业报送时间
     #[serde(rename = "appTime")]
     pub app_time: String,
-    /// 报送状态-企业报送状态
+    /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 订单类型-电商平台的订单类型
+    /// 电子订单类型
     #[serde(rename = "orderType")]
     pub order_type: String,
-    /// 订单编号-交易平台的订单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 电商平台代码-电商平台的海关注册登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
-    /// 电商平台名称-电商平台的海关注册登记名称
+    /// 电商平台名称
     #[serde(rename = "ebpName")]
     pub ebp_name: String,
-    /// 电商企业代码-电商企业的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 电商企业名称-电商企业的海关注册登记名称
+    /// 电商企业名称
     #[serde(rename = "ebcName")]
     pub ebc_name: String,
-    /// 商品金额-商品实际成交价FOB
+    /// 商品价格
     #[serde(rename = "goodsValue", with = "crate::codec::decimal")]
     pub goods_value: Decimal,
-    /// 运杂费-运杂费
+    /// 运杂费
     #[serde(rename = "freight", with = "crate::codec::decimal")]
     pub freight: Decimal,
-    /// 币制-海关标准的参数代码
+    /// 币制
     #[serde(rename = "currency")]
     pub currency: String,
     /// 备注
@@ -1874,25 +1874,25 @@ impl Encode for OrderHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderList {
-    /// 序号-从1开始的递增序号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
-    /// 企业商品货号-企业自定义的商品货号
+    /// 企业商品货号
     #[serde(rename = "itemNo")]
     pub item_no: String,
-    /// 企业商品名称-同一类商品的中文名称
+    /// 企业商品名称
     #[serde(rename = "itemName")]
     pub item_name: String,
-    /// 企业商品描述-电商平台上架的商品描述宣传信息
+    /// 企业商品描述
     #[serde(rename = "itemDescribe", default, skip_serializing_if = "Option::is_none")]
     pub item_describe: Option<String>,
-    /// 条形码-商品条形码一般由前缀部分
+    /// 条形码
     #[serde(rename = "barCode", default, skip_serializing_if = "Option::is_none")]
     pub bar_code: Option<String>,
-    /// 计量单位-海关标准的参数代码
+    /// 计量单位
     #[serde(rename = "unit")]
     pub unit: String,
-    /// 币制-海关标准的参数代码
+    /// 币制
     #[serde(rename = "currency")]
     pub currency: String,
     /// 数量
@@ -1978,7 +1978,7 @@ impl Encode for OrderList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB304Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -2024,22 +2024,22 @@ impl Encode for CEB304Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderReturn {
-    /// 系统唯一序号-电子口岸系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 电商平台海关注册登记编号或统一社会信用代码
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
-    /// 电商企业代码-电商企业的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 电商平台订单编号/海外仓订仓单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 回执状态-操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 回执时间-操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
     /// 回执信息
@@ -2100,7 +2100,7 @@ impl Encode for OrderReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB403Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -2174,46 +2174,46 @@ impl Encode for CEB403Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Receipts {
-    /// 系统唯一序号-企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 报送类型-企业报送类型
+    /// 企业报送类型
     #[serde(rename = "appType")]
     pub app_type: String,
-    /// 报送时间-企业报送时间
+    /// 企业报送时间
     #[serde(rename = "appTime")]
     pub app_time: String,
-    /// 报送状态-企业报送状态
+    /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 电商平台代码-电商企业的海关注册登记编号或统一社
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
-    /// 电商平台名称-电商企业的海关注册登记编号或统一社
+    /// 电商平台名称
     #[serde(rename = "ebpName")]
     pub ebp_name: String,
-    /// 电商企业代码-电商企业的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 电商企业名称-电商企业的海关注册登记名称
+    /// 电商企业名称
     #[serde(rename = "ebcName")]
     pub ebc_name: String,
-    /// 订单编号-电商平台的交易订单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 支付企业代码-支付企业的海关编码
+    /// 支付企业代码
     #[serde(rename = "payCode", default, skip_serializing_if = "Option::is_none")]
     pub pay_code: Option<String>,
-    /// 支付企业名称-支付企业名称
+    /// 支付企业名称
     #[serde(rename = "payName")]
     pub pay_name: String,
     /// 支付交易编号
     #[serde(rename = "payNo", default, skip_serializing_if = "Option::is_none")]
     pub pay_no: Option<String>,
-    /// 收款金额-支付企业的订单交易金额
+    /// 收款金额
     #[serde(rename = "charge", with = "crate::codec::decimal")]
     pub charge: Decimal,
-    /// 币制-海关标准的参数代码
+    /// 币制
     #[serde(rename = "currency")]
     pub currency: String,
     /// 到账时间
@@ -2313,7 +2313,7 @@ impl Encode for Receipts {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB404Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -2359,22 +2359,22 @@ impl Encode for CEB404Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptsReturn {
-    /// 系统唯一序号-电子口岸系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 电商企业代码-电商企业的10位海关代码或者18位
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 电商平台订单编号/海外仓订仓单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 支付交易编号-支付交易编号
+    /// 支付交易编号
     #[serde(rename = "payNo", default, skip_serializing_if = "Option::is_none")]
     pub pay_no: Option<String>,
-    /// 回执状态-操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 回执时间-操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
     /// 回执信息
@@ -2435,7 +2435,7 @@ impl Encode for ReceiptsReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB505Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -2509,49 +2509,49 @@ impl Encode for CEB505Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Logistics {
-    /// 系统唯一序号-企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 报送类型-企业报送类型
+    /// 企业报送类型
     #[serde(rename = "appType")]
     pub app_type: String,
-    /// 报送时间-企业报送时间
+    /// 企业报送时间
     #[serde(rename = "appTime")]
     pub app_time: String,
-    /// 报送状态-企业报送状态
+    /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 物流企业代码-物流企业的10位海关代码或者18位
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业名称-物流企业的海关登记名称
+    /// 物流企业名称
     #[serde(rename = "logisticsName")]
     pub logistics_name: String,
-    /// 物流运单编号-物流企业的运单包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 运费-货物运输费用
+    /// 运杂费
     #[serde(rename = "freight", with = "crate::codec::decimal")]
     pub freight: Decimal,
-    /// 保价费-货物保险费用
+    /// 保价费
     #[serde(rename = "insuredFee", with = "crate::codec::decimal")]
     pub insured_fee: Decimal,
-    /// 币制-海关标准的参数代码
+    /// 币制
     #[serde(rename = "currency")]
     pub currency: String,
-    /// 毛重-单位为千克
+    /// 毛重
     #[serde(rename = "grossWeight", with = "crate::codec::decimal")]
     pub gross_weight: Decimal,
-    /// 件数-单个运单下包裹数
+    /// 件数
     #[serde(rename = "packNo")]
     pub pack_no: i32,
-    /// 主要货物信息-物流企业可验视的商品信息
+    /// 主要货物信息
     #[serde(rename = "goodsInfo")]
     pub goods_info: String,
-    /// 收发货人代码-电商企业的10位海关代码或者18位
+    /// 电商企业代码
     #[serde(rename = "ebcCode", default, skip_serializing_if = "Option::is_none")]
     pub ebc_code: Option<String>,
-    /// 收发货人名称-电商企业的海关备案名称
+    /// 电商企业名称
     #[serde(rename = "ebcName", default, skip_serializing_if = "Option::is_none")]
     pub ebc_name: Option<String>,
     /// 收发货人电话
@@ -2655,7 +2655,7 @@ impl Encode for Logistics {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB506Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -2701,19 +2701,19 @@ impl Encode for CEB506Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogisticsReturn {
-    /// 系统唯一序号-电子口岸生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 物流企业代码-物流企业的海关注册登记编号
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流运单编号-物流企业的运单包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 回执状态-操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 回执时间-操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
     /// 回执信息
@@ -2770,7 +2770,7 @@ impl Encode for LogisticsReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB507Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -2885,58 +2885,58 @@ impl Encode for Arrival {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArrivalHead {
-    /// 系统唯一序号-企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 报送类型-企业报送类型
+    /// 企业报送类型
     #[serde(rename = "appType")]
     pub app_type: String,
-    /// 报送时间-企业报送时间
+    /// 企业报送时间
     #[serde(rename = "appTime")]
     pub app_time: String,
-    /// 报送状态-企业报送状态
+    /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 申报地海关代码-办理通关手续的4位海关编号
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 企业内部标识单证的编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
-    /// 监管场所经营人代码-监管场所经营人在海关注册登记
+    /// 监管场所经营人代码
     #[serde(rename = "operatorCode")]
     pub operator_code: String,
-    /// 监管场所经营人名称-监管场所经营人在海关注册登记
+    /// 监管场所经营人名称
     #[serde(rename = "operatorName")]
     pub operator_name: String,
-    /// 监管场所代码-同一申报地海关下有多个跨境电子商务
+    /// 监管场所代码
     #[serde(rename = "loctNo", default, skip_serializing_if = "Option::is_none")]
     pub loct_no: Option<String>,
-    /// 进出口标记-I进口/E出口
+    /// 进出口标记
     #[serde(rename = "ieFlag")]
     pub ie_flag: String,
-    /// 运输方式-填写海关标准的参数代码
+    /// 运输方式
     #[serde(rename = "trafMode")]
     pub traf_mode: String,
-    /// 提运单号-货物提单或运单的海运提单
+    /// 提运单号
     #[serde(rename = "billNo", default, skip_serializing_if = "Option::is_none")]
     pub bill_no: Option<String>,
-    /// 境内运输工具编号-运往海关监管场所的运输工具编号
+    /// 境内运输工具编号
     #[serde(rename = "domesticTrafNo")]
     pub domestic_traf_no: String,
-    /// 物流企业代码-物流企业的海关注册登记编号
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业名称-物流企业的海关注册登记名称
+    /// 物流企业名称
     #[serde(rename = "logisticsName")]
     pub logistics_name: String,
-    /// 报文总数-拆分后的报文总数
+    /// 报文总数
     #[serde(rename = "msgCount")]
     pub msg_count: i32,
-    /// 报文序号-当前报文序号
+    /// 报文序号
     #[serde(rename = "msgSeqNo")]
     pub msg_seq_no: i32,
     /// 备注
@@ -3045,13 +3045,13 @@ impl Encode for ArrivalHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArrivalList {
-    /// 序号-从1开始的递增序号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
-    /// 物流运单编号-物流企业的运单包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 总包号-物流企业对于一个提运单下含有多个大包的托
+    /// 总包号
     #[serde(rename = "totalPackageNo", default, skip_serializing_if = "Option::is_none")]
     pub total_package_no: Option<String>,
     /// 备注
@@ -3100,7 +3100,7 @@ impl Encode for ArrivalList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB508Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -3146,31 +3146,31 @@ impl Encode for CEB508Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArrivalReturn {
-    /// 系统唯一序号-电子口岸生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 监管场所经营人代码-监管场所经营人在海关注册登记
+    /// 监管场所经营人代码
     #[serde(rename = "operatorCode")]
     pub operator_code: String,
-    /// 物流企业代码-物流企业的海关注册登记编号
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo")]
     pub pre_no: String,
-    /// 企业唯一编号-企业唯一标识单证的编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 提运单号-提单或总运单的编号
+    /// 提运单号
     #[serde(rename = "billNo")]
     pub bill_no: String,
-    /// 报文序号-当前报文序号
+    /// 报文序号
     #[serde(rename = "msgSeqNo")]
     pub msg_seq_no: i32,
-    /// 回执状态-操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 回执时间-操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
     /// 回执信息
@@ -3243,7 +3243,7 @@ impl Encode for ArrivalReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB509Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -3358,25 +3358,25 @@ impl Encode for Departure {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepartureHead {
-    /// 36位系统唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 申报类型
+    /// 企业报送类型
     #[serde(rename = "appType")]
     pub app_type: String,
-    /// 业务时间
+    /// 企业报送时间
     #[serde(rename = "appTime")]
     pub app_time: String,
-    /// 企业报送状态-企业报送状态
+    /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 办理通关手续的4位海关编号
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 企业唯一编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
     /// 物流企业代码
@@ -3400,10 +3400,10 @@ pub struct DepartureHead {
     /// 离境时间
     #[serde(rename = "leaveTime")]
     pub leave_time: String,
-    /// 报文总数-拆分后的报文总数
+    /// 报文总数
     #[serde(rename = "msgCount")]
     pub msg_count: i32,
-    /// 报文序号-当前报文序号
+    /// 报文序号
     #[serde(rename = "msgSeqNo")]
     pub msg_seq_no: i32,
     /// 备注
@@ -3504,13 +3504,13 @@ impl Encode for DepartureHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepartureList {
-    /// 序号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
     /// 总包号
     #[serde(rename = "totalPackageNo", default, skip_serializing_if = "Option::is_none")]
     pub total_package_no: Option<String>,
-    /// 物流运单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
     /// 备注
@@ -3559,7 +3559,7 @@ impl Encode for DepartureList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB510Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -3605,19 +3605,19 @@ impl Encode for CEB510Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepartureReturn {
-    /// 36位系统唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 企业唯一编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo")]
     pub pre_no: String,
-    /// 报文序号-当前报文序号
+    /// 报文序号
     #[serde(rename = "msgSeqNo")]
     pub msg_seq_no: i32,
     /// 回执状态
@@ -3688,7 +3688,7 @@ impl Encode for DepartureReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB603Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -3803,22 +3803,22 @@ impl Encode for Inventory {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InventoryHead {
-    /// 36位系统唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 申报类型
+    /// 企业报送类型
     #[serde(rename = "appType")]
     pub app_type: String,
-    /// 业务时间
+    /// 企业报送时间
     #[serde(rename = "appTime")]
     pub app_time: String,
-    /// 企业报送状态
+    /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 申报海关代码
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 电商平台的海关登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
     /// 电商平台名称
@@ -3836,37 +3836,37 @@ pub struct InventoryHead {
     /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 企业唯一编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
     /// 清单编号
     #[serde(rename = "invtNo", default, skip_serializing_if = "Option::is_none")]
     pub invt_no: Option<String>,
-    /// 进出口标志
+    /// 进出口标记
     #[serde(rename = "ieFlag")]
     pub ie_flag: String,
-    /// 出口口岸海关代码
+    /// 口岸海关代码
     #[serde(rename = "portCode")]
     pub port_code: String,
-    /// 出口日期
+    /// 进出口日期
     #[serde(rename = "ieDate")]
     pub ie_date: String,
     /// 申报业务类型
     #[serde(rename = "statisticsFlag")]
     pub statistics_flag: String,
-    /// 报关企业代码
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
-    /// 报关企业名称
+    /// 申报企业名称
     #[serde(rename = "agentName")]
     pub agent_name: String,
-    /// 收发货人代码
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 收发货人名称
+    /// 电商企业名称
     #[serde(rename = "ebcName")]
     pub ebc_name: String,
     /// 生产销售单位代码
@@ -3878,7 +3878,7 @@ pub struct InventoryHead {
     /// 区内企业代码
     #[serde(rename = "iacCode", default, skip_serializing_if = "Option::is_none")]
     pub iac_code: Option<String>,
-    /// 特殊区域内仓储企业代码
+    /// 区内企业名称
     #[serde(rename = "iacName", default, skip_serializing_if = "Option::is_none")]
     pub iac_name: Option<String>,
     /// 账册编号
@@ -3887,7 +3887,7 @@ pub struct InventoryHead {
     /// 贸易方式
     #[serde(rename = "tradeMode")]
     pub trade_mode: String,
-    /// 运输方式代码
+    /// 运输方式
     #[serde(rename = "trafMode")]
     pub traf_mode: String,
     /// 运输工具名称
@@ -3905,16 +3905,16 @@ pub struct InventoryHead {
     /// 监管场所代码
     #[serde(rename = "loctNo", default, skip_serializing_if = "Option::is_none")]
     pub loct_no: Option<String>,
-    /// 许可证号
+    /// 许可证件号
     #[serde(rename = "licenseNo", default, skip_serializing_if = "Option::is_none")]
     pub license_no: Option<String>,
-    /// 运抵国
+    /// 国家(地区)
     #[serde(rename = "country")]
     pub country: String,
     /// 指运港代码
     #[serde(rename = "POD")]
     pub pod: String,
-    /// 运费
+    /// 运杂费
     #[serde(rename = "freight", with = "crate::codec::decimal")]
     pub freight: Decimal,
     /// 运费币制
@@ -3923,7 +3923,7 @@ pub struct InventoryHead {
     /// 运费标志
     #[serde(rename = "fFlag")]
     pub f_flag: String,
-    /// 保费
+    /// 保价费
     #[serde(rename = "insuredFee", with = "crate::codec::decimal")]
     pub insured_fee: Decimal,
     /// 保费币制
@@ -4166,19 +4166,19 @@ impl Encode for InventoryHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InventoryList {
-    /// 商品项号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
-    /// 企业商品编号
+    /// 企业商品货号
     #[serde(rename = "itemNo")]
     pub item_no: String,
-    /// 保税出口模式必填
+    /// 账册备案料号
     #[serde(rename = "itemRecordNo", default, skip_serializing_if = "Option::is_none")]
     pub item_record_no: Option<String>,
-    /// 企业自定义的商品名称
+    /// 企业商品名称
     #[serde(rename = "itemName", default, skip_serializing_if = "Option::is_none")]
     pub item_name: Option<String>,
-    /// 海关商品编码
+    /// 商品编码
     #[serde(rename = "gcode")]
     pub gcode: String,
     /// 商品名称
@@ -4190,13 +4190,13 @@ pub struct InventoryList {
     /// 条形码
     #[serde(rename = "barCode")]
     pub bar_code: String,
-    /// 最终目的国
+    /// 国家(地区)
     #[serde(rename = "country")]
     pub country: String,
-    /// 币制代码
+    /// 币制
     #[serde(rename = "currency")]
     pub currency: String,
-    /// 申报数量
+    /// 数量
     #[serde(rename = "qty", with = "crate::codec::decimal")]
     pub qty: Decimal,
     /// 法定数量
@@ -4205,7 +4205,7 @@ pub struct InventoryList {
     /// 第二数量
     #[serde(rename = "qty2", default, skip_serializing_if = "Option::is_none", with = "crate::codec::opt_decimal")]
     pub qty2: Option<Decimal>,
-    /// 申报计量单位
+    /// 计量单位
     #[serde(rename = "unit")]
     pub unit: String,
     /// 法定计量单位
@@ -4326,7 +4326,7 @@ impl Encode for InventoryList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB604Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -4372,34 +4372,34 @@ impl Encode for CEB604Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InventoryReturn {
-    /// 36位系统唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
-    /// 企业内部生成标识清单的编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo")]
     pub pre_no: String,
-    /// 出境清单编号
+    /// 清单编号
     #[serde(rename = "invtNo")]
     pub invt_no: String,
-    /// 收发货人代码-电商
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 电商平台代码-电商平台的海关登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
-    /// 订单编号-交易平台的订单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 申报业务类型-A-简化申报
+    /// 申报业务类型
     #[serde(rename = "statisticsFlag")]
     pub statistics_flag: String,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
     /// 回执时间
@@ -4483,7 +4483,7 @@ impl Encode for InventoryReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB605Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -4557,43 +4557,43 @@ impl Encode for CEB605Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvtCancel {
-    /// 36位系统唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 申报类型
+    /// 企业报送类型
     #[serde(rename = "appType")]
     pub app_type: String,
-    /// 业务时间
+    /// 企业报送时间
     #[serde(rename = "appTime")]
     pub app_time: String,
-    /// 企业报送状态
+    /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 申报海关代码
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 企业内部生成标识清单的编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
-    /// 出境清单编号
+    /// 清单编号
     #[serde(rename = "invtNo")]
     pub invt_no: String,
     /// 原因
     #[serde(rename = "reason")]
     pub reason: String,
-    /// 申报单位代码
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
-    /// 申报单位名称
+    /// 申报企业名称
     #[serde(rename = "agentName")]
     pub agent_name: String,
-    /// 收发货人代码
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 收发货人名称
+    /// 电商企业名称
     #[serde(rename = "ebcName")]
     pub ebc_name: String,
     /// 备注
@@ -4682,7 +4682,7 @@ impl Encode for InvtCancel {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB606Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -4728,22 +4728,22 @@ impl Encode for CEB606Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvtCancelReturn {
-    /// 36位系统唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
-    /// 企业内部生成标识清单的编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo")]
     pub pre_no: String,
-    /// 出境清单编号
+    /// 清单编号
     #[serde(rename = "invtNo")]
     pub invt_no: String,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
     /// 回执时间
@@ -4811,7 +4811,7 @@ impl Encode for InvtCancelReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB607Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -4926,28 +4926,28 @@ impl Encode for WayBill {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WayBillHead {
-    /// 36位系统唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 申报类型
+    /// 企业报送类型
     #[serde(rename = "appType")]
     pub app_type: String,
-    /// 业务时间
+    /// 企业报送时间
     #[serde(rename = "appTime")]
     pub app_time: String,
-    /// 企业报送状态
+    /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 申报海关代码
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 企业唯一编号-企业生成标识唯一编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
-    /// 申报企业代码-申报单位的海关注册登记编号或统一社
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
     /// 申报企业名称
@@ -4956,7 +4956,7 @@ pub struct WayBillHead {
     /// 监管场所代码
     #[serde(rename = "loctNo", default, skip_serializing_if = "Option::is_none")]
     pub loct_no: Option<String>,
-    /// 运输方式代码
+    /// 运输方式
     #[serde(rename = "trafMode")]
     pub traf_mode: String,
     /// 运输工具名称
@@ -4980,7 +4980,7 @@ pub struct WayBillHead {
     /// 物流企业名称
     #[serde(rename = "logisticsName")]
     pub logistics_name: String,
-    /// 拆分后的报文数
+    /// 报文总数
     #[serde(rename = "msgCount")]
     pub msg_count: i32,
     /// 报文序号
@@ -5100,7 +5100,7 @@ impl Encode for WayBillHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WayBillList {
-    /// 项号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
     /// 总包号
@@ -5109,7 +5109,7 @@ pub struct WayBillList {
     /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 原出口清单编号
+    /// 清单编号
     #[serde(rename = "invtNo", default, skip_serializing_if = "Option::is_none")]
     pub invt_no: Option<String>,
     /// 备注
@@ -5162,7 +5162,7 @@ impl Encode for WayBillList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB608Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -5208,28 +5208,28 @@ impl Encode for CEB608Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WayBillReturn {
-    /// 36位系统唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 申报企业代码-10位海关代码或者18位信用代码
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
     /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 企业生成标识唯一编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo")]
     pub pre_no: String,
     /// 提运单号
     #[serde(rename = "billNo")]
     pub bill_no: String,
-    /// 报文序号-当前报文序号
+    /// 报文序号
     #[serde(rename = "msgSeqNo")]
     pub msg_seq_no: i32,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
     /// 回执时间
@@ -5305,7 +5305,7 @@ impl Encode for WayBillReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB701Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -5420,67 +5420,67 @@ impl Encode for SummaryApply {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryApplyHead {
-    /// 系统唯一序号-企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 报送类型-企业报送类型
+    /// 企业报送类型
     #[serde(rename = "appType")]
     pub app_type: String,
-    /// 报送时间-企业报送时间
+    /// 企业报送时间
     #[serde(rename = "appTime")]
     pub app_time: String,
-    /// 报送状态-企业报送状态
+    /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 申报地海关代码-4位海关编号
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 企业生成标识唯一编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
-    /// 汇总申请编号-海关反馈生成的汇总申请编号
+    /// 汇总申请编号
     #[serde(rename = "sumNo", default, skip_serializing_if = "Option::is_none")]
     pub sum_no: Option<String>,
-    /// 申报单位代码-申报单位的10位海关代码或者18位
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
-    /// 申报单位名称-申报单位的海关备案名称
+    /// 申报企业名称
     #[serde(rename = "agentName")]
     pub agent_name: String,
-    /// 收发货人代码-电商企业的10位海关代码或者18位
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 收发货人名称-电商企业的海关备案名称
+    /// 电商企业名称
     #[serde(rename = "ebcName")]
     pub ebc_name: String,
-    /// 报关单位代码-报关单申报单位的10位海关代码或者
+    /// 报关单位代码
     #[serde(rename = "declAgentCode")]
     pub decl_agent_code: String,
-    /// 报关单位名称-报关单申报单位的海关备案名称
+    /// 报关单位名称
     #[serde(rename = "declAgentName")]
     pub decl_agent_name: String,
-    /// 汇总开始时间-汇总指定时间范围的清单
+    /// 汇总开始时间
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// 汇总开始时间-汇总指定时间范围的清单
+    /// 汇总开始时间
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// 监管场所代码-针对同一申报地海关下有多个跨境电子
+    /// 监管场所代码
     #[serde(rename = "loctNo", default, skip_serializing_if = "Option::is_none")]
     pub loct_no: Option<String>,
-    /// 收发货人汇总标志-汇总标志
+    /// 收发货人汇总标志
     #[serde(rename = "summaryFlag")]
     pub summary_flag: String,
-    /// 按商品名汇总标志-按企业商品名汇总标志
+    /// 按商品名汇总标志
     #[serde(rename = "itemNameFlag")]
     pub item_name_flag: String,
-    /// 报文总数-拆分后的报文总数
+    /// 报文总数
     #[serde(rename = "msgCount")]
     pub msg_count: i32,
-    /// 报文序号-当前报文序号
+    /// 报文序号
     #[serde(rename = "msgSeqNo")]
     pub msg_seq_no: i32,
     /// 备注
@@ -5635,7 +5635,7 @@ impl Encode for SummaryApplyList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB702Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -5681,34 +5681,34 @@ impl Encode for CEB702Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryReturn {
-    /// 系统唯一序号-电子口岸生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 申报企业代码-申报单位的10位海关代码或者18位
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
-    /// 收发货人代码-电商企业的10位海关代码或者18位
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 企业唯一编号-企业生成标识唯一编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 预录入编号-电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo")]
     pub pre_no: String,
-    /// 汇总申请编号-海关反馈生成的汇总申请编号
+    /// 汇总申请编号
     #[serde(rename = "sumNo", default, skip_serializing_if = "Option::is_none")]
     pub sum_no: Option<String>,
-    /// 报文序号-当前报文序号
+    /// 报文序号
     #[serde(rename = "msgSeqNo")]
     pub msg_seq_no: i32,
-    /// 回执状态-操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 回执时间-操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
-    /// 回执信息-备注
+    /// 回执信息
     #[serde(rename = "returnInfo")]
     pub return_info: String,
 }
@@ -5778,7 +5778,7 @@ impl Encode for SummaryReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB792Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -5865,49 +5865,49 @@ impl Encode for SummaryResult {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryResultHead {
-    /// 系统唯一序号-企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 申报地海关代码-4位海关编号
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 汇总申请编号-海关生成的汇总申请编号
+    /// 汇总申请编号
     #[serde(rename = "sumNo")]
     pub sum_no: String,
-    /// 汇总处理时间-汇总处理时间
+    /// 汇总处理时间
     #[serde(rename = "opDate")]
     pub op_date: String,
-    /// 汇总统一编号-海关生成唯一对应报关单
+    /// 汇总统一编号
     #[serde(rename = "declSeqNo")]
     pub decl_seq_no: String,
-    /// 报关单暂存编号-电子口岸报关单暂存编号
+    /// 报关单暂存编号
     #[serde(rename = "decTmpNo", default, skip_serializing_if = "Option::is_none")]
     pub dec_tmp_no: Option<String>,
-    /// 报关单预录入编号-电子口岸报关单预录入编号
+    /// 报关单预录入编号
     #[serde(rename = "decPreNo", default, skip_serializing_if = "Option::is_none")]
     pub dec_pre_no: Option<String>,
-    /// 报关单编号-海关生成的报关单编号
+    /// 报关单编号
     #[serde(rename = "entryId", default, skip_serializing_if = "Option::is_none")]
     pub entry_id: Option<String>,
-    /// 报关单状态-报关单状态
+    /// 报关单状态
     #[serde(rename = "decState")]
     pub dec_state: String,
-    /// 申报企业代码-申报单位的海关登记编号
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
-    /// 申报企业名称-申报单位的海关登记名称
+    /// 申报企业名称
     #[serde(rename = "agentName")]
     pub agent_name: String,
-    /// 收发货人代码-收发货人
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 收发货人名称-收发货人
+    /// 电商企业名称
     #[serde(rename = "ebcName")]
     pub ebc_name: String,
-    /// 报关单位代码-后续报关单申报单位的海关注册登记编
+    /// 报关单位代码
     #[serde(rename = "declAgentCode")]
     pub decl_agent_code: String,
-    /// 报关单位名称-后续报关单申报单位的登记名称
+    /// 报关单位名称
     #[serde(rename = "declAgentName")]
     pub decl_agent_name: String,
     /// 毛重
@@ -5916,10 +5916,10 @@ pub struct SummaryResultHead {
     /// 净重
     #[serde(rename = "netWeight", with = "crate::codec::decimal")]
     pub net_weight: Decimal,
-    /// 报文总数-拆分后的报文总数
+    /// 报文总数
     #[serde(rename = "msgCount")]
     pub msg_count: i32,
-    /// 报文序号-当前报文序号
+    /// 报文序号
     #[serde(rename = "msgSeqNo")]
     pub msg_seq_no: i32,
     /// 备注
@@ -6041,10 +6041,10 @@ pub struct SummaryResultList {
     /// 汇总结果单的顺序号
     #[serde(rename = "gseqno")]
     pub gseqno: i32,
-    /// 清单商品项的序号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
-    /// 清单商品编码
+    /// 商品编码
     #[serde(rename = "gcode")]
     pub gcode: String,
 }

@@ -10,371 +10,371 @@ use serde::{Deserialize, Serialize};
 pub static SCHEMA: Schema = Schema { name: "import", xsd_file: "ceb-import-202205.xsd", ns: CEB_NS, prefix: "ceb", elements: &ELEMENTS, roots: &[0, 63, 72, 93, 101, 123, 131, 143, 152, 223, 236, 262, 275, 309, 322, 348, 359, 384, 394] };
 
 pub static ELEMENTS: [ElementDecl; 403] = [
-    /* 0 */ ElementDecl { name: "CEB311Message", ns: CEB_NS, label: "电子订单数据报文", doc: "电子订单数据报文（ 电商企业或电商平台或受委托的快件运营人、邮政企业）", content: Content::Complex { parts: &[Particle { elem: 1, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 0 */ ElementDecl { name: "CEB311Message", ns: CEB_NS, label: "电子订单数据报文", doc: "电子订单数据报文（ 电商企业或电商平台或受委托的快件运营人、邮政企业）", content: Content::Complex { parts: &[Particle { elem: 1, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 1 */ ElementDecl { name: "Order", ns: CEB_NS, label: "", doc: "", content: Content::Complex { parts: &[Particle { elem: 2, min: 1, max: 1 }, Particle { elem: 33, min: 1, max: 99 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 2 */ ElementDecl { name: "OrderHead", ns: CEB_NS, label: "电子订单表头实体", doc: "电子订单表头实体", content: Content::Complex { parts: &[Particle { elem: 3, min: 1, max: 1 }, Particle { elem: 4, min: 1, max: 1 }, Particle { elem: 5, min: 1, max: 1 }, Particle { elem: 6, min: 1, max: 1 }, Particle { elem: 7, min: 1, max: 1 }, Particle { elem: 8, min: 1, max: 1 }, Particle { elem: 9, min: 1, max: 1 }, Particle { elem: 10, min: 1, max: 1 }, Particle { elem: 11, min: 1, max: 1 }, Particle { elem: 12, min: 1, max: 1 }, Particle { elem: 13, min: 1, max: 1 }, Particle { elem: 14, min: 1, max: 1 }, Particle { elem: 15, min: 1, max: 1 }, Particle { elem: 16, min: 1, max: 1 }, Particle { elem: 17, min: 1, max: 1 }, Particle { elem: 18, min: 1, max: 1 }, Particle { elem: 19, min: 1, max: 1 }, Particle { elem: 20, min: 1, max: 1 }, Particle { elem: 21, min: 1, max: 1 }, Particle { elem: 22, min: 1, max: 1 }, Particle { elem: 23, min: 1, max: 1 }, Particle { elem: 24, min: 0, max: 1 }, Particle { elem: 25, min: 0, max: 1 }, Particle { elem: 26, min: 0, max: 1 }, Particle { elem: 27, min: 0, max: 1 }, Particle { elem: 28, min: 1, max: 1 }, Particle { elem: 29, min: 1, max: 1 }, Particle { elem: 30, min: 1, max: 1 }, Particle { elem: 31, min: 0, max: 1 }, Particle { elem: 32, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 3 */ ElementDecl { name: "guid", ns: CEB_NS, label: "企业系统生成36位唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）。", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 3 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）。", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 4 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "企业报送类型。1-新增 2-变更 3-删除。默认为1。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 5 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "企业报送时间。格式:YYYYMMDDhhmmss。mss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 6 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "业务状态:1-暂存,2-申报,默认为2。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 7 */ ElementDecl { name: "orderType", ns: CEB_NS, label: "电子订单类型", doc: "电子订单类型：I进口", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 8 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "交易平台的订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 9 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台的海关注册登记编号", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 10 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台的海关注册登记名称", doc: "电商平台的海关注册登记名称；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台名称为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 11 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业的海关注册登记编号", doc: "电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 12 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业的海关注册登记名称", doc: "电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 13 */ ElementDecl { name: "goodsValue", ns: CEB_NS, label: "商品实际成交价", doc: "商品实际成交价，含非现金抵扣金额。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 14 */ ElementDecl { name: "freight", ns: CEB_NS, label: "不包含在商品价格中的运杂费", doc: "不包含在商品价格中的运杂费，无则填写\"0\"。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 15 */ ElementDecl { name: "discount", ns: CEB_NS, label: "使用积分", doc: "使用积分、虚拟货币、代金券等非现金支付金额，无则填写\"0\"。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 16 */ ElementDecl { name: "taxTotal", ns: CEB_NS, label: "企业预先代扣的税款金额", doc: "企业预先代扣的税款金额，无则填写“0”", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 17 */ ElementDecl { name: "acturalPaid", ns: CEB_NS, label: "商品价格+运杂费+代扣税款-非现金抵扣金额", doc: "商品价格+运杂费+代扣税款-非现金抵扣金额，与支付凭证的支付金额一致。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 18 */ ElementDecl { name: "currency", ns: CEB_NS, label: "限定为人民币", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
-    /* 19 */ ElementDecl { name: "buyerRegNo", ns: CEB_NS, label: "订购人的交易平台注册号", doc: "订购人的交易平台注册号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 20 */ ElementDecl { name: "buyerName", ns: CEB_NS, label: "订购人的真实姓名", doc: "订购人的真实姓名。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 8 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 9 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 10 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称", doc: "电商平台的海关注册登记名称；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台名称为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 11 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 12 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 13 */ ElementDecl { name: "goodsValue", ns: CEB_NS, label: "商品价格", doc: "商品实际成交价，含非现金抵扣金额。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 14 */ ElementDecl { name: "freight", ns: CEB_NS, label: "运杂费", doc: "不包含在商品价格中的运杂费，无则填写\"0\"。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 15 */ ElementDecl { name: "discount", ns: CEB_NS, label: "非现金抵扣金额", doc: "使用积分、虚拟货币、代金券等非现金支付金额，无则填写\"0\"。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 16 */ ElementDecl { name: "taxTotal", ns: CEB_NS, label: "代扣税款", doc: "企业预先代扣的税款金额，无则填写“0”", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 17 */ ElementDecl { name: "acturalPaid", ns: CEB_NS, label: "实际支付金额", doc: "商品价格+运杂费+代扣税款-非现金抵扣金额，与支付凭证的支付金额一致。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 18 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
+    /* 19 */ ElementDecl { name: "buyerRegNo", ns: CEB_NS, label: "订购人注册号", doc: "订购人的交易平台注册号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 20 */ ElementDecl { name: "buyerName", ns: CEB_NS, label: "订购人姓名", doc: "订购人的真实姓名。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 21 */ ElementDecl { name: "buyerTelephone", ns: CEB_NS, label: "订购人电话", doc: "订购人电话。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 22 */ ElementDecl { name: "buyerIdType", ns: CEB_NS, label: "1-身份证", doc: "1-身份证,2-其它。限定为身份证，填写“1”", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 23 */ ElementDecl { name: "buyerIdNumber", ns: CEB_NS, label: "订购人的身份证件号码", doc: "订购人的身份证件号码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 24 */ ElementDecl { name: "payCode", ns: CEB_NS, label: "支付企业的海关注册登记编号", doc: "支付企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 25 */ ElementDecl { name: "payName", ns: CEB_NS, label: "支付企业在海关注册登记的企业名称", doc: "支付企业在海关注册登记的企业名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 26 */ ElementDecl { name: "payTransactionId", ns: CEB_NS, label: "支付企业唯一的支付流水号", doc: "支付企业唯一的支付流水号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 22 */ ElementDecl { name: "buyerIdType", ns: CEB_NS, label: "订购人证件类型", doc: "1-身份证,2-其它。限定为身份证，填写“1”", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 23 */ ElementDecl { name: "buyerIdNumber", ns: CEB_NS, label: "订购人证件号码", doc: "订购人的身份证件号码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 24 */ ElementDecl { name: "payCode", ns: CEB_NS, label: "支付企业代码", doc: "支付企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 25 */ ElementDecl { name: "payName", ns: CEB_NS, label: "支付企业名称", doc: "支付企业在海关注册登记的企业名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 26 */ ElementDecl { name: "payTransactionId", ns: CEB_NS, label: "支付交易编号", doc: "支付企业唯一的支付流水号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 27 */ ElementDecl { name: "batchNumbers", ns: CEB_NS, label: "商品批次号", doc: "商品批次号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 28 */ ElementDecl { name: "consignee", ns: CEB_NS, label: "收货人姓名", doc: "收货人姓名，必须与电子运单的收货人姓名一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 29 */ ElementDecl { name: "consigneeTelephone", ns: CEB_NS, label: "收货人联系电话", doc: "收货人联系电话，必须与电子运单的收货人电话一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 29 */ ElementDecl { name: "consigneeTelephone", ns: CEB_NS, label: "收货人电话", doc: "收货人联系电话，必须与电子运单的收货人电话一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 30 */ ElementDecl { name: "consigneeAddress", ns: CEB_NS, label: "收货地址", doc: "收货地址，必须与电子运单的收货地址一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(200), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 31 */ ElementDecl { name: "consigneeDistrict", ns: CEB_NS, label: "参照国家统计局公布的国家行政区划标准填制", doc: "参照国家统计局公布的国家行政区划标准填制。", content: Content::Simple(SimpleType { base: Base::String, length: Some(6), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 32 */ ElementDecl { name: "note", ns: CEB_NS, label: "订单备注", doc: "订单备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 31 */ ElementDecl { name: "consigneeDistrict", ns: CEB_NS, label: "收货地址行政区划代码", doc: "参照国家统计局公布的国家行政区划标准填制。", content: Content::Simple(SimpleType { base: Base::String, length: Some(6), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 32 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "订单备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 33 */ ElementDecl { name: "OrderList", ns: CEB_NS, label: "电子订单商品实体", doc: "电子订单商品实体", content: Content::Complex { parts: &[Particle { elem: 34, min: 1, max: 1 }, Particle { elem: 35, min: 0, max: 1 }, Particle { elem: 36, min: 1, max: 1 }, Particle { elem: 37, min: 1, max: 1 }, Particle { elem: 38, min: 0, max: 1 }, Particle { elem: 39, min: 0, max: 1 }, Particle { elem: 40, min: 1, max: 1 }, Particle { elem: 41, min: 1, max: 1 }, Particle { elem: 42, min: 1, max: 1 }, Particle { elem: 43, min: 1, max: 1 }, Particle { elem: 44, min: 1, max: 1 }, Particle { elem: 45, min: 1, max: 1 }, Particle { elem: 46, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 34 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "从1开始的递增序号", doc: "从1开始的递增序号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 35 */ ElementDecl { name: "itemNo", ns: CEB_NS, label: "电商企业自定义的商品货号", doc: "电商企业自定义的商品货号（SKU）。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 36 */ ElementDecl { name: "itemName", ns: CEB_NS, label: "交易平台销售商品的中文名称", doc: "交易平台销售商品的中文名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 37 */ ElementDecl { name: "gmodel", ns: CEB_NS, label: "满足海关归类", doc: "满足海关归类、审价以及监管的要求为准。包括：品名、牌名、规格、型号、成份、含量、等级等。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(510), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 38 */ ElementDecl { name: "itemDescribe", ns: CEB_NS, label: "交易平台销售商品的描述信息", doc: "交易平台销售商品的描述信息。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 39 */ ElementDecl { name: "barCode", ns: CEB_NS, label: "国际通用的商品条形码", doc: "国际通用的商品条形码，一般由前缀部分、制造厂商代码、商品代码和校验码组成。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 40 */ ElementDecl { name: "unit", ns: CEB_NS, label: "填写海关标准的参数代码", doc: "填写海关标准的参数代码，参照《JGS-20 海关业务代码集》- 计量单位代码。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 41 */ ElementDecl { name: "qty", ns: CEB_NS, label: "商品实际数量", doc: "商品实际数量。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 42 */ ElementDecl { name: "price", ns: CEB_NS, label: "商品单价", doc: "商品单价。赠品单价填写为“0”。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 43 */ ElementDecl { name: "totalPrice", ns: CEB_NS, label: "商品总价", doc: "商品总价，等于单价乘以数量。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 44 */ ElementDecl { name: "currency", ns: CEB_NS, label: "限定为人民币", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
-    /* 45 */ ElementDecl { name: "country", ns: CEB_NS, label: "填写海关标准的参数代码", doc: "填写海关标准的参数代码，参照《JGS-20 海关业务代码集》-国家（地区）代码表。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 46 */ ElementDecl { name: "note", ns: CEB_NS, label: "促销活动", doc: "促销活动，商品单价偏离市场价格的，可以在此说明。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 34 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "从1开始的递增序号。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 35 */ ElementDecl { name: "itemNo", ns: CEB_NS, label: "企业商品货号", doc: "电商企业自定义的商品货号（SKU）。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 36 */ ElementDecl { name: "itemName", ns: CEB_NS, label: "企业商品名称", doc: "交易平台销售商品的中文名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 37 */ ElementDecl { name: "gmodel", ns: CEB_NS, label: "规格型号", doc: "满足海关归类、审价以及监管的要求为准。包括：品名、牌名、规格、型号、成份、含量、等级等。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(510), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 38 */ ElementDecl { name: "itemDescribe", ns: CEB_NS, label: "企业商品描述", doc: "交易平台销售商品的描述信息。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 39 */ ElementDecl { name: "barCode", ns: CEB_NS, label: "条形码", doc: "国际通用的商品条形码，一般由前缀部分、制造厂商代码、商品代码和校验码组成。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 40 */ ElementDecl { name: "unit", ns: CEB_NS, label: "计量单位", doc: "填写海关标准的参数代码，参照《JGS-20 海关业务代码集》- 计量单位代码。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 41 */ ElementDecl { name: "qty", ns: CEB_NS, label: "数量", doc: "商品实际数量。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 42 */ ElementDecl { name: "price", ns: CEB_NS, label: "单价", doc: "商品单价。赠品单价填写为“0”。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 43 */ ElementDecl { name: "totalPrice", ns: CEB_NS, label: "总价", doc: "商品总价，等于单价乘以数量。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 44 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
+    /* 45 */ ElementDecl { name: "country", ns: CEB_NS, label: "国家(地区)", doc: "填写海关标准的参数代码，参照《JGS-20 海关业务代码集》-国家（地区）代码表。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 46 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "促销活动，商品单价偏离市场价格的，可以在此说明。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 47 */ ElementDecl { name: "BaseTransfer", ns: CEB_NS, label: "基础报文传输实体", doc: "基础报文传输实体（需要与实际客户端传输企业一致）", content: Content::Complex { parts: &[Particle { elem: 48, min: 1, max: 1 }, Particle { elem: 49, min: 1, max: 1 }, Particle { elem: 50, min: 1, max: 1 }, Particle { elem: 51, min: 1, max: 1 }, Particle { elem: 52, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 48 */ ElementDecl { name: "copCode", ns: CEB_NS, label: "报文传输的企业代码", doc: "报文传输的企业代码（需要与接入客户端的企业身份一致）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 49 */ ElementDecl { name: "copName", ns: CEB_NS, label: "报文传输的企业名称", doc: "报文传输的企业名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 50 */ ElementDecl { name: "dxpMode", ns: CEB_NS, label: "默认为DXP", doc: "默认为DXP；指中国电子口岸数据交换平台", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 51 */ ElementDecl { name: "dxpId", ns: CEB_NS, label: "向中国电子口岸数据中心申请数据交换平台的用户编号", doc: "向中国电子口岸数据中心申请数据交换平台的用户编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 48 */ ElementDecl { name: "copCode", ns: CEB_NS, label: "传输企业代码", doc: "报文传输的企业代码（需要与接入客户端的企业身份一致）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 49 */ ElementDecl { name: "copName", ns: CEB_NS, label: "传输企业名称", doc: "报文传输的企业名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 50 */ ElementDecl { name: "dxpMode", ns: CEB_NS, label: "报文传输模式", doc: "默认为DXP；指中国电子口岸数据交换平台", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 51 */ ElementDecl { name: "dxpId", ns: CEB_NS, label: "报文传输编号", doc: "向中国电子口岸数据中心申请数据交换平台的用户编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 52 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 53 */ ElementDecl { name: "BaseSubscribe", ns: CEB_NS, label: "基础回执订阅实体", doc: "基础回执订阅实体（用于第三方提供数据的订阅下发）", content: Content::Complex { parts: &[Particle { elem: 54, min: 1, max: 1 }, Particle { elem: 55, min: 1, max: 1 }, Particle { elem: 56, min: 1, max: 1 }, Particle { elem: 57, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 54 */ ElementDecl { name: "status", ns: CEB_NS, label: "用户订阅单证业务状态的信息", doc: "用户订阅单证业务状态的信息, ALL-订阅数据和回执,  DATA-只订阅数据,RET- 只订阅回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 55 */ ElementDecl { name: "dxpMode", ns: CEB_NS, label: "默认为DXP", doc: "默认为DXP；指中国电子口岸数据交换平台", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 55 */ ElementDecl { name: "dxpMode", ns: CEB_NS, label: "报文传输模式", doc: "默认为DXP；指中国电子口岸数据交换平台", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 56 */ ElementDecl { name: "dxpAddress", ns: CEB_NS, label: "向中国电子口岸数据中心申请数据交换平台的用户编号", doc: "向中国电子口岸数据中心申请数据交换平台的用户编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 57 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 58 */ ElementDecl { name: "ExtendMessage", ns: CEB_NS, label: "扩展自定义数据实体", doc: "扩展自定义数据实体", content: Content::Complex { parts: &[Particle { elem: 59, min: 1, max: 1 }, Particle { elem: 60, min: 1, max: 1 }, Particle { elem: 61, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 59 */ ElementDecl { name: "name", ns: CEB_NS, label: "自定义报文名称", doc: "自定义报文名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 60 */ ElementDecl { name: "version", ns: CEB_NS, label: "自定义报文版本", doc: "自定义报文版本", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 60 */ ElementDecl { name: "version", ns: CEB_NS, label: "报文版本号", doc: "自定义报文版本", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 61 */ ElementDecl { name: "Message", ns: CEB_NS, label: "自定义报文实体", doc: "自定义报文实体", content: Content::Any, attrs: &[], default: None, fixed: None },
     /* 62 */ ElementDecl { name: "Signature", ns: DS_NS, label: "电子签名", doc: "XML-DSig enveloped signature (xmldsig-core-schema.xsd)", content: Content::Signature, attrs: &[], default: None, fixed: None },
-    /* 63 */ ElementDecl { name: "CEB312Message", ns: CEB_NS, label: "电子订单回执报文", doc: "电子订单回执报文（电商企业或电商平台或受委托的快件运营人、邮政企业）", content: Content::Complex { parts: &[Particle { elem: 64, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 63 */ ElementDecl { name: "CEB312Message", ns: CEB_NS, label: "电子订单回执报文", doc: "电子订单回执报文（电商企业或电商平台或受委托的快件运营人、邮政企业）", content: Content::Complex { parts: &[Particle { elem: 64, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 64 */ ElementDecl { name: "OrderReturn", ns: CEB_NS, label: "电子订单回执实体", doc: "电子订单回执实体", content: Content::Complex { parts: &[Particle { elem: 65, min: 1, max: 1 }, Particle { elem: 66, min: 1, max: 1 }, Particle { elem: 67, min: 1, max: 1 }, Particle { elem: 68, min: 1, max: 1 }, Particle { elem: 69, min: 1, max: 1 }, Particle { elem: 70, min: 1, max: 1 }, Particle { elem: 71, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 65 */ ElementDecl { name: "guid", ns: CEB_NS, label: "电子口岸系统生成36位唯一序号", doc: "电子口岸系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 66 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台的海关注册登记编号", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 67 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业的海关注册登记编号", doc: "电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 68 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "交易平台的订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 69 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 70 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "操作时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 71 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "备注", doc: "备注（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 72 */ ElementDecl { name: "CEB411Message", ns: CEB_NS, label: "支付凭证数据报文", doc: "支付凭证数据报文（支付企业或受委托的快件运营人、邮政企业）", content: Content::Complex { parts: &[Particle { elem: 73, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 65 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "电子口岸系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 66 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 67 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 68 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 69 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 70 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 71 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "备注（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 72 */ ElementDecl { name: "CEB411Message", ns: CEB_NS, label: "支付凭证数据报文", doc: "支付凭证数据报文（支付企业或受委托的快件运营人、邮政企业）", content: Content::Complex { parts: &[Particle { elem: 73, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 73 */ ElementDecl { name: "Payment", ns: CEB_NS, label: "", doc: "", content: Content::Complex { parts: &[Particle { elem: 74, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 74 */ ElementDecl { name: "PaymentHead", ns: CEB_NS, label: "支付凭证数据实体", doc: "支付凭证数据实体", content: Content::Complex { parts: &[Particle { elem: 75, min: 1, max: 1 }, Particle { elem: 76, min: 1, max: 1 }, Particle { elem: 77, min: 1, max: 1 }, Particle { elem: 78, min: 1, max: 1 }, Particle { elem: 79, min: 1, max: 1 }, Particle { elem: 80, min: 1, max: 1 }, Particle { elem: 81, min: 1, max: 1 }, Particle { elem: 82, min: 1, max: 1 }, Particle { elem: 83, min: 1, max: 1 }, Particle { elem: 84, min: 1, max: 1 }, Particle { elem: 85, min: 1, max: 1 }, Particle { elem: 86, min: 1, max: 1 }, Particle { elem: 87, min: 1, max: 1 }, Particle { elem: 88, min: 0, max: 1 }, Particle { elem: 89, min: 1, max: 1 }, Particle { elem: 90, min: 1, max: 1 }, Particle { elem: 91, min: 1, max: 1 }, Particle { elem: 92, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 75 */ ElementDecl { name: "guid", ns: CEB_NS, label: "企业系统生成36位唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）。", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 75 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）。", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 76 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "企业报送类型。1-新增 2-变更 3-删除。默认为1。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 77 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "企业报送时间。格式:YYYYMMDDhhmmss。mss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 78 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "业务状态:1-暂存,2-申报,默认为2。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 79 */ ElementDecl { name: "payCode", ns: CEB_NS, label: "支付企业的海关注册登记编号", doc: "支付企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 80 */ ElementDecl { name: "payName", ns: CEB_NS, label: "支付企业在海关注册登记的名称", doc: "支付企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 81 */ ElementDecl { name: "payTransactionId", ns: CEB_NS, label: "支付企业唯一的支付流水号", doc: "支付企业唯一的支付流水号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 82 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "交易平台的订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 83 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台的海关注册登记编号", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 84 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台的海关注册登记名称", doc: "电商平台的海关注册登记名称；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台名称为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 85 */ ElementDecl { name: "payerIdType", ns: CEB_NS, label: "1-身份证", doc: "1-身份证,2-其它。限定为身份证，填写“1”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 79 */ ElementDecl { name: "payCode", ns: CEB_NS, label: "支付企业代码", doc: "支付企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 80 */ ElementDecl { name: "payName", ns: CEB_NS, label: "支付企业名称", doc: "支付企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 81 */ ElementDecl { name: "payTransactionId", ns: CEB_NS, label: "支付交易编号", doc: "支付企业唯一的支付流水号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 82 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 83 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 84 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称", doc: "电商平台的海关注册登记名称；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台名称为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 85 */ ElementDecl { name: "payerIdType", ns: CEB_NS, label: "支付人证件类型", doc: "1-身份证,2-其它。限定为身份证，填写“1”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 86 */ ElementDecl { name: "payerIdNumber", ns: CEB_NS, label: "支付人证件号码", doc: "支付人证件号码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 87 */ ElementDecl { name: "payerName", ns: CEB_NS, label: "支付人的身份证件号码", doc: "支付人的身份证件号码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 87 */ ElementDecl { name: "payerName", ns: CEB_NS, label: "支付人姓名", doc: "支付人的身份证件号码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 88 */ ElementDecl { name: "telephone", ns: CEB_NS, label: "支付人电话", doc: "支付人电话", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 89 */ ElementDecl { name: "amountPaid", ns: CEB_NS, label: "支付金额", doc: "支付金额", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 90 */ ElementDecl { name: "currency", ns: CEB_NS, label: "限定为人民币", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
+    /* 90 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
     /* 91 */ ElementDecl { name: "payTime", ns: CEB_NS, label: "支付时间", doc: "支付时间，格式:YYYYMMDDhhmmss。hm", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 92 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 93 */ ElementDecl { name: "CEB412Message", ns: CEB_NS, label: "支付凭证回执报文", doc: "支付凭证回执报文（支付企业或受委托的快件运营人、邮政企业）", content: Content::Complex { parts: &[Particle { elem: 94, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 93 */ ElementDecl { name: "CEB412Message", ns: CEB_NS, label: "支付凭证回执报文", doc: "支付凭证回执报文（支付企业或受委托的快件运营人、邮政企业）", content: Content::Complex { parts: &[Particle { elem: 94, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 94 */ ElementDecl { name: "PaymentReturn", ns: CEB_NS, label: "支付凭证回执实体", doc: "支付凭证回执实体", content: Content::Complex { parts: &[Particle { elem: 95, min: 1, max: 1 }, Particle { elem: 96, min: 1, max: 1 }, Particle { elem: 97, min: 1, max: 1 }, Particle { elem: 98, min: 1, max: 1 }, Particle { elem: 99, min: 1, max: 1 }, Particle { elem: 100, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 95 */ ElementDecl { name: "guid", ns: CEB_NS, label: "电子口岸生成36位唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 96 */ ElementDecl { name: "payCode", ns: CEB_NS, label: "支付企业的海关注册登记编号", doc: "支付企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 97 */ ElementDecl { name: "payTransactionId", ns: CEB_NS, label: "支付企业唯一的支付流水号", doc: "支付企业唯一的支付流水号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 98 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 99 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "操作时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 100 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "备注", doc: "备注（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 101 */ ElementDecl { name: "CEB511Message", ns: CEB_NS, label: "物流运单数据报文", doc: "物流运单数据报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 102, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 95 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 96 */ ElementDecl { name: "payCode", ns: CEB_NS, label: "支付企业代码", doc: "支付企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 97 */ ElementDecl { name: "payTransactionId", ns: CEB_NS, label: "支付交易编号", doc: "支付企业唯一的支付流水号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 98 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 99 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 100 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "备注（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 101 */ ElementDecl { name: "CEB511Message", ns: CEB_NS, label: "物流运单数据报文", doc: "物流运单数据报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 102, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 102 */ ElementDecl { name: "Logistics", ns: CEB_NS, label: "", doc: "", content: Content::Complex { parts: &[Particle { elem: 103, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 103 */ ElementDecl { name: "LogisticsHead", ns: CEB_NS, label: "物流运单数据实体", doc: "物流运单数据实体", content: Content::Complex { parts: &[Particle { elem: 104, min: 1, max: 1 }, Particle { elem: 105, min: 1, max: 1 }, Particle { elem: 106, min: 1, max: 1 }, Particle { elem: 107, min: 1, max: 1 }, Particle { elem: 108, min: 1, max: 1 }, Particle { elem: 109, min: 1, max: 1 }, Particle { elem: 110, min: 1, max: 1 }, Particle { elem: 111, min: 0, max: 1 }, Particle { elem: 112, min: 1, max: 1 }, Particle { elem: 113, min: 0, max: 1 }, Particle { elem: 114, min: 0, max: 1 }, Particle { elem: 115, min: 1, max: 1 }, Particle { elem: 116, min: 1, max: 1 }, Particle { elem: 117, min: 1, max: 1 }, Particle { elem: 118, min: 0, max: 1 }, Particle { elem: 119, min: 1, max: 1 }, Particle { elem: 120, min: 1, max: 1 }, Particle { elem: 121, min: 1, max: 1 }, Particle { elem: 122, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 104 */ ElementDecl { name: "guid", ns: CEB_NS, label: "企业系统生成36位唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）。", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 104 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）。", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 105 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "企业报送类型。1-新增 2-变更 3-删除。默认为1。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 106 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "企业报送时间。格式:YYYYMMDDhhmmss。mss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 107 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "业务状态:1-暂存,2-申报,默认为2。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 108 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业的海关注册登记编号", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 109 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业在海关注册登记的名称", doc: "物流企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 110 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流企业的运单包裹面单号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 111 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "直购进口为海运提单", doc: "直购进口为海运提单、空运总单或汽车载货清单", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 112 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "交易平台的订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 113 */ ElementDecl { name: "freight", ns: CEB_NS, label: "商品运输费用", doc: "商品运输费用，无则填“0”。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 114 */ ElementDecl { name: "insuredFee", ns: CEB_NS, label: "商品保险费用", doc: "商品保险费用，无则填“0”。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 115 */ ElementDecl { name: "currency", ns: CEB_NS, label: "限定为人民币", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
+    /* 108 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 109 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 110 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 111 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号", doc: "直购进口为海运提单、空运总单或汽车载货清单", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 112 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 113 */ ElementDecl { name: "freight", ns: CEB_NS, label: "运杂费", doc: "商品运输费用，无则填“0”。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 114 */ ElementDecl { name: "insuredFee", ns: CEB_NS, label: "保价费", doc: "商品保险费用，无则填“0”。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 115 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
     /* 116 */ ElementDecl { name: "weight", ns: CEB_NS, label: "毛重", doc: "毛重,单位为千克。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 117 */ ElementDecl { name: "packNo", ns: CEB_NS, label: "单个运单下包裹数", doc: "单个运单下包裹数，限定为“1”。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 117 */ ElementDecl { name: "packNo", ns: CEB_NS, label: "件数", doc: "单个运单下包裹数，限定为“1”。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 118 */ ElementDecl { name: "goodsInfo", ns: CEB_NS, label: "配送的商品信息", doc: "配送的商品信息，包括商品名称、数量等。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(200), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 119 */ ElementDecl { name: "consignee", ns: CEB_NS, label: "收货人姓名", doc: "收货人姓名。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 120 */ ElementDecl { name: "consigneeAddress", ns: CEB_NS, label: "收货地址", doc: "收货地址。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(200), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 121 */ ElementDecl { name: "consigneeTelephone", ns: CEB_NS, label: "收货人电话号码", doc: "收货人电话号码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 121 */ ElementDecl { name: "consigneeTelephone", ns: CEB_NS, label: "收货人电话", doc: "收货人电话号码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 122 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 123 */ ElementDecl { name: "CEB512Message", ns: CEB_NS, label: "物流运单回执报文", doc: "物流运单回执报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 124, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 123 */ ElementDecl { name: "CEB512Message", ns: CEB_NS, label: "物流运单回执报文", doc: "物流运单回执报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 124, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 124 */ ElementDecl { name: "LogisticsReturn", ns: CEB_NS, label: "物流运单回执实体", doc: "物流运单回执实体", content: Content::Complex { parts: &[Particle { elem: 125, min: 1, max: 1 }, Particle { elem: 126, min: 1, max: 1 }, Particle { elem: 127, min: 1, max: 1 }, Particle { elem: 128, min: 1, max: 1 }, Particle { elem: 129, min: 1, max: 1 }, Particle { elem: 130, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 125 */ ElementDecl { name: "guid", ns: CEB_NS, label: "电子口岸生成36位唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 126 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业的海关注册登记编号", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 127 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流企业的运单包裹面单号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 128 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 129 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "操作时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 130 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "备注", doc: "备注（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 131 */ ElementDecl { name: "CEB513Message", ns: CEB_NS, label: "物流运单状态数据报文", doc: "物流运单状态数据报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 132, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 125 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 126 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 127 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 128 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 129 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 130 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "备注（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 131 */ ElementDecl { name: "CEB513Message", ns: CEB_NS, label: "物流运单状态数据报文", doc: "物流运单状态数据报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 132, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 0, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 132 */ ElementDecl { name: "LogisticsStatus", ns: CEB_NS, label: "物流运单状态数据实体", doc: "物流运单状态数据实体", content: Content::Complex { parts: &[Particle { elem: 133, min: 1, max: 1 }, Particle { elem: 134, min: 1, max: 1 }, Particle { elem: 135, min: 1, max: 1 }, Particle { elem: 136, min: 1, max: 1 }, Particle { elem: 137, min: 1, max: 1 }, Particle { elem: 138, min: 1, max: 1 }, Particle { elem: 139, min: 1, max: 1 }, Particle { elem: 140, min: 1, max: 1 }, Particle { elem: 141, min: 1, max: 1 }, Particle { elem: 142, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 133 */ ElementDecl { name: "guid", ns: CEB_NS, label: "企业系统生成36位唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 133 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 134 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "企业报送类型。1-新增 2-变更 3-删除。默认为1。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 135 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "企业报送时间。格式:YYYYMMDDhhmmss。mss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 136 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "业务状态:1-暂存,2-申报,默认为2。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 137 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业的海关注册登记编号", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 138 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业在海关注册登记的名称", doc: "物流企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 139 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流企业的运单包裹面单号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 137 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 138 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 139 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 140 */ ElementDecl { name: "logisticsStatus", ns: CEB_NS, label: "物流签收状态", doc: "物流签收状态，限定S", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 141 */ ElementDecl { name: "logisticsTime", ns: CEB_NS, label: "物流状态发生的实际时间", doc: "物流状态发生的实际时间。格式:YYYYMMDDhhmmss。", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 142 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 143 */ ElementDecl { name: "CEB514Message", ns: CEB_NS, label: "物流运单状态回执报文", doc: "物流运单状态回执报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 144, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 143 */ ElementDecl { name: "CEB514Message", ns: CEB_NS, label: "物流运单状态回执报文", doc: "物流运单状态回执报文（物流企业）", content: Content::Complex { parts: &[Particle { elem: 144, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 144 */ ElementDecl { name: "LogisticsStatusReturn", ns: CEB_NS, label: "物流运单状态回执实体", doc: "物流运单状态回执实体", content: Content::Complex { parts: &[Particle { elem: 145, min: 1, max: 1 }, Particle { elem: 146, min: 1, max: 1 }, Particle { elem: 147, min: 1, max: 1 }, Particle { elem: 148, min: 1, max: 1 }, Particle { elem: 149, min: 1, max: 1 }, Particle { elem: 150, min: 1, max: 1 }, Particle { elem: 151, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 145 */ ElementDecl { name: "guid", ns: CEB_NS, label: "电子口岸生成36位唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 146 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业的海关注册登记编号", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 147 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流企业的运单包裹面单号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 145 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 146 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 147 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 148 */ ElementDecl { name: "logisticsStatus", ns: CEB_NS, label: "物流签收状态", doc: "物流签收状态，限定为S", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 149 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 150 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "操作时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 149 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 150 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 151 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 152 */ ElementDecl { name: "CEB621Message", ns: CEB_NS, label: "进口清单数据报文", doc: "进口清单数据报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 153, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 1, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 152 */ ElementDecl { name: "CEB621Message", ns: CEB_NS, label: "进口清单数据报文", doc: "进口清单数据报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 153, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 1, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 153 */ ElementDecl { name: "Inventory", ns: CEB_NS, label: "", doc: "", content: Content::Complex { parts: &[Particle { elem: 154, min: 1, max: 1 }, Particle { elem: 202, min: 1, max: 99 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 154 */ ElementDecl { name: "InventoryHead", ns: CEB_NS, label: "进口清单表头实体", doc: "进口清单表头实体", content: Content::Complex { parts: &[Particle { elem: 155, min: 1, max: 1 }, Particle { elem: 156, min: 1, max: 1 }, Particle { elem: 157, min: 1, max: 1 }, Particle { elem: 158, min: 1, max: 1 }, Particle { elem: 159, min: 1, max: 1 }, Particle { elem: 160, min: 1, max: 1 }, Particle { elem: 161, min: 1, max: 1 }, Particle { elem: 162, min: 1, max: 1 }, Particle { elem: 163, min: 1, max: 1 }, Particle { elem: 164, min: 1, max: 1 }, Particle { elem: 165, min: 1, max: 1 }, Particle { elem: 166, min: 1, max: 1 }, Particle { elem: 167, min: 0, max: 1 }, Particle { elem: 168, min: 0, max: 1 }, Particle { elem: 169, min: 1, max: 1 }, Particle { elem: 170, min: 0, max: 1 }, Particle { elem: 171, min: 0, max: 1 }, Particle { elem: 172, min: 1, max: 1 }, Particle { elem: 173, min: 1, max: 1 }, Particle { elem: 174, min: 1, max: 1 }, Particle { elem: 175, min: 1, max: 1 }, Particle { elem: 176, min: 0, max: 1 }, Particle { elem: 177, min: 1, max: 1 }, Particle { elem: 178, min: 1, max: 1 }, Particle { elem: 179, min: 1, max: 1 }, Particle { elem: 180, min: 1, max: 1 }, Particle { elem: 181, min: 1, max: 1 }, Particle { elem: 182, min: 1, max: 1 }, Particle { elem: 183, min: 1, max: 1 }, Particle { elem: 184, min: 0, max: 1 }, Particle { elem: 185, min: 0, max: 1 }, Particle { elem: 186, min: 1, max: 1 }, Particle { elem: 187, min: 1, max: 1 }, Particle { elem: 188, min: 0, max: 1 }, Particle { elem: 189, min: 0, max: 1 }, Particle { elem: 190, min: 0, max: 1 }, Particle { elem: 191, min: 0, max: 1 }, Particle { elem: 192, min: 0, max: 1 }, Particle { elem: 193, min: 1, max: 1 }, Particle { elem: 194, min: 1, max: 1 }, Particle { elem: 195, min: 1, max: 1 }, Particle { elem: 196, min: 1, max: 1 }, Particle { elem: 197, min: 0, max: 1 }, Particle { elem: 198, min: 1, max: 1 }, Particle { elem: 199, min: 1, max: 1 }, Particle { elem: 200, min: 1, max: 1 }, Particle { elem: 201, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 155 */ ElementDecl { name: "guid", ns: CEB_NS, label: "企业系统生成36位唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）。", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 155 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）。", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 156 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "企业报送类型。1-新增 2-变更 3-删除。默认为1。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 157 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "企业报送时间。格式:YYYYMMDDhhmmss。mss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 158 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "业务状态:1-暂存,2-申报,默认为1。填写2时,Signature节点必须填写.", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 159 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "交易平台的订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 160 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台的海关注册登记编号", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 161 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台的海关注册登记名称", doc: "电商平台的海关注册登记名称；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台名称为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 162 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业的海关注册登记编号", doc: "电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 163 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业的海关注册登记名称", doc: "电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 164 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流企业的运单包裹面单号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 165 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业的海关注册登记编号", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 166 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业在海关注册登记的名称", doc: "物流企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 167 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 168 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识单证的编号", doc: "电子口岸标识单证的编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 169 */ ElementDecl { name: "assureCode", ns: CEB_NS, label: "担保扣税的企业海关注册登记编号", doc: "担保扣税的企业海关注册登记编号，只限清单的申报企业、电商企业物流企业。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 170 */ ElementDecl { name: "emsNo", ns: CEB_NS, label: "保税模式必填", doc: "保税模式必填，填写区内仓储企业在海关备案的账册编号，用于保税进口业务在特殊区域辅助系统记账（二线出区核减）。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 171 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "海关接受申报生成的清单编号", doc: "海关接受申报生成的清单编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 172 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "I-进口", doc: "I-进口,E-出口", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 159 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 160 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 161 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称", doc: "电商平台的海关注册登记名称；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台名称为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 162 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 163 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 164 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 165 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 166 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 167 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部标识单证的编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 168 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识单证的编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 169 */ ElementDecl { name: "assureCode", ns: CEB_NS, label: "担保企业编号", doc: "担保扣税的企业海关注册登记编号，只限清单的申报企业、电商企业物流企业。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 170 */ ElementDecl { name: "emsNo", ns: CEB_NS, label: "账册编号", doc: "保税模式必填，填写区内仓储企业在海关备案的账册编号，用于保税进口业务在特殊区域辅助系统记账（二线出区核减）。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 171 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "海关接受申报生成的清单编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 172 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "进出口标记", doc: "I-进口,E-出口", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 173 */ ElementDecl { name: "declTime", ns: CEB_NS, label: "申报日期", doc: "申报日期，以海关计算机系统接受清单申报数据时记录的日期为准。格式:YYYYMMDD。", content: Content::Simple(SimpleType { base: Base::String, length: Some(8), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 174 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "接受清单申报的海关关区代码", doc: "接受清单申报的海关关区代码，参照JGS/T 18《海关关区代码》。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 175 */ ElementDecl { name: "portCode", ns: CEB_NS, label: "商品实际进出我国关境口岸海关的关区代码", doc: "商品实际进出我国关境口岸海关的关区代码，参照JGS/T 18《海关关区代码》。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 176 */ ElementDecl { name: "ieDate", ns: CEB_NS, label: "运载所申报商品的运输工具申报进境的日期", doc: "运载所申报商品的运输工具申报进境的日期，进口申报时无法确知相应的运输工具的实际进境日期时，免填。格式:YYYYMMDD", content: Content::Simple(SimpleType { base: Base::String, length: Some(8), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 177 */ ElementDecl { name: "buyerIdType", ns: CEB_NS, label: "1-身份证", doc: "1-身份证,2-其它。限定为身份证，填写“1”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 178 */ ElementDecl { name: "buyerIdNumber", ns: CEB_NS, label: "订购人的身份证件号码", doc: "订购人的身份证件号码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 179 */ ElementDecl { name: "buyerName", ns: CEB_NS, label: "订购人的真实姓名", doc: "订购人的真实姓名。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 174 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "接受清单申报的海关关区代码，参照JGS/T 18《海关关区代码》。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 175 */ ElementDecl { name: "portCode", ns: CEB_NS, label: "口岸海关代码", doc: "商品实际进出我国关境口岸海关的关区代码，参照JGS/T 18《海关关区代码》。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 176 */ ElementDecl { name: "ieDate", ns: CEB_NS, label: "进出口日期", doc: "运载所申报商品的运输工具申报进境的日期，进口申报时无法确知相应的运输工具的实际进境日期时，免填。格式:YYYYMMDD", content: Content::Simple(SimpleType { base: Base::String, length: Some(8), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 177 */ ElementDecl { name: "buyerIdType", ns: CEB_NS, label: "订购人证件类型", doc: "1-身份证,2-其它。限定为身份证，填写“1”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 178 */ ElementDecl { name: "buyerIdNumber", ns: CEB_NS, label: "订购人证件号码", doc: "订购人的身份证件号码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 179 */ ElementDecl { name: "buyerName", ns: CEB_NS, label: "订购人姓名", doc: "订购人的真实姓名。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 180 */ ElementDecl { name: "buyerTelephone", ns: CEB_NS, label: "订购人电话", doc: "订购人电话。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 181 */ ElementDecl { name: "consigneeAddress", ns: CEB_NS, label: "收件地址", doc: "收件地址。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(200), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 182 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报单位的海关注册登记编号", doc: "申报单位的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 183 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报单位在海关注册登记的名称", doc: "申报单位在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 184 */ ElementDecl { name: "areaCode", ns: CEB_NS, label: "保税模式必填", doc: "保税模式必填，区内仓储企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 185 */ ElementDecl { name: "areaName", ns: CEB_NS, label: "保税模式必填", doc: "保税模式必填，区内仓储企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 186 */ ElementDecl { name: "tradeMode", ns: CEB_NS, label: "直购进口填写“9610”", doc: "直购进口填写“9610”，保税进口填写“1210”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 187 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "填写海关标准的参数代码", doc: "填写海关标准的参数代码，参照《JGS-20 海关业务代码集》- 运输方式代码。直购进口指跨境段物流运输方式，保税进口指二线出区物流运输方式。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 188 */ ElementDecl { name: "trafNo", ns: CEB_NS, label: "直购进口必填", doc: "直购进口必填。货物进出境的运输工具的名称或运输工具编号。填报内容应与运输部门向海关申报的载货清单所列相应内容一致；同报关单填制规范。保税进口免填。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 189 */ ElementDecl { name: "voyageNo", ns: CEB_NS, label: "直购进口必填", doc: "直购进口必填。货物进出境的运输工具的航次编号。保税进口免填。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 190 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "直购进口必填", doc: "直购进口必填。货物提单或运单的编号，保税进口免填。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 191 */ ElementDecl { name: "loctNo", ns: CEB_NS, label: "针对同一申报地海关下有多个跨境电子商务的监管场所", doc: "针对同一申报地海关下有多个跨境电子商务的监管场所,需要填写区分", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 192 */ ElementDecl { name: "licenseNo", ns: CEB_NS, label: "商务主管部门及其授权发证机关签发的进出口货物许可", doc: "商务主管部门及其授权发证机关签发的进出口货物许可证件的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(19), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 193 */ ElementDecl { name: "country", ns: CEB_NS, label: "直购进口填写起始发出国家", doc: "直购进口填写起始发出国家（地区）代码，参照《JGS-20 海关业务代码集》的国家（地区）代码表；保税进口填写代码“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 194 */ ElementDecl { name: "freight", ns: CEB_NS, label: "物流企业实际收取的运输费用", doc: "物流企业实际收取的运输费用。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 195 */ ElementDecl { name: "insuredFee", ns: CEB_NS, label: "物流企业实际收取的商品保价费用", doc: "物流企业实际收取的商品保价费用。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 196 */ ElementDecl { name: "currency", ns: CEB_NS, label: "限定为人民币", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
-    /* 197 */ ElementDecl { name: "wrapType", ns: CEB_NS, label: "海关对进出口货物实际采用的外部包装方式的标识代码", doc: "海关对进出口货物实际采用的外部包装方式的标识代码，采用1 位数字表示，如：木箱、纸箱、桶装、散装、托盘、包、油罐车等", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 198 */ ElementDecl { name: "packNo", ns: CEB_NS, label: "件数为包裹数量", doc: "件数为包裹数量，限定为“1”。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 199 */ ElementDecl { name: "grossWeight", ns: CEB_NS, label: "货物及其包装材料的重量之和", doc: "货物及其包装材料的重量之和，计量单位为千克。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 200 */ ElementDecl { name: "netWeight", ns: CEB_NS, label: "货物的毛重减去外包装材料后的重量", doc: "货物的毛重减去外包装材料后的重量，即货物本身的实际重量，计量单位为千克。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 181 */ ElementDecl { name: "consigneeAddress", ns: CEB_NS, label: "收货地址", doc: "收件地址。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(200), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 182 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报单位的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 183 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报企业名称", doc: "申报单位在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 184 */ ElementDecl { name: "areaCode", ns: CEB_NS, label: "区内企业代码", doc: "保税模式必填，区内仓储企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 185 */ ElementDecl { name: "areaName", ns: CEB_NS, label: "区内企业名称", doc: "保税模式必填，区内仓储企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 186 */ ElementDecl { name: "tradeMode", ns: CEB_NS, label: "贸易方式", doc: "直购进口填写“9610”，保税进口填写“1210”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 187 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "运输方式", doc: "填写海关标准的参数代码，参照《JGS-20 海关业务代码集》- 运输方式代码。直购进口指跨境段物流运输方式，保税进口指二线出区物流运输方式。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 188 */ ElementDecl { name: "trafNo", ns: CEB_NS, label: "运输工具编号", doc: "直购进口必填。货物进出境的运输工具的名称或运输工具编号。填报内容应与运输部门向海关申报的载货清单所列相应内容一致；同报关单填制规范。保税进口免填。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 189 */ ElementDecl { name: "voyageNo", ns: CEB_NS, label: "航班航次号", doc: "直购进口必填。货物进出境的运输工具的航次编号。保税进口免填。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 190 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号", doc: "直购进口必填。货物提单或运单的编号，保税进口免填。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 191 */ ElementDecl { name: "loctNo", ns: CEB_NS, label: "监管场所代码", doc: "针对同一申报地海关下有多个跨境电子商务的监管场所,需要填写区分", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 192 */ ElementDecl { name: "licenseNo", ns: CEB_NS, label: "许可证件号", doc: "商务主管部门及其授权发证机关签发的进出口货物许可证件的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(19), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 193 */ ElementDecl { name: "country", ns: CEB_NS, label: "国家(地区)", doc: "直购进口填写起始发出国家（地区）代码，参照《JGS-20 海关业务代码集》的国家（地区）代码表；保税进口填写代码“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 194 */ ElementDecl { name: "freight", ns: CEB_NS, label: "运杂费", doc: "物流企业实际收取的运输费用。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 195 */ ElementDecl { name: "insuredFee", ns: CEB_NS, label: "保价费", doc: "物流企业实际收取的商品保价费用。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 196 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
+    /* 197 */ ElementDecl { name: "wrapType", ns: CEB_NS, label: "包装种类代码", doc: "海关对进出口货物实际采用的外部包装方式的标识代码，采用1 位数字表示，如：木箱、纸箱、桶装、散装、托盘、包、油罐车等", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 198 */ ElementDecl { name: "packNo", ns: CEB_NS, label: "件数", doc: "件数为包裹数量，限定为“1”。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: Some(9), fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 199 */ ElementDecl { name: "grossWeight", ns: CEB_NS, label: "毛重", doc: "货物及其包装材料的重量之和，计量单位为千克。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 200 */ ElementDecl { name: "netWeight", ns: CEB_NS, label: "净重", doc: "货物的毛重减去外包装材料后的重量，即货物本身的实际重量，计量单位为千克。", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 201 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 202 */ ElementDecl { name: "InventoryList", ns: CEB_NS, label: "进口清单表体实体", doc: "进口清单表体实体", content: Content::Complex { parts: &[Particle { elem: 203, min: 1, max: 1 }, Particle { elem: 204, min: 0, max: 1 }, Particle { elem: 205, min: 0, max: 1 }, Particle { elem: 206, min: 0, max: 1 }, Particle { elem: 207, min: 1, max: 1 }, Particle { elem: 208, min: 1, max: 1 }, Particle { elem: 209, min: 1, max: 1 }, Particle { elem: 210, min: 0, max: 1 }, Particle { elem: 211, min: 1, max: 1 }, Particle { elem: 212, min: 0, max: 1 }, Particle { elem: 213, min: 1, max: 1 }, Particle { elem: 214, min: 1, max: 1 }, Particle { elem: 215, min: 1, max: 1 }, Particle { elem: 216, min: 1, max: 1 }, Particle { elem: 217, min: 1, max: 1 }, Particle { elem: 218, min: 0, max: 1 }, Particle { elem: 219, min: 0, max: 1 }, Particle { elem: 220, min: 1, max: 1 }, Particle { elem: 221, min: 1, max: 1 }, Particle { elem: 222, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 203 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "从1开始连续序号", doc: "从1开始连续序号，与关联的电子订单表体序号一一对应。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 203 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "从1开始连续序号，与关联的电子订单表体序号一一对应。", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
     /* 204 */ ElementDecl { name: "itemRecordNo", ns: CEB_NS, label: "账册备案料号", doc: "账册备案料号 保税模式必填", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 205 */ ElementDecl { name: "itemNo", ns: CEB_NS, label: "电商企业自定义的商品货号", doc: "电商企业自定义的商品货号（SKU）。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 206 */ ElementDecl { name: "itemName", ns: CEB_NS, label: "交易平台销售商品的中文名称", doc: "交易平台销售商品的中文名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 207 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "按商品分类编码规则确定的进出口商品的商品编号", doc: "按商品分类编码规则确定的进出口商品的商品编号，分为商品编号和附加编号，其中商品编号栏应填报《中华人民共和国进出口税则》8位税则号列，附加编号应填报商品编号，附加编号第9、10位。", content: Content::Simple(SimpleType { base: Base::String, length: Some(10), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 208 */ ElementDecl { name: "gname", ns: CEB_NS, label: "商品名称应据实填报", doc: "商品名称应据实填报，与电子订单一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 209 */ ElementDecl { name: "gmodel", ns: CEB_NS, label: "满足海关归类", doc: "满足海关归类、审价以及监管的要求为准。包括：品名、牌名、规格、型号、成份、含量、等级等。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(510), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 210 */ ElementDecl { name: "barCode", ns: CEB_NS, label: "商品条码一般由前缀部分", doc: "商品条码一般由前缀部分、制造厂商代码、商品代码和校验码组成。没有条码填“无”", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 211 */ ElementDecl { name: "country", ns: CEB_NS, label: "原产国", doc: "原产国（地区），海关标准的参数代码  《JGS-20 海关业务代码集》 国家（地区）代码表填写代码。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 205 */ ElementDecl { name: "itemNo", ns: CEB_NS, label: "企业商品货号", doc: "电商企业自定义的商品货号（SKU）。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 206 */ ElementDecl { name: "itemName", ns: CEB_NS, label: "企业商品名称", doc: "交易平台销售商品的中文名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 207 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "商品编码", doc: "按商品分类编码规则确定的进出口商品的商品编号，分为商品编号和附加编号，其中商品编号栏应填报《中华人民共和国进出口税则》8位税则号列，附加编号应填报商品编号，附加编号第9、10位。", content: Content::Simple(SimpleType { base: Base::String, length: Some(10), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 208 */ ElementDecl { name: "gname", ns: CEB_NS, label: "商品名称", doc: "商品名称应据实填报，与电子订单一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 209 */ ElementDecl { name: "gmodel", ns: CEB_NS, label: "规格型号", doc: "满足海关归类、审价以及监管的要求为准。包括：品名、牌名、规格、型号、成份、含量、等级等。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(510), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 210 */ ElementDecl { name: "barCode", ns: CEB_NS, label: "条形码", doc: "商品条码一般由前缀部分、制造厂商代码、商品代码和校验码组成。没有条码填“无”", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 211 */ ElementDecl { name: "country", ns: CEB_NS, label: "国家(地区)", doc: "原产国（地区），海关标准的参数代码  《JGS-20 海关业务代码集》 国家（地区）代码表填写代码。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 212 */ ElementDecl { name: "tradeCountry", ns: CEB_NS, label: "贸易国", doc: "贸易国，按海关规定的《国别（地区）代码表》选择填报相应的贸易国（地区）代码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 213 */ ElementDecl { name: "currency", ns: CEB_NS, label: "限定为人民币", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
+    /* 213 */ ElementDecl { name: "currency", ns: CEB_NS, label: "币制", doc: "限定为人民币，填写“142”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: Some("142") },
     /* 214 */ ElementDecl { name: "qty", ns: CEB_NS, label: "数量", doc: "数量，按成交计量单位的实际数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 215 */ ElementDecl { name: "unit", ns: CEB_NS, label: "计量单位", doc: "计量单位，海关标准的参数代码  《JGS-20 海关业务代码集》- 计量单位代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 216 */ ElementDecl { name: "qty1", ns: CEB_NS, label: "法定数量", doc: "法定数量，海关标准的参数代码  《JGS-20 海关业务代码集》- 计量单位代码", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 217 */ ElementDecl { name: "unit1", ns: CEB_NS, label: "法定i计量单位", doc: "法定i计量单位,海关标准的参数代码  《JGS-20 海关业务代码集》- 计量单位代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 217 */ ElementDecl { name: "unit1", ns: CEB_NS, label: "法定计量单位", doc: "法定i计量单位,海关标准的参数代码  《JGS-20 海关业务代码集》- 计量单位代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 218 */ ElementDecl { name: "qty2", ns: CEB_NS, label: "第二数量", doc: "第二数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 219 */ ElementDecl { name: "unit2", ns: CEB_NS, label: "第二计量单位", doc: "第二计量单位,海关标准的参数代码  《JGS-20 海关业务代码集》- 计量单位代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 220 */ ElementDecl { name: "price", ns: CEB_NS, label: "成交单价", doc: "成交单价", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 221 */ ElementDecl { name: "totalPrice", ns: CEB_NS, label: "成交总价", doc: "成交总价", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 220 */ ElementDecl { name: "price", ns: CEB_NS, label: "单价", doc: "成交单价", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 221 */ ElementDecl { name: "totalPrice", ns: CEB_NS, label: "总价", doc: "成交总价", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 222 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 223 */ ElementDecl { name: "CEB622Message", ns: CEB_NS, label: "进口清单回执报文", doc: "进口清单回执报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 224, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 223 */ ElementDecl { name: "CEB622Message", ns: CEB_NS, label: "进口清单回执报文", doc: "进口清单回执报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 224, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 224 */ ElementDecl { name: "InventoryReturn", ns: CEB_NS, label: "进口清单回执实体", doc: "进口清单回执实体", content: Content::Complex { parts: &[Particle { elem: 225, min: 1, max: 1 }, Particle { elem: 226, min: 0, max: 1 }, Particle { elem: 227, min: 0, max: 1 }, Particle { elem: 228, min: 0, max: 1 }, Particle { elem: 229, min: 0, max: 1 }, Particle { elem: 230, min: 1, max: 1 }, Particle { elem: 231, min: 1, max: 1 }, Particle { elem: 232, min: 0, max: 1 }, Particle { elem: 233, min: 1, max: 1 }, Particle { elem: 234, min: 1, max: 1 }, Particle { elem: 235, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 225 */ ElementDecl { name: "guid", ns: CEB_NS, label: "电子口岸生成36位唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 226 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报口岸", doc: "申报口岸", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 227 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台的海关注册登记编号", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 228 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商平台的海关注册登记编号", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 229 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报单位代码", doc: "申报单位代码,10位海关代码或者18位信用代码(兼容考虑，暂设为选填)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 230 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 231 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识单证的编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 232 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "海关审核反馈清单的编号", doc: "海关审核反馈清单的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 233 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/300人工审核/399海关审结/800放行/899结关/500查验/501扣留移送通关/502扣留移送缉私/503扣留移送法规/599其它扣留/700退运）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 234 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "操作时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 225 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 226 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "申报口岸", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 227 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 228 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 229 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报单位代码,10位海关代码或者18位信用代码(兼容考虑，暂设为选填)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 230 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 231 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 232 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "海关审核反馈清单的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 233 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/300人工审核/399海关审结/800放行/899结关/500查验/501扣留移送通关/502扣留移送缉私/503扣留移送法规/599其它扣留/700退运）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 234 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 235 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 236 */ ElementDecl { name: "CEB623Message", ns: CEB_NS, label: "撤销申请单数据报文", doc: "撤销申请单数据报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 237, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 1, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 236 */ ElementDecl { name: "CEB623Message", ns: CEB_NS, label: "撤销申请单数据报文", doc: "撤销申请单数据报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 237, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 1, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 237 */ ElementDecl { name: "InvtCancel", ns: CEB_NS, label: "撤销申请单实体", doc: "撤销申请单实体", content: Content::Complex { parts: &[Particle { elem: 238, min: 1, max: 1 }, Particle { elem: 239, min: 1, max: 1 }, Particle { elem: 240, min: 1, max: 1 }, Particle { elem: 241, min: 1, max: 1 }, Particle { elem: 242, min: 1, max: 1 }, Particle { elem: 243, min: 1, max: 1 }, Particle { elem: 244, min: 1, max: 1 }, Particle { elem: 245, min: 1, max: 1 }, Particle { elem: 246, min: 1, max: 1 }, Particle { elem: 247, min: 1, max: 1 }, Particle { elem: 248, min: 1, max: 1 }, Particle { elem: 249, min: 1, max: 1 }, Particle { elem: 250, min: 1, max: 1 }, Particle { elem: 251, min: 0, max: 1 }, Particle { elem: 252, min: 0, max: 1 }, Particle { elem: 253, min: 1, max: 1 }, Particle { elem: 254, min: 1, max: 1 }, Particle { elem: 255, min: 1, max: 1 }, Particle { elem: 256, min: 1, max: 1 }, Particle { elem: 257, min: 1, max: 1 }, Particle { elem: 258, min: 1, max: 1 }, Particle { elem: 259, min: 1, max: 1 }, Particle { elem: 260, min: 1, max: 1 }, Particle { elem: 261, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 238 */ ElementDecl { name: "guid", ns: CEB_NS, label: "企业系统生成36位唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 238 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 239 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "企业报送类型。1-新增。默认为1。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 240 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "企业报送时间。格式:YYYYMMDDhhmmss。mss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 241 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "业务状态:1-暂存,2-申报,默认为1。填写2时,Signature节点必须填写.", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 242 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "接受申报的海关关区代码", doc: "接受申报的海关关区代码，参照JGS/T 18《海关关区代码》。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 243 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "交易平台的订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 244 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台的海关注册登记编号", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 245 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台的海关注册登记名称", doc: "电商平台的海关注册登记名称；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台名称为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 246 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业的海关注册登记编号", doc: "电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 247 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业的海关注册登记名称", doc: "电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 248 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流企业的运单包裹面单号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 249 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业的海关注册登记编号", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 250 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业在海关注册登记的名称", doc: "物流企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 251 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 252 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识单证的编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 253 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "申请撤销的原始清单编号", doc: "申请撤销的原始清单编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 254 */ ElementDecl { name: "buyerIdType", ns: CEB_NS, label: "1-身份证", doc: "1-身份证,2-其它。限定为身份证，填写“1”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 255 */ ElementDecl { name: "buyerIdNumber", ns: CEB_NS, label: "订购人的身份证件号码", doc: "订购人的身份证件号码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 256 */ ElementDecl { name: "buyerName", ns: CEB_NS, label: "订购人的真实姓名", doc: "订购人的真实姓名。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 242 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "接受申报的海关关区代码，参照JGS/T 18《海关关区代码》。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 243 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 244 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 245 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称", doc: "电商平台的海关注册登记名称；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台名称为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 246 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 247 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 248 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 249 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 250 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 251 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 252 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 253 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "申请撤销的原始清单编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 254 */ ElementDecl { name: "buyerIdType", ns: CEB_NS, label: "订购人证件类型", doc: "1-身份证,2-其它。限定为身份证，填写“1”。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 255 */ ElementDecl { name: "buyerIdNumber", ns: CEB_NS, label: "订购人证件号码", doc: "订购人的身份证件号码。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 256 */ ElementDecl { name: "buyerName", ns: CEB_NS, label: "订购人姓名", doc: "订购人的真实姓名。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 257 */ ElementDecl { name: "buyerTelephone", ns: CEB_NS, label: "订购人电话", doc: "订购人电话", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 258 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报单位的海关注册登记编号", doc: "申报单位的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 259 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报单位在海关注册登记的名称", doc: "申报单位在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 260 */ ElementDecl { name: "reason", ns: CEB_NS, label: "撤单原因", doc: "撤单原因", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 258 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报单位的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 259 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报企业名称", doc: "申报单位在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 260 */ ElementDecl { name: "reason", ns: CEB_NS, label: "原因", doc: "撤单原因", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 261 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 262 */ ElementDecl { name: "CEB624Message", ns: CEB_NS, label: "撤销申请单回执报文", doc: "撤销申请单回执报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 263, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 262 */ ElementDecl { name: "CEB624Message", ns: CEB_NS, label: "撤销申请单回执报文", doc: "撤销申请单回执报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 263, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 263 */ ElementDecl { name: "InvtCancelReturn", ns: CEB_NS, label: "撤销申请单回执实体", doc: "撤销申请单回执实体", content: Content::Complex { parts: &[Particle { elem: 264, min: 1, max: 1 }, Particle { elem: 265, min: 0, max: 1 }, Particle { elem: 266, min: 0, max: 1 }, Particle { elem: 267, min: 0, max: 1 }, Particle { elem: 268, min: 0, max: 1 }, Particle { elem: 269, min: 1, max: 1 }, Particle { elem: 270, min: 1, max: 1 }, Particle { elem: 271, min: 0, max: 1 }, Particle { elem: 272, min: 1, max: 1 }, Particle { elem: 273, min: 1, max: 1 }, Particle { elem: 274, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 264 */ ElementDecl { name: "guid", ns: CEB_NS, label: "电子口岸生成36位唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 265 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报口岸", doc: "申报口岸", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 266 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报单位代码", doc: "申报单位代码,10位海关代码或者18位信用代码（兼容考虑，暂设为选填）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 264 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 265 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "申报口岸", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 266 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报单位代码,10位海关代码或者18位信用代码（兼容考虑，暂设为选填）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 267 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台代码,10位海关代码或者18位信用代码(兼容考虑，暂设为选填)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 268 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业代码,10位海关代码或者18位信用代码(兼容考虑，暂设为选填)", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 269 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 270 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识单证的编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 271 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "申请撤销的原始清单编号", doc: "申请撤销的原始清单编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 272 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 273 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "操作时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 269 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 270 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 271 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "申请撤销的原始清单编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 272 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 273 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 274 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执信息（如:退单原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 275 */ ElementDecl { name: "CEB625Message", ns: CEB_NS, label: "退货申请单数据报文", doc: "退货申请单数据报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 276, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 1, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 275 */ ElementDecl { name: "CEB625Message", ns: CEB_NS, label: "退货申请单数据报文", doc: "退货申请单数据报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 276, min: 1, max: 100 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 1, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 276 */ ElementDecl { name: "InvtRefund", ns: CEB_NS, label: "", doc: "", content: Content::Complex { parts: &[Particle { elem: 277, min: 1, max: 1 }, Particle { elem: 302, min: 1, max: 99 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 277 */ ElementDecl { name: "InvtRefundHead", ns: CEB_NS, label: "退货申请单表头实体", doc: "退货申请单表头实体", content: Content::Complex { parts: &[Particle { elem: 278, min: 1, max: 1 }, Particle { elem: 279, min: 1, max: 1 }, Particle { elem: 280, min: 1, max: 1 }, Particle { elem: 281, min: 1, max: 1 }, Particle { elem: 282, min: 1, max: 1 }, Particle { elem: 283, min: 1, max: 1 }, Particle { elem: 284, min: 1, max: 1 }, Particle { elem: 285, min: 1, max: 1 }, Particle { elem: 286, min: 1, max: 1 }, Particle { elem: 287, min: 1, max: 1 }, Particle { elem: 288, min: 1, max: 1 }, Particle { elem: 289, min: 1, max: 1 }, Particle { elem: 290, min: 1, max: 1 }, Particle { elem: 291, min: 0, max: 1 }, Particle { elem: 292, min: 0, max: 1 }, Particle { elem: 293, min: 1, max: 1 }, Particle { elem: 294, min: 1, max: 1 }, Particle { elem: 295, min: 1, max: 1 }, Particle { elem: 296, min: 1, max: 1 }, Particle { elem: 297, min: 1, max: 1 }, Particle { elem: 298, min: 1, max: 1 }, Particle { elem: 299, min: 1, max: 1 }, Particle { elem: 300, min: 1, max: 1 }, Particle { elem: 301, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 278 */ ElementDecl { name: "guid", ns: CEB_NS, label: "企业系统生成36位唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 278 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 279 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "企业报送类型。1-新增 2-变更 3-删除。默认为1。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 280 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "企业报送时间。格式:YYYYMMDDhhmmss。mss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 281 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "业务状态:1-暂存,2-申报,默认为1。填写2时,Signature节点必须填写.", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 282 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "接受申报的海关关区代码", doc: "接受申报的海关关区代码，参照JGS/T 18《海关关区代码》。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 283 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "交易平台的订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 284 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台的海关注册登记编号", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 285 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台的海关注册登记名称", doc: "电商平台的海关注册登记名称；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台名称为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 286 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业的海关注册登记编号", doc: "电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 287 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业的海关注册登记名称", doc: "电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 288 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流企业的运单包裹面单号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 289 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业的海关注册登记编号", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 290 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业在海关注册登记的名称", doc: "物流企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 291 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 292 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识单证的编号", doc: "电子口岸标识单证的编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 293 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "申请退货的原始清单编号", doc: "申请退货的原始清单编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 282 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "接受申报的海关关区代码，参照JGS/T 18《海关关区代码》。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 283 */ ElementDecl { name: "orderNo", ns: CEB_NS, label: "订单编号", doc: "交易平台的订单编号，同一交易平台的订单编号应唯一。订单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 284 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 285 */ ElementDecl { name: "ebpName", ns: CEB_NS, label: "电商平台名称", doc: "电商平台的海关注册登记名称；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台名称为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 286 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 287 */ ElementDecl { name: "ebcName", ns: CEB_NS, label: "电商企业名称", doc: "电商企业的海关注册登记名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 288 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 289 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 290 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 291 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部标识单证的编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 292 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识单证的编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 293 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "申请退货的原始清单编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 294 */ ElementDecl { name: "buyerIdType", ns: CEB_NS, label: "订购人证件类型", doc: "订购人证件类型", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 295 */ ElementDecl { name: "buyerIdNumber", ns: CEB_NS, label: "订购人证件号码", doc: "订购人证件号码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 296 */ ElementDecl { name: "buyerName", ns: CEB_NS, label: "订购人姓名", doc: "订购人姓名", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 297 */ ElementDecl { name: "buyerTelephone", ns: CEB_NS, label: "订购人电话", doc: "订购人电话", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(30), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 298 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报单位的海关注册登记编号", doc: "申报单位的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 299 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报单位在海关注册登记的名称", doc: "申报单位在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 300 */ ElementDecl { name: "reason", ns: CEB_NS, label: "退货原因", doc: "退货原因", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 298 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报单位的海关注册登记编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 299 */ ElementDecl { name: "agentName", ns: CEB_NS, label: "申报企业名称", doc: "申报单位在海关注册登记的名称。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 300 */ ElementDecl { name: "reason", ns: CEB_NS, label: "原因", doc: "退货原因", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 301 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 302 */ ElementDecl { name: "InvtRefundList", ns: CEB_NS, label: "退货申请单表体实体", doc: "退货申请单表体实体", content: Content::Complex { parts: &[Particle { elem: 303, min: 1, max: 1 }, Particle { elem: 304, min: 1, max: 1 }, Particle { elem: 305, min: 1, max: 1 }, Particle { elem: 306, min: 1, max: 1 }, Particle { elem: 307, min: 1, max: 1 }, Particle { elem: 308, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 303 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "对应原清单表体序号", doc: "对应原清单表体序号（退货项序号）", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 304 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "按商品分类编码规则确定的进出口商品的商品编号", doc: "按商品分类编码规则确定的进出口商品的商品编号，分为商品编号和附加编号，其中商品编号栏应填报《中华人民共和国进出口税则》8位税则号列，附加编号应填报商品编号，附加编号第9、10位。", content: Content::Simple(SimpleType { base: Base::String, length: Some(10), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 305 */ ElementDecl { name: "gname", ns: CEB_NS, label: "商品名称应据实填报", doc: "商品名称应据实填报，与清单一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 306 */ ElementDecl { name: "qty", ns: CEB_NS, label: "申请退货的数量", doc: "申请退货的数量，小于等于原清单的成交计量单位的数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 307 */ ElementDecl { name: "unit", ns: CEB_NS, label: "海关标准的参数代码", doc: "海关标准的参数代码  《JGS-20 海关业务代码集》- 计量单位代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 303 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "对应原清单表体序号（退货项序号）", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 304 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "商品编码", doc: "按商品分类编码规则确定的进出口商品的商品编号，分为商品编号和附加编号，其中商品编号栏应填报《中华人民共和国进出口税则》8位税则号列，附加编号应填报商品编号，附加编号第9、10位。", content: Content::Simple(SimpleType { base: Base::String, length: Some(10), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 305 */ ElementDecl { name: "gname", ns: CEB_NS, label: "商品名称", doc: "商品名称应据实填报，与清单一致。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(250), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 306 */ ElementDecl { name: "qty", ns: CEB_NS, label: "数量", doc: "申请退货的数量，小于等于原清单的成交计量单位的数量", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 307 */ ElementDecl { name: "unit", ns: CEB_NS, label: "计量单位", doc: "海关标准的参数代码  《JGS-20 海关业务代码集》- 计量单位代码", content: Content::Simple(SimpleType { base: Base::String, length: Some(3), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 308 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 309 */ ElementDecl { name: "CEB626Message", ns: CEB_NS, label: "退货申请单回执报文", doc: "退货申请单回执报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 310, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 309 */ ElementDecl { name: "CEB626Message", ns: CEB_NS, label: "退货申请单回执报文", doc: "退货申请单回执报文（电商企业或其代理人）", content: Content::Complex { parts: &[Particle { elem: 310, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 310 */ ElementDecl { name: "InvtRefundReturn", ns: CEB_NS, label: "退货申请单回执实体", doc: "退货申请单回执实体", content: Content::Complex { parts: &[Particle { elem: 311, min: 1, max: 1 }, Particle { elem: 312, min: 0, max: 1 }, Particle { elem: 313, min: 0, max: 1 }, Particle { elem: 314, min: 0, max: 1 }, Particle { elem: 315, min: 0, max: 1 }, Particle { elem: 316, min: 1, max: 1 }, Particle { elem: 317, min: 1, max: 1 }, Particle { elem: 318, min: 0, max: 1 }, Particle { elem: 319, min: 1, max: 1 }, Particle { elem: 320, min: 1, max: 1 }, Particle { elem: 321, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 311 */ ElementDecl { name: "guid", ns: CEB_NS, label: "电子口岸生成36位唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 312 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报口岸", doc: "申报口岸", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 313 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报单位代码", doc: "申报单位代码,10位海关代码或者18位信用代码（兼容考虑，暂设为选填）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 314 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台的海关注册登记编号", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 315 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商平台的海关注册登记编号", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 316 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 317 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识单证的编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 318 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "申请退货的原始清单编号", doc: "申请退货的原始清单编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 319 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 320 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "操作时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 321 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "备注", doc: "备注（如不通过原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 322 */ ElementDecl { name: "CEB711Message", ns: CEB_NS, label: "入库明细单数据报文", doc: "入库明细单数据报文（海关监管作业场所经营企业）", content: Content::Complex { parts: &[Particle { elem: 323, min: 1, max: 1 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 1, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 311 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 312 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "申报口岸", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 313 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报单位代码,10位海关代码或者18位信用代码（兼容考虑，暂设为选填）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 314 */ ElementDecl { name: "ebpCode", ns: CEB_NS, label: "电商平台代码", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 315 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商平台的海关注册登记编号；电商平台未在海关注册登记，由电商企业发送订单的，以中国电子口岸发布的电商平台标识编号为准。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 316 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 317 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 318 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "申请退货的原始清单编号", content: Content::Simple(SimpleType { base: Base::String, length: Some(18), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 319 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 320 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 321 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "备注（如不通过原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 322 */ ElementDecl { name: "CEB711Message", ns: CEB_NS, label: "入库明细单数据报文", doc: "入库明细单数据报文（海关监管作业场所经营企业）", content: Content::Complex { parts: &[Particle { elem: 323, min: 1, max: 1 }, Particle { elem: 47, min: 1, max: 1 }, Particle { elem: 53, min: 0, max: 5 }, Particle { elem: 58, min: 0, max: 1 }, Particle { elem: 62, min: 1, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 323 */ ElementDecl { name: "Delivery", ns: CEB_NS, label: "", doc: "", content: Content::Complex { parts: &[Particle { elem: 324, min: 1, max: 1 }, Particle { elem: 344, min: 1, max: 4294967295 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 324 */ ElementDecl { name: "DeliveryHead", ns: CEB_NS, label: "入库明细单表头实体", doc: "入库明细单表头实体", content: Content::Complex { parts: &[Particle { elem: 325, min: 1, max: 1 }, Particle { elem: 326, min: 1, max: 1 }, Particle { elem: 327, min: 1, max: 1 }, Particle { elem: 328, min: 1, max: 1 }, Particle { elem: 329, min: 1, max: 1 }, Particle { elem: 330, min: 0, max: 1 }, Particle { elem: 331, min: 0, max: 1 }, Particle { elem: 332, min: 0, max: 1 }, Particle { elem: 333, min: 1, max: 1 }, Particle { elem: 334, min: 1, max: 1 }, Particle { elem: 335, min: 1, max: 1 }, Particle { elem: 336, min: 1, max: 1 }, Particle { elem: 337, min: 1, max: 1 }, Particle { elem: 338, min: 1, max: 1 }, Particle { elem: 339, min: 1, max: 1 }, Particle { elem: 340, min: 1, max: 1 }, Particle { elem: 341, min: 1, max: 1 }, Particle { elem: 342, min: 0, max: 1 }, Particle { elem: 343, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 325 */ ElementDecl { name: "guid", ns: CEB_NS, label: "企业系统生成36位唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 325 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "企业系统生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 326 */ ElementDecl { name: "appType", ns: CEB_NS, label: "企业报送类型", doc: "企业报送类型。1-新增 2-变更 3-删除。默认为1。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 327 */ ElementDecl { name: "appTime", ns: CEB_NS, label: "企业报送时间", doc: "企业报送时间。格式:YYYYMMDDhhmmss。mss", content: Content::Simple(SimpleType { base: Base::String, length: Some(14), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 328 */ ElementDecl { name: "appStatus", ns: CEB_NS, label: "业务状态", doc: "业务状态:1-暂存,2-申报,默认为1。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(3), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 329 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "接受申报的海关关区代码", doc: "接受申报的海关关区代码，参照JGS/T 18《海关关区代码》。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 330 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 331 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识单证的编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 329 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "接受申报的海关关区代码，参照JGS/T 18《海关关区代码》。", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 330 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 331 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 332 */ ElementDecl { name: "rkdNo", ns: CEB_NS, label: "海关接受申报生成的入库单编号", doc: "海关接受申报生成的入库单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 333 */ ElementDecl { name: "operatorCode", ns: CEB_NS, label: "监管场所经营人在海关注册登记的编号", doc: "监管场所经营人在海关注册登记的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 334 */ ElementDecl { name: "operatorName", ns: CEB_NS, label: "监管场所经营人在海关注册登记的名称", doc: "监管场所经营人在海关注册登记的名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 335 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "I进口/E出口", doc: "I进口/E出口", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 336 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "填写海关标准的参数代码", doc: "填写海关标准的参数代码，参照《JGS-20 海关业务代码集》- 运输方式代码。直购进口指跨境段物流运输方式。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 337 */ ElementDecl { name: "trafNo", ns: CEB_NS, label: "货物进出境的运输工具的名称或运输工具编号", doc: "货物进出境的运输工具的名称或运输工具编号。填报内容应与运输部门向海关申报的载货清单所列相应内容一致；同报关单填制规范。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 338 */ ElementDecl { name: "voyageNo", ns: CEB_NS, label: "货物进出境的运输工具的航次编号", doc: "货物进出境的运输工具的航次编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 339 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "货物提单或运单的海运提单", doc: "货物提单或运单的海运提单、空运总单或汽车载货清单", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 340 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业的海关注册登记编号", doc: "物流企业的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 341 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业的海关注册登记名称", doc: "物流企业的海关注册登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 333 */ ElementDecl { name: "operatorCode", ns: CEB_NS, label: "监管场所经营人代码", doc: "监管场所经营人在海关注册登记的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 334 */ ElementDecl { name: "operatorName", ns: CEB_NS, label: "监管场所经营人名称", doc: "监管场所经营人在海关注册登记的名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 335 */ ElementDecl { name: "ieFlag", ns: CEB_NS, label: "进出口标记", doc: "I进口/E出口", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 336 */ ElementDecl { name: "trafMode", ns: CEB_NS, label: "运输方式", doc: "填写海关标准的参数代码，参照《JGS-20 海关业务代码集》- 运输方式代码。直购进口指跨境段物流运输方式。", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 337 */ ElementDecl { name: "trafNo", ns: CEB_NS, label: "运输工具编号", doc: "货物进出境的运输工具的名称或运输工具编号。填报内容应与运输部门向海关申报的载货清单所列相应内容一致；同报关单填制规范。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 338 */ ElementDecl { name: "voyageNo", ns: CEB_NS, label: "航班航次号", doc: "货物进出境的运输工具的航次编号。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(32), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 339 */ ElementDecl { name: "billNo", ns: CEB_NS, label: "提运单号", doc: "货物提单或运单的海运提单、空运总单或汽车载货清单", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(37), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 340 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业的海关注册登记编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 341 */ ElementDecl { name: "logisticsName", ns: CEB_NS, label: "物流企业名称", doc: "物流企业的海关注册登记名称", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 342 */ ElementDecl { name: "unloadLocation", ns: CEB_NS, label: "货物卸货的仓储存放位置", doc: "货物卸货的仓储存放位置", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(100), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 343 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 344 */ ElementDecl { name: "DeliveryList", ns: CEB_NS, label: "入库明细单表体实体", doc: "入库明细单表体实体", content: Content::Complex { parts: &[Particle { elem: 345, min: 1, max: 1 }, Particle { elem: 346, min: 1, max: 1 }, Particle { elem: 347, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 345 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "从1开始的递增序号", doc: "从1开始的递增序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 346 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流企业的运单包裹面单号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 345 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "从1开始的递增序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 346 */ ElementDecl { name: "logisticsNo", ns: CEB_NS, label: "物流运单编号", doc: "物流企业的运单包裹面单号。同一物流企业的运单编号在6个月内不重复。运单编号长度不能超过60位。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(60), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 347 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 348 */ ElementDecl { name: "CEB712Message", ns: CEB_NS, label: "入库明细单回执报文", doc: "入库明细单回执报文（海关监管作业场所经营企业）", content: Content::Complex { parts: &[Particle { elem: 349, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 348 */ ElementDecl { name: "CEB712Message", ns: CEB_NS, label: "入库明细单回执报文", doc: "入库明细单回执报文（海关监管作业场所经营企业）", content: Content::Complex { parts: &[Particle { elem: 349, min: 1, max: 100 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 349 */ ElementDecl { name: "DeliveryReturn", ns: CEB_NS, label: "入库明细单回执实体", doc: "入库明细单回执实体", content: Content::Complex { parts: &[Particle { elem: 350, min: 1, max: 1 }, Particle { elem: 351, min: 0, max: 1 }, Particle { elem: 352, min: 0, max: 1 }, Particle { elem: 353, min: 0, max: 1 }, Particle { elem: 354, min: 0, max: 1 }, Particle { elem: 355, min: 0, max: 1 }, Particle { elem: 356, min: 1, max: 1 }, Particle { elem: 357, min: 1, max: 1 }, Particle { elem: 358, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 350 */ ElementDecl { name: "guid", ns: CEB_NS, label: "电子口岸生成36位唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 351 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "主管海关", doc: "主管海关", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 350 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "电子口岸生成36位唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 351 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "主管海关", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 352 */ ElementDecl { name: "operatorCode", ns: CEB_NS, label: "监管场所经营人代码", doc: "监管场所经营人代码 监管场所经营人作为第三方对入场所的大包开拆核实包裹（兼容考虑，暂设为选填）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 353 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部标识单证的编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 354 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识单证的编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 353 */ ElementDecl { name: "copNo", ns: CEB_NS, label: "企业内部编号", doc: "企业内部标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(20), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 354 */ ElementDecl { name: "preNo", ns: CEB_NS, label: "电子口岸标识编号", doc: "电子口岸标识单证的编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 355 */ ElementDecl { name: "rkdNo", ns: CEB_NS, label: "海关审核生成的入库单编号", doc: "海关审核生成的入库单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 356 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "操作结果", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 357 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "操作时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 358 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "备注", doc: "备注（如不通过原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 359 */ ElementDecl { name: "CEB816Message", ns: CEB_NS, label: "电子税单数据报文", doc: "电子税单数据报文", content: Content::Complex { parts: &[Particle { elem: 360, min: 1, max: 4294967295 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 356 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "操作结果（1电子口岸已暂存/2电子口岸申报中/3发送海关成功/4发送海关失败/100海关退单/120海关入库/399海关审结）,若小于0数字表示处理异常回执", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 357 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 358 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "备注（如不通过原因）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 359 */ ElementDecl { name: "CEB816Message", ns: CEB_NS, label: "电子税单数据报文", doc: "电子税单数据报文", content: Content::Complex { parts: &[Particle { elem: 360, min: 1, max: 4294967295 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 360 */ ElementDecl { name: "Tax", ns: CEB_NS, label: "", doc: "", content: Content::Complex { parts: &[Particle { elem: 361, min: 1, max: 1 }, Particle { elem: 377, min: 1, max: 99 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 361 */ ElementDecl { name: "TaxHeadRd", ns: CEB_NS, label: "电子税单表头实体", doc: "电子税单表头实体", content: Content::Complex { parts: &[Particle { elem: 362, min: 1, max: 1 }, Particle { elem: 363, min: 1, max: 1 }, Particle { elem: 364, min: 1, max: 1 }, Particle { elem: 365, min: 1, max: 1 }, Particle { elem: 366, min: 1, max: 1 }, Particle { elem: 367, min: 1, max: 1 }, Particle { elem: 368, min: 1, max: 1 }, Particle { elem: 369, min: 1, max: 1 }, Particle { elem: 370, min: 0, max: 1 }, Particle { elem: 371, min: 0, max: 1 }, Particle { elem: 372, min: 0, max: 1 }, Particle { elem: 373, min: 0, max: 1 }, Particle { elem: 374, min: 0, max: 1 }, Particle { elem: 375, min: 0, max: 1 }, Particle { elem: 376, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 362 */ ElementDecl { name: "guid", ns: CEB_NS, label: "36位系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 362 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 363 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "回执时间,格式:YYYYMMDDhhmmssSSS", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 364 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "进境清单编号", doc: "进境清单编号，海关审结生成标识清单的编号（4位关区+4位年+1位进出口标记+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 364 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "进境清单编号，海关审结生成标识清单的编号（4位关区+4位年+1位进出口标记+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 365 */ ElementDecl { name: "taxNo", ns: CEB_NS, label: "电子税单编号", doc: "电子税单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 366 */ ElementDecl { name: "customsTax", ns: CEB_NS, label: "应征关税", doc: "应征关税", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 367 */ ElementDecl { name: "valueAddedTax", ns: CEB_NS, label: "应征增值税", doc: "应征增值税", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
@@ -382,34 +382,34 @@ pub static ELEMENTS: [ElementDecl; 403] = [
     /* 369 */ ElementDecl { name: "status", ns: CEB_NS, label: "税单状态", doc: "税单状态（(1-已生成，2-已汇总   3-作废)）", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 370 */ ElementDecl { name: "entDutyNo", ns: CEB_NS, label: "缴款书编号", doc: "缴款书编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 371 */ ElementDecl { name: "note", ns: CEB_NS, label: "备注", doc: "备注", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(1000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 372 */ ElementDecl { name: "assureCode", ns: CEB_NS, label: "担保企业代码", doc: "担保企业代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(64), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 372 */ ElementDecl { name: "assureCode", ns: CEB_NS, label: "担保企业编号", doc: "担保企业代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(64), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 373 */ ElementDecl { name: "ebcCode", ns: CEB_NS, label: "电商企业代码", doc: "电商企业代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(64), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 374 */ ElementDecl { name: "logisticsCode", ns: CEB_NS, label: "物流企业代码", doc: "物流企业代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(64), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 375 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报单位代码", doc: "申报单位代码,10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 376 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报口岸", doc: "申报口岸", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 375 */ ElementDecl { name: "agentCode", ns: CEB_NS, label: "申报企业代码", doc: "申报单位代码,10位海关代码或者18位信用代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 376 */ ElementDecl { name: "customsCode", ns: CEB_NS, label: "申报地海关代码", doc: "申报口岸", content: Content::Simple(SimpleType { base: Base::String, length: Some(4), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 377 */ ElementDecl { name: "TaxListRd", ns: CEB_NS, label: "电子税单表体实体", doc: "电子税单表体实体", content: Content::Complex { parts: &[Particle { elem: 378, min: 1, max: 1 }, Particle { elem: 379, min: 1, max: 1 }, Particle { elem: 380, min: 1, max: 1 }, Particle { elem: 381, min: 1, max: 1 }, Particle { elem: 382, min: 1, max: 1 }, Particle { elem: 383, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 378 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品项号", doc: "商品项号,从1开始连续序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 379 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "海关商品编码", doc: "海关商品编码（10位）", content: Content::Simple(SimpleType { base: Base::String, length: Some(10), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 378 */ ElementDecl { name: "gnum", ns: CEB_NS, label: "商品序号", doc: "商品项号,从1开始连续序号", content: Content::Simple(SimpleType { base: Base::Int, length: None, min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: true }), attrs: &[], default: None, fixed: None },
+    /* 379 */ ElementDecl { name: "gcode", ns: CEB_NS, label: "商品编码", doc: "海关商品编码（10位）", content: Content::Simple(SimpleType { base: Base::String, length: Some(10), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 380 */ ElementDecl { name: "taxPrice", ns: CEB_NS, label: "完税总价格", doc: "完税总价格", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 381 */ ElementDecl { name: "customsTax", ns: CEB_NS, label: "应征关税", doc: "应征关税", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 382 */ ElementDecl { name: "valueAddedTax", ns: CEB_NS, label: "应征增值税", doc: "应征增值税", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
     /* 383 */ ElementDecl { name: "consumptionTax", ns: CEB_NS, label: "应征消费税", doc: "应征消费税", content: Content::Simple(SimpleType { base: Base::Decimal, length: None, min_length: None, max_length: None, total_digits: Some(19), fraction_digits: Some(5), collapse: true }), attrs: &[], default: None, fixed: None },
-    /* 384 */ ElementDecl { name: "CEB818Message", ns: CEB_NS, label: "电子税单状态报文", doc: "电子税单状态报文", content: Content::Complex { parts: &[Particle { elem: 385, min: 1, max: 4294967295 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 384 */ ElementDecl { name: "CEB818Message", ns: CEB_NS, label: "电子税单状态报文", doc: "电子税单状态报文", content: Content::Complex { parts: &[Particle { elem: 385, min: 1, max: 4294967295 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 385 */ ElementDecl { name: "Tax", ns: CEB_NS, label: "", doc: "", content: Content::Complex { parts: &[Particle { elem: 386, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
     /* 386 */ ElementDecl { name: "TaxHeadStatus", ns: CEB_NS, label: "电子税单状态表头实体", doc: "电子税单状态表头实体", content: Content::Complex { parts: &[Particle { elem: 387, min: 1, max: 1 }, Particle { elem: 388, min: 1, max: 1 }, Particle { elem: 389, min: 1, max: 1 }, Particle { elem: 390, min: 1, max: 1 }, Particle { elem: 391, min: 1, max: 1 }, Particle { elem: 392, min: 0, max: 1 }, Particle { elem: 393, min: 0, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 387 */ ElementDecl { name: "guid", ns: CEB_NS, label: "36位系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 387 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "36位系统唯一序号（英文字母大写）", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 388 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "回执时间,格式:YYYYMMDDhhmmssSSS", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 389 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "进境清单编号", doc: "进境清单编号，海关审结生成标识清单的编号（4位关区+4位年+1位进出口标记+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 389 */ ElementDecl { name: "invtNo", ns: CEB_NS, label: "清单编号", doc: "进境清单编号，海关审结生成标识清单的编号（4位关区+4位年+1位进出口标记+9位流水号）", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(18), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 390 */ ElementDecl { name: "taxNo", ns: CEB_NS, label: "电子税单编号", doc: "电子税单编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 391 */ ElementDecl { name: "status", ns: CEB_NS, label: "税单状态", doc: "税单状态（(1-已生成，2-已汇总   3-作废)）", content: Content::Simple(SimpleType { base: Base::String, length: Some(1), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 392 */ ElementDecl { name: "entDutyNo", ns: CEB_NS, label: "缴款书编号", doc: "缴款书编号", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(50), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 393 */ ElementDecl { name: "assureCode", ns: CEB_NS, label: "担保企业代码", doc: "担保企业代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(64), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 394 */ ElementDecl { name: "CEB900Message", ns: CEB_NS, label: "报文格式校验回执报文", doc: "报文格式校验回执报文", content: Content::Complex { parts: &[Particle { elem: 395, min: 1, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文的36位系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
+    /* 393 */ ElementDecl { name: "assureCode", ns: CEB_NS, label: "担保企业编号", doc: "担保企业代码", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: None, max_length: Some(64), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 394 */ ElementDecl { name: "CEB900Message", ns: CEB_NS, label: "报文格式校验回执报文", doc: "报文格式校验回执报文", content: Content::Complex { parts: &[Particle { elem: 395, min: 1, max: 1 }], text: None }, attrs: &[AttrDecl { name: "guid", required: true, ty: SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "系统唯一序号" }, AttrDecl { name: "version", required: true, ty: SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }, fixed: None, label: "报文版本号" }], default: None, fixed: None },
     /* 395 */ ElementDecl { name: "MessageReturn", ns: CEB_NS, label: "报文格式校验回执实体", doc: "报文格式校验回执实体", content: Content::Complex { parts: &[Particle { elem: 396, min: 1, max: 1 }, Particle { elem: 397, min: 1, max: 1 }, Particle { elem: 398, min: 1, max: 1 }, Particle { elem: 399, min: 1, max: 1 }, Particle { elem: 400, min: 1, max: 1 }, Particle { elem: 401, min: 1, max: 1 }, Particle { elem: 402, min: 1, max: 1 }], text: None }, attrs: &[], default: None, fixed: None },
-    /* 396 */ ElementDecl { name: "guid", ns: CEB_NS, label: "36位唯一序号", doc: "36位唯一序号", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 397 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "小于0数字表示报文格式校验异常", doc: "小于0数字表示报文格式校验异常。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 398 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执详细信息", doc: "回执详细信息", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(5000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
-    /* 399 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "操作时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 396 */ ElementDecl { name: "guid", ns: CEB_NS, label: "系统唯一序号", doc: "36位唯一序号", content: Content::Simple(SimpleType { base: Base::String, length: Some(36), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 397 */ ElementDecl { name: "returnStatus", ns: CEB_NS, label: "回执状态", doc: "小于0数字表示报文格式校验异常。", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(1), max_length: Some(10), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 398 */ ElementDecl { name: "returnInfo", ns: CEB_NS, label: "回执信息", doc: "回执详细信息", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(5000), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
+    /* 399 */ ElementDecl { name: "returnTime", ns: CEB_NS, label: "回执时间", doc: "操作时间(格式:YYYYMMDDhhmmssSSS)", content: Content::Simple(SimpleType { base: Base::String, length: Some(17), min_length: None, max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 400 */ ElementDecl { name: "oriCopMsgId", ns: CEB_NS, label: "原始传输报文的copMsgId", doc: "原始传输报文的copMsgId", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(255), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 401 */ ElementDecl { name: "oriMessageType", ns: CEB_NS, label: "原始报文的报文类型", doc: "原始报文的报文类型，如CEB311Message，未知类型为Unknown", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: Some(15), total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
     /* 402 */ ElementDecl { name: "oriBizMessage", ns: CEB_NS, label: "原始报文内容", doc: "原始报文内容", content: Content::Simple(SimpleType { base: Base::String, length: None, min_length: Some(0), max_length: None, total_digits: None, fraction_digits: None, collapse: false }), attrs: &[], default: None, fixed: None },
@@ -419,7 +419,7 @@ pub static ELEMENTS: [ElementDecl; 403] = [
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB311Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -533,7 +533,7 @@ impl Encode for CEB311Order {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderHead {
-    /// 企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 企业报送类型
@@ -548,61 +548,61 @@ pub struct OrderHead {
     /// 电子订单类型
     #[serde(rename = "orderType")]
     pub order_type: String,
-    /// 交易平台的订单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 电商平台的海关注册登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
-    /// 电商平台的海关注册登记名称
+    /// 电商平台名称
     #[serde(rename = "ebpName")]
     pub ebp_name: String,
-    /// 电商企业的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 电商企业的海关注册登记名称
+    /// 电商企业名称
     #[serde(rename = "ebcName")]
     pub ebc_name: String,
-    /// 商品实际成交价
+    /// 商品价格
     #[serde(rename = "goodsValue", with = "crate::codec::decimal")]
     pub goods_value: Decimal,
-    /// 不包含在商品价格中的运杂费
+    /// 运杂费
     #[serde(rename = "freight", with = "crate::codec::decimal")]
     pub freight: Decimal,
-    /// 使用积分
+    /// 非现金抵扣金额
     #[serde(rename = "discount", with = "crate::codec::decimal")]
     pub discount: Decimal,
-    /// 企业预先代扣的税款金额
+    /// 代扣税款
     #[serde(rename = "taxTotal", with = "crate::codec::decimal")]
     pub tax_total: Decimal,
-    /// 商品价格+运杂费+代扣税款-非现金抵扣金额
+    /// 实际支付金额
     #[serde(rename = "acturalPaid", with = "crate::codec::decimal")]
     pub actural_paid: Decimal,
-    /// 限定为人民币
+    /// 币制
     #[serde(rename = "currency")]
     pub currency: String,
-    /// 订购人的交易平台注册号
+    /// 订购人注册号
     #[serde(rename = "buyerRegNo")]
     pub buyer_reg_no: String,
-    /// 订购人的真实姓名
+    /// 订购人姓名
     #[serde(rename = "buyerName")]
     pub buyer_name: String,
     /// 订购人电话
     #[serde(rename = "buyerTelephone")]
     pub buyer_telephone: String,
-    /// 1-身份证
+    /// 订购人证件类型
     #[serde(rename = "buyerIdType")]
     pub buyer_id_type: String,
-    /// 订购人的身份证件号码
+    /// 订购人证件号码
     #[serde(rename = "buyerIdNumber")]
     pub buyer_id_number: String,
-    /// 支付企业的海关注册登记编号
+    /// 支付企业代码
     #[serde(rename = "payCode", default, skip_serializing_if = "Option::is_none")]
     pub pay_code: Option<String>,
-    /// 支付企业在海关注册登记的企业名称
+    /// 支付企业名称
     #[serde(rename = "payName", default, skip_serializing_if = "Option::is_none")]
     pub pay_name: Option<String>,
-    /// 支付企业唯一的支付流水号
+    /// 支付交易编号
     #[serde(rename = "payTransactionId", default, skip_serializing_if = "Option::is_none")]
     pub pay_transaction_id: Option<String>,
     /// 商品批次号
@@ -611,16 +611,16 @@ pub struct OrderHead {
     /// 收货人姓名
     #[serde(rename = "consignee")]
     pub consignee: String,
-    /// 收货人联系电话
+    /// 收货人电话
     #[serde(rename = "consigneeTelephone")]
     pub consignee_telephone: String,
     /// 收货地址
     #[serde(rename = "consigneeAddress")]
     pub consignee_address: String,
-    /// 参照国家统计局公布的国家行政区划标准填制
+    /// 收货地址行政区划代码
     #[serde(rename = "consigneeDistrict", default, skip_serializing_if = "Option::is_none")]
     pub consignee_district: Option<String>,
-    /// 订单备注
+    /// 备注
     #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -770,43 +770,43 @@ impl Encode for OrderHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderList {
-    /// 从1开始的递增序号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
-    /// 电商企业自定义的商品货号
+    /// 企业商品货号
     #[serde(rename = "itemNo", default, skip_serializing_if = "Option::is_none")]
     pub item_no: Option<String>,
-    /// 交易平台销售商品的中文名称
+    /// 企业商品名称
     #[serde(rename = "itemName")]
     pub item_name: String,
-    /// 满足海关归类
+    /// 规格型号
     #[serde(rename = "gmodel")]
     pub gmodel: String,
-    /// 交易平台销售商品的描述信息
+    /// 企业商品描述
     #[serde(rename = "itemDescribe", default, skip_serializing_if = "Option::is_none")]
     pub item_describe: Option<String>,
-    /// 国际通用的商品条形码
+    /// 条形码
     #[serde(rename = "barCode", default, skip_serializing_if = "Option::is_none")]
     pub bar_code: Option<String>,
-    /// 填写海关标准的参数代码
+    /// 计量单位
     #[serde(rename = "unit")]
     pub unit: String,
-    /// 商品实际数量
+    /// 数量
     #[serde(rename = "qty", with = "crate::codec::decimal")]
     pub qty: Decimal,
-    /// 商品单价
+    /// 单价
     #[serde(rename = "price", with = "crate::codec::decimal")]
     pub price: Decimal,
-    /// 商品总价
+    /// 总价
     #[serde(rename = "totalPrice", with = "crate::codec::decimal")]
     pub total_price: Decimal,
-    /// 限定为人民币
+    /// 币制
     #[serde(rename = "currency")]
     pub currency: String,
-    /// 填写海关标准的参数代码
+    /// 国家(地区)
     #[serde(rename = "country")]
     pub country: String,
-    /// 促销活动
+    /// 备注
     #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -888,16 +888,16 @@ impl Encode for OrderList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BaseTransfer {
-    /// 报文传输的企业代码
+    /// 传输企业代码
     #[serde(rename = "copCode")]
     pub cop_code: String,
-    /// 报文传输的企业名称
+    /// 传输企业名称
     #[serde(rename = "copName")]
     pub cop_name: String,
-    /// 默认为DXP
+    /// 报文传输模式
     #[serde(rename = "dxpMode")]
     pub dxp_mode: String,
-    /// 向中国电子口岸数据中心申请数据交换平台的用户编号
+    /// 报文传输编号
     #[serde(rename = "dxpId")]
     pub dxp_id: String,
     /// 备注
@@ -953,7 +953,7 @@ pub struct BaseSubscribe {
     /// 用户订阅单证业务状态的信息
     #[serde(rename = "status")]
     pub status: String,
-    /// 默认为DXP
+    /// 报文传输模式
     #[serde(rename = "dxpMode")]
     pub dxp_mode: String,
     /// 向中国电子口岸数据中心申请数据交换平台的用户编号
@@ -1008,7 +1008,7 @@ pub struct ExtendMessage {
     /// 自定义报文名称
     #[serde(rename = "name")]
     pub name: String,
-    /// 自定义报文版本
+    /// 报文版本号
     #[serde(rename = "version")]
     pub version: String,
     /// 自定义报文实体
@@ -1053,7 +1053,7 @@ impl Encode for ExtendMessage {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB312Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -1099,25 +1099,25 @@ impl Encode for CEB312Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderReturn {
-    /// 电子口岸系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 电商平台的海关注册登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
-    /// 电商企业的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 交易平台的订单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
-    /// 备注
+    /// 回执信息
     #[serde(rename = "returnInfo")]
     pub return_info: String,
 }
@@ -1175,7 +1175,7 @@ impl Encode for OrderReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB411Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -1282,7 +1282,7 @@ impl Encode for CEB411Payment {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentHead {
-    /// 企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 企业报送类型
@@ -1294,31 +1294,31 @@ pub struct PaymentHead {
     /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 支付企业的海关注册登记编号
+    /// 支付企业代码
     #[serde(rename = "payCode")]
     pub pay_code: String,
-    /// 支付企业在海关注册登记的名称
+    /// 支付企业名称
     #[serde(rename = "payName")]
     pub pay_name: String,
-    /// 支付企业唯一的支付流水号
+    /// 支付交易编号
     #[serde(rename = "payTransactionId")]
     pub pay_transaction_id: String,
-    /// 交易平台的订单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 电商平台的海关注册登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
-    /// 电商平台的海关注册登记名称
+    /// 电商平台名称
     #[serde(rename = "ebpName")]
     pub ebp_name: String,
-    /// 1-身份证
+    /// 支付人证件类型
     #[serde(rename = "payerIdType")]
     pub payer_id_type: String,
     /// 支付人证件号码
     #[serde(rename = "payerIdNumber")]
     pub payer_id_number: String,
-    /// 支付人的身份证件号码
+    /// 支付人姓名
     #[serde(rename = "payerName")]
     pub payer_name: String,
     /// 支付人电话
@@ -1327,7 +1327,7 @@ pub struct PaymentHead {
     /// 支付金额
     #[serde(rename = "amountPaid", with = "crate::codec::decimal")]
     pub amount_paid: Decimal,
-    /// 限定为人民币
+    /// 币制
     #[serde(rename = "currency")]
     pub currency: String,
     /// 支付时间
@@ -1435,7 +1435,7 @@ impl Encode for PaymentHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB412Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -1481,22 +1481,22 @@ impl Encode for CEB412Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentReturn {
-    /// 电子口岸生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 支付企业的海关注册登记编号
+    /// 支付企业代码
     #[serde(rename = "payCode")]
     pub pay_code: String,
-    /// 支付企业唯一的支付流水号
+    /// 支付交易编号
     #[serde(rename = "payTransactionId")]
     pub pay_transaction_id: String,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
-    /// 备注
+    /// 回执信息
     #[serde(rename = "returnInfo")]
     pub return_info: String,
 }
@@ -1550,7 +1550,7 @@ impl Encode for PaymentReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB511Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -1657,7 +1657,7 @@ impl Encode for CEB511Logistics {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogisticsHead {
-    /// 企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 企业报送类型
@@ -1669,34 +1669,34 @@ pub struct LogisticsHead {
     /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 物流企业的海关注册登记编号
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业在海关注册登记的名称
+    /// 物流企业名称
     #[serde(rename = "logisticsName")]
     pub logistics_name: String,
-    /// 物流企业的运单包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 直购进口为海运提单
+    /// 提运单号
     #[serde(rename = "billNo", default, skip_serializing_if = "Option::is_none")]
     pub bill_no: Option<String>,
-    /// 交易平台的订单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 商品运输费用
+    /// 运杂费
     #[serde(rename = "freight", default, skip_serializing_if = "Option::is_none", with = "crate::codec::opt_decimal")]
     pub freight: Option<Decimal>,
-    /// 商品保险费用
+    /// 保价费
     #[serde(rename = "insuredFee", default, skip_serializing_if = "Option::is_none", with = "crate::codec::opt_decimal")]
     pub insured_fee: Option<Decimal>,
-    /// 限定为人民币
+    /// 币制
     #[serde(rename = "currency")]
     pub currency: String,
     /// 毛重
     #[serde(rename = "weight", with = "crate::codec::decimal")]
     pub weight: Decimal,
-    /// 单个运单下包裹数
+    /// 件数
     #[serde(rename = "packNo")]
     pub pack_no: i32,
     /// 配送的商品信息
@@ -1708,7 +1708,7 @@ pub struct LogisticsHead {
     /// 收货地址
     #[serde(rename = "consigneeAddress")]
     pub consignee_address: String,
-    /// 收货人电话号码
+    /// 收货人电话
     #[serde(rename = "consigneeTelephone")]
     pub consignee_telephone: String,
     /// 备注
@@ -1817,7 +1817,7 @@ impl Encode for LogisticsHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB512Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -1863,22 +1863,22 @@ impl Encode for CEB512Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogisticsReturn {
-    /// 电子口岸生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 物流企业的海关注册登记编号
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业的运单包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
-    /// 备注
+    /// 回执信息
     #[serde(rename = "returnInfo")]
     pub return_info: String,
 }
@@ -1932,7 +1932,7 @@ impl Encode for LogisticsReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB513Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -2006,7 +2006,7 @@ impl Encode for CEB513Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogisticsStatus {
-    /// 企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 企业报送类型
@@ -2018,13 +2018,13 @@ pub struct LogisticsStatus {
     /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 物流企业的海关注册登记编号
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业在海关注册登记的名称
+    /// 物流企业名称
     #[serde(rename = "logisticsName")]
     pub logistics_name: String,
-    /// 物流企业的运单包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
     /// 物流签收状态
@@ -2103,7 +2103,7 @@ impl Encode for LogisticsStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB514Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -2149,22 +2149,22 @@ impl Encode for CEB514Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogisticsStatusReturn {
-    /// 电子口岸生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 物流企业的海关注册登记编号
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业的运单包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
     /// 物流签收状态
     #[serde(rename = "logisticsStatus")]
     pub logistics_status: String,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
     /// 回执信息
@@ -2225,7 +2225,7 @@ impl Encode for LogisticsStatusReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB621Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -2339,7 +2339,7 @@ impl Encode for CEB621Inventory {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InventoryHead {
-    /// 企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 企业报送类型
@@ -2351,130 +2351,130 @@ pub struct InventoryHead {
     /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 交易平台的订单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 电商平台的海关注册登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
-    /// 电商平台的海关注册登记名称
+    /// 电商平台名称
     #[serde(rename = "ebpName")]
     pub ebp_name: String,
-    /// 电商企业的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 电商企业的海关注册登记名称
+    /// 电商企业名称
     #[serde(rename = "ebcName")]
     pub ebc_name: String,
-    /// 物流企业的运单包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 物流企业的海关注册登记编号
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业在海关注册登记的名称
+    /// 物流企业名称
     #[serde(rename = "logisticsName")]
     pub logistics_name: String,
-    /// 企业内部标识单证的编号
+    /// 企业内部编号
     #[serde(rename = "copNo", default, skip_serializing_if = "Option::is_none")]
     pub cop_no: Option<String>,
-    /// 电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
-    /// 担保扣税的企业海关注册登记编号
+    /// 担保企业编号
     #[serde(rename = "assureCode")]
     pub assure_code: String,
-    /// 保税模式必填
+    /// 账册编号
     #[serde(rename = "emsNo", default, skip_serializing_if = "Option::is_none")]
     pub ems_no: Option<String>,
-    /// 海关接受申报生成的清单编号
+    /// 清单编号
     #[serde(rename = "invtNo", default, skip_serializing_if = "Option::is_none")]
     pub invt_no: Option<String>,
-    /// I-进口
+    /// 进出口标记
     #[serde(rename = "ieFlag")]
     pub ie_flag: String,
     /// 申报日期
     #[serde(rename = "declTime")]
     pub decl_time: String,
-    /// 接受清单申报的海关关区代码
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 商品实际进出我国关境口岸海关的关区代码
+    /// 口岸海关代码
     #[serde(rename = "portCode")]
     pub port_code: String,
-    /// 运载所申报商品的运输工具申报进境的日期
+    /// 进出口日期
     #[serde(rename = "ieDate", default, skip_serializing_if = "Option::is_none")]
     pub ie_date: Option<String>,
-    /// 1-身份证
+    /// 订购人证件类型
     #[serde(rename = "buyerIdType")]
     pub buyer_id_type: String,
-    /// 订购人的身份证件号码
+    /// 订购人证件号码
     #[serde(rename = "buyerIdNumber")]
     pub buyer_id_number: String,
-    /// 订购人的真实姓名
+    /// 订购人姓名
     #[serde(rename = "buyerName")]
     pub buyer_name: String,
     /// 订购人电话
     #[serde(rename = "buyerTelephone")]
     pub buyer_telephone: String,
-    /// 收件地址
+    /// 收货地址
     #[serde(rename = "consigneeAddress")]
     pub consignee_address: String,
-    /// 申报单位的海关注册登记编号
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
-    /// 申报单位在海关注册登记的名称
+    /// 申报企业名称
     #[serde(rename = "agentName")]
     pub agent_name: String,
-    /// 保税模式必填
+    /// 区内企业代码
     #[serde(rename = "areaCode", default, skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
-    /// 保税模式必填
+    /// 区内企业名称
     #[serde(rename = "areaName", default, skip_serializing_if = "Option::is_none")]
     pub area_name: Option<String>,
-    /// 直购进口填写“9610”
+    /// 贸易方式
     #[serde(rename = "tradeMode")]
     pub trade_mode: String,
-    /// 填写海关标准的参数代码
+    /// 运输方式
     #[serde(rename = "trafMode")]
     pub traf_mode: String,
-    /// 直购进口必填
+    /// 运输工具编号
     #[serde(rename = "trafNo", default, skip_serializing_if = "Option::is_none")]
     pub traf_no: Option<String>,
-    /// 直购进口必填
+    /// 航班航次号
     #[serde(rename = "voyageNo", default, skip_serializing_if = "Option::is_none")]
     pub voyage_no: Option<String>,
-    /// 直购进口必填
+    /// 提运单号
     #[serde(rename = "billNo", default, skip_serializing_if = "Option::is_none")]
     pub bill_no: Option<String>,
-    /// 针对同一申报地海关下有多个跨境电子商务的监管场所
+    /// 监管场所代码
     #[serde(rename = "loctNo", default, skip_serializing_if = "Option::is_none")]
     pub loct_no: Option<String>,
-    /// 商务主管部门及其授权发证机关签发的进出口货物许可
+    /// 许可证件号
     #[serde(rename = "licenseNo", default, skip_serializing_if = "Option::is_none")]
     pub license_no: Option<String>,
-    /// 直购进口填写起始发出国家
+    /// 国家(地区)
     #[serde(rename = "country")]
     pub country: String,
-    /// 物流企业实际收取的运输费用
+    /// 运杂费
     #[serde(rename = "freight", with = "crate::codec::decimal")]
     pub freight: Decimal,
-    /// 物流企业实际收取的商品保价费用
+    /// 保价费
     #[serde(rename = "insuredFee", with = "crate::codec::decimal")]
     pub insured_fee: Decimal,
-    /// 限定为人民币
+    /// 币制
     #[serde(rename = "currency")]
     pub currency: String,
-    /// 海关对进出口货物实际采用的外部包装方式的标识代码
+    /// 包装种类代码
     #[serde(rename = "wrapType", default, skip_serializing_if = "Option::is_none")]
     pub wrap_type: Option<String>,
-    /// 件数为包裹数量
+    /// 件数
     #[serde(rename = "packNo")]
     pub pack_no: i32,
-    /// 货物及其包装材料的重量之和
+    /// 毛重
     #[serde(rename = "grossWeight", with = "crate::codec::decimal")]
     pub gross_weight: Decimal,
-    /// 货物的毛重减去外包装材料后的重量
+    /// 净重
     #[serde(rename = "netWeight", with = "crate::codec::decimal")]
     pub net_weight: Decimal,
     /// 备注
@@ -2695,37 +2695,37 @@ impl Encode for InventoryHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InventoryList {
-    /// 从1开始连续序号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
     /// 账册备案料号
     #[serde(rename = "itemRecordNo", default, skip_serializing_if = "Option::is_none")]
     pub item_record_no: Option<String>,
-    /// 电商企业自定义的商品货号
+    /// 企业商品货号
     #[serde(rename = "itemNo", default, skip_serializing_if = "Option::is_none")]
     pub item_no: Option<String>,
-    /// 交易平台销售商品的中文名称
+    /// 企业商品名称
     #[serde(rename = "itemName", default, skip_serializing_if = "Option::is_none")]
     pub item_name: Option<String>,
-    /// 按商品分类编码规则确定的进出口商品的商品编号
+    /// 商品编码
     #[serde(rename = "gcode")]
     pub gcode: String,
-    /// 商品名称应据实填报
+    /// 商品名称
     #[serde(rename = "gname")]
     pub gname: String,
-    /// 满足海关归类
+    /// 规格型号
     #[serde(rename = "gmodel")]
     pub gmodel: String,
-    /// 商品条码一般由前缀部分
+    /// 条形码
     #[serde(rename = "barCode", default, skip_serializing_if = "Option::is_none")]
     pub bar_code: Option<String>,
-    /// 原产国
+    /// 国家(地区)
     #[serde(rename = "country")]
     pub country: String,
     /// 贸易国
     #[serde(rename = "tradeCountry", default, skip_serializing_if = "Option::is_none")]
     pub trade_country: Option<String>,
-    /// 限定为人民币
+    /// 币制
     #[serde(rename = "currency")]
     pub currency: String,
     /// 数量
@@ -2737,7 +2737,7 @@ pub struct InventoryList {
     /// 法定数量
     #[serde(rename = "qty1", with = "crate::codec::decimal")]
     pub qty1: Decimal,
-    /// 法定i计量单位
+    /// 法定计量单位
     #[serde(rename = "unit1")]
     pub unit1: String,
     /// 第二数量
@@ -2746,10 +2746,10 @@ pub struct InventoryList {
     /// 第二计量单位
     #[serde(rename = "unit2", default, skip_serializing_if = "Option::is_none")]
     pub unit2: Option<String>,
-    /// 成交单价
+    /// 单价
     #[serde(rename = "price", with = "crate::codec::decimal")]
     pub price: Decimal,
-    /// 成交总价
+    /// 总价
     #[serde(rename = "totalPrice", with = "crate::codec::decimal")]
     pub total_price: Decimal,
     /// 备注
@@ -2862,7 +2862,7 @@ impl Encode for InventoryList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB622Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -2908,34 +2908,34 @@ impl Encode for CEB622Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InventoryReturn {
-    /// 电子口岸生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 申报口岸
+    /// 申报地海关代码
     #[serde(rename = "customsCode", default, skip_serializing_if = "Option::is_none")]
     pub customs_code: Option<String>,
-    /// 电商平台的海关注册登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode", default, skip_serializing_if = "Option::is_none")]
     pub ebp_code: Option<String>,
-    /// 电商平台的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode", default, skip_serializing_if = "Option::is_none")]
     pub ebc_code: Option<String>,
-    /// 申报单位代码
+    /// 申报企业代码
     #[serde(rename = "agentCode", default, skip_serializing_if = "Option::is_none")]
     pub agent_code: Option<String>,
-    /// 企业内部标识单证的编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo")]
     pub pre_no: String,
-    /// 海关审核反馈清单的编号
+    /// 清单编号
     #[serde(rename = "invtNo", default, skip_serializing_if = "Option::is_none")]
     pub invt_no: Option<String>,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
     /// 回执信息
@@ -3012,7 +3012,7 @@ impl Encode for InventoryReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB623Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -3086,7 +3086,7 @@ impl Encode for CEB623Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvtCancel {
-    /// 企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 企业报送类型
@@ -3098,61 +3098,61 @@ pub struct InvtCancel {
     /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 接受申报的海关关区代码
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 交易平台的订单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 电商平台的海关注册登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
-    /// 电商平台的海关注册登记名称
+    /// 电商平台名称
     #[serde(rename = "ebpName")]
     pub ebp_name: String,
-    /// 电商企业的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 电商企业的海关注册登记名称
+    /// 电商企业名称
     #[serde(rename = "ebcName")]
     pub ebc_name: String,
-    /// 物流企业的运单包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 物流企业的海关注册登记编号
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业在海关注册登记的名称
+    /// 物流企业名称
     #[serde(rename = "logisticsName")]
     pub logistics_name: String,
-    /// 企业内部标识单证的编号
+    /// 企业内部编号
     #[serde(rename = "copNo", default, skip_serializing_if = "Option::is_none")]
     pub cop_no: Option<String>,
-    /// 电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
-    /// 申请撤销的原始清单编号
+    /// 清单编号
     #[serde(rename = "invtNo")]
     pub invt_no: String,
-    /// 1-身份证
+    /// 订购人证件类型
     #[serde(rename = "buyerIdType")]
     pub buyer_id_type: String,
-    /// 订购人的身份证件号码
+    /// 订购人证件号码
     #[serde(rename = "buyerIdNumber")]
     pub buyer_id_number: String,
-    /// 订购人的真实姓名
+    /// 订购人姓名
     #[serde(rename = "buyerName")]
     pub buyer_name: String,
     /// 订购人电话
     #[serde(rename = "buyerTelephone")]
     pub buyer_telephone: String,
-    /// 申报单位的海关注册登记编号
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
-    /// 申报单位在海关注册登记的名称
+    /// 申报企业名称
     #[serde(rename = "agentName")]
     pub agent_name: String,
-    /// 撤单原因
+    /// 原因
     #[serde(rename = "reason")]
     pub reason: String,
     /// 备注
@@ -3281,7 +3281,7 @@ impl Encode for InvtCancel {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB624Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -3327,13 +3327,13 @@ impl Encode for CEB624Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvtCancelReturn {
-    /// 电子口岸生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 申报口岸
+    /// 申报地海关代码
     #[serde(rename = "customsCode", default, skip_serializing_if = "Option::is_none")]
     pub customs_code: Option<String>,
-    /// 申报单位代码
+    /// 申报企业代码
     #[serde(rename = "agentCode", default, skip_serializing_if = "Option::is_none")]
     pub agent_code: Option<String>,
     /// 电商平台代码
@@ -3342,19 +3342,19 @@ pub struct InvtCancelReturn {
     /// 电商企业代码
     #[serde(rename = "ebcCode", default, skip_serializing_if = "Option::is_none")]
     pub ebc_code: Option<String>,
-    /// 企业内部标识单证的编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo")]
     pub pre_no: String,
-    /// 申请撤销的原始清单编号
+    /// 清单编号
     #[serde(rename = "invtNo", default, skip_serializing_if = "Option::is_none")]
     pub invt_no: Option<String>,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
     /// 回执信息
@@ -3431,7 +3431,7 @@ impl Encode for InvtCancelReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB625Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -3545,7 +3545,7 @@ impl Encode for CEB625InvtRefund {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvtRefundHead {
-    /// 企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 企业报送类型
@@ -3557,40 +3557,40 @@ pub struct InvtRefundHead {
     /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 接受申报的海关关区代码
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 交易平台的订单编号
+    /// 订单编号
     #[serde(rename = "orderNo")]
     pub order_no: String,
-    /// 电商平台的海关注册登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode")]
     pub ebp_code: String,
-    /// 电商平台的海关注册登记名称
+    /// 电商平台名称
     #[serde(rename = "ebpName")]
     pub ebp_name: String,
-    /// 电商企业的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode")]
     pub ebc_code: String,
-    /// 电商企业的海关注册登记名称
+    /// 电商企业名称
     #[serde(rename = "ebcName")]
     pub ebc_name: String,
-    /// 物流企业的运单包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
-    /// 物流企业的海关注册登记编号
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业在海关注册登记的名称
+    /// 物流企业名称
     #[serde(rename = "logisticsName")]
     pub logistics_name: String,
-    /// 企业内部标识单证的编号
+    /// 企业内部编号
     #[serde(rename = "copNo", default, skip_serializing_if = "Option::is_none")]
     pub cop_no: Option<String>,
-    /// 电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
-    /// 申请退货的原始清单编号
+    /// 清单编号
     #[serde(rename = "invtNo")]
     pub invt_no: String,
     /// 订购人证件类型
@@ -3605,13 +3605,13 @@ pub struct InvtRefundHead {
     /// 订购人电话
     #[serde(rename = "buyerTelephone")]
     pub buyer_telephone: String,
-    /// 申报单位的海关注册登记编号
+    /// 申报企业代码
     #[serde(rename = "agentCode")]
     pub agent_code: String,
-    /// 申报单位在海关注册登记的名称
+    /// 申报企业名称
     #[serde(rename = "agentName")]
     pub agent_name: String,
-    /// 退货原因
+    /// 原因
     #[serde(rename = "reason")]
     pub reason: String,
     /// 备注
@@ -3740,19 +3740,19 @@ impl Encode for InvtRefundHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvtRefundList {
-    /// 对应原清单表体序号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
-    /// 按商品分类编码规则确定的进出口商品的商品编号
+    /// 商品编码
     #[serde(rename = "gcode")]
     pub gcode: String,
-    /// 商品名称应据实填报
+    /// 商品名称
     #[serde(rename = "gname")]
     pub gname: String,
-    /// 申请退货的数量
+    /// 数量
     #[serde(rename = "qty", with = "crate::codec::decimal")]
     pub qty: Decimal,
-    /// 海关标准的参数代码
+    /// 计量单位
     #[serde(rename = "unit")]
     pub unit: String,
     /// 备注
@@ -3809,7 +3809,7 @@ impl Encode for InvtRefundList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB626Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -3855,37 +3855,37 @@ impl Encode for CEB626Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvtRefundReturn {
-    /// 电子口岸生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 申报口岸
+    /// 申报地海关代码
     #[serde(rename = "customsCode", default, skip_serializing_if = "Option::is_none")]
     pub customs_code: Option<String>,
-    /// 申报单位代码
+    /// 申报企业代码
     #[serde(rename = "agentCode", default, skip_serializing_if = "Option::is_none")]
     pub agent_code: Option<String>,
-    /// 电商平台的海关注册登记编号
+    /// 电商平台代码
     #[serde(rename = "ebpCode", default, skip_serializing_if = "Option::is_none")]
     pub ebp_code: Option<String>,
-    /// 电商平台的海关注册登记编号
+    /// 电商企业代码
     #[serde(rename = "ebcCode", default, skip_serializing_if = "Option::is_none")]
     pub ebc_code: Option<String>,
-    /// 企业内部标识单证的编号
+    /// 企业内部编号
     #[serde(rename = "copNo")]
     pub cop_no: String,
-    /// 电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo")]
     pub pre_no: String,
-    /// 申请退货的原始清单编号
+    /// 清单编号
     #[serde(rename = "invtNo", default, skip_serializing_if = "Option::is_none")]
     pub invt_no: Option<String>,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
-    /// 备注
+    /// 回执信息
     #[serde(rename = "returnInfo")]
     pub return_info: String,
 }
@@ -3959,7 +3959,7 @@ impl Encode for InvtRefundReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB711Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -4073,7 +4073,7 @@ impl Encode for CEB711Delivery {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryHead {
-    /// 企业系统生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 企业报送类型
@@ -4085,43 +4085,43 @@ pub struct DeliveryHead {
     /// 业务状态
     #[serde(rename = "appStatus")]
     pub app_status: String,
-    /// 接受申报的海关关区代码
+    /// 申报地海关代码
     #[serde(rename = "customsCode")]
     pub customs_code: String,
-    /// 企业内部标识单证的编号
+    /// 企业内部编号
     #[serde(rename = "copNo", default, skip_serializing_if = "Option::is_none")]
     pub cop_no: Option<String>,
-    /// 电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
     /// 海关接受申报生成的入库单编号
     #[serde(rename = "rkdNo", default, skip_serializing_if = "Option::is_none")]
     pub rkd_no: Option<String>,
-    /// 监管场所经营人在海关注册登记的编号
+    /// 监管场所经营人代码
     #[serde(rename = "operatorCode")]
     pub operator_code: String,
-    /// 监管场所经营人在海关注册登记的名称
+    /// 监管场所经营人名称
     #[serde(rename = "operatorName")]
     pub operator_name: String,
-    /// I进口/E出口
+    /// 进出口标记
     #[serde(rename = "ieFlag")]
     pub ie_flag: String,
-    /// 填写海关标准的参数代码
+    /// 运输方式
     #[serde(rename = "trafMode")]
     pub traf_mode: String,
-    /// 货物进出境的运输工具的名称或运输工具编号
+    /// 运输工具编号
     #[serde(rename = "trafNo")]
     pub traf_no: String,
-    /// 货物进出境的运输工具的航次编号
+    /// 航班航次号
     #[serde(rename = "voyageNo")]
     pub voyage_no: String,
-    /// 货物提单或运单的海运提单
+    /// 提运单号
     #[serde(rename = "billNo")]
     pub bill_no: String,
-    /// 物流企业的海关注册登记编号
+    /// 物流企业代码
     #[serde(rename = "logisticsCode")]
     pub logistics_code: String,
-    /// 物流企业的海关注册登记名称
+    /// 物流企业名称
     #[serde(rename = "logisticsName")]
     pub logistics_name: String,
     /// 货物卸货的仓储存放位置
@@ -4233,10 +4233,10 @@ impl Encode for DeliveryHead {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryList {
-    /// 从1开始的递增序号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
-    /// 物流企业的运单包裹面单号
+    /// 物流运单编号
     #[serde(rename = "logisticsNo")]
     pub logistics_no: String,
     /// 备注
@@ -4281,7 +4281,7 @@ impl Encode for DeliveryList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB712Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -4327,31 +4327,31 @@ impl Encode for CEB712Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryReturn {
-    /// 电子口岸生成36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 主管海关
+    /// 申报地海关代码
     #[serde(rename = "customsCode", default, skip_serializing_if = "Option::is_none")]
     pub customs_code: Option<String>,
     /// 监管场所经营人代码
     #[serde(rename = "operatorCode", default, skip_serializing_if = "Option::is_none")]
     pub operator_code: Option<String>,
-    /// 企业内部标识单证的编号
+    /// 企业内部编号
     #[serde(rename = "copNo", default, skip_serializing_if = "Option::is_none")]
     pub cop_no: Option<String>,
-    /// 电子口岸标识单证的编号
+    /// 电子口岸标识编号
     #[serde(rename = "preNo", default, skip_serializing_if = "Option::is_none")]
     pub pre_no: Option<String>,
     /// 海关审核生成的入库单编号
     #[serde(rename = "rkdNo", default, skip_serializing_if = "Option::is_none")]
     pub rkd_no: Option<String>,
-    /// 操作结果
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
-    /// 备注
+    /// 回执信息
     #[serde(rename = "returnInfo")]
     pub return_info: String,
 }
@@ -4417,7 +4417,7 @@ impl Encode for DeliveryReturn {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB816Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -4503,13 +4503,13 @@ impl Encode for CEB816Tax {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaxHeadRd {
-    /// 36位系统唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
-    /// 进境清单编号
+    /// 清单编号
     #[serde(rename = "invtNo")]
     pub invt_no: String,
     /// 电子税单编号
@@ -4533,7 +4533,7 @@ pub struct TaxHeadRd {
     /// 备注
     #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// 担保企业代码
+    /// 担保企业编号
     #[serde(rename = "assureCode", default, skip_serializing_if = "Option::is_none")]
     pub assure_code: Option<String>,
     /// 电商企业代码
@@ -4542,10 +4542,10 @@ pub struct TaxHeadRd {
     /// 物流企业代码
     #[serde(rename = "logisticsCode", default, skip_serializing_if = "Option::is_none")]
     pub logistics_code: Option<String>,
-    /// 申报单位代码
+    /// 申报企业代码
     #[serde(rename = "agentCode", default, skip_serializing_if = "Option::is_none")]
     pub agent_code: Option<String>,
-    /// 申报口岸
+    /// 申报地海关代码
     #[serde(rename = "customsCode", default, skip_serializing_if = "Option::is_none")]
     pub customs_code: Option<String>,
 }
@@ -4635,10 +4635,10 @@ impl Encode for TaxHeadRd {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaxListRd {
-    /// 商品项号
+    /// 商品序号
     #[serde(rename = "gnum")]
     pub gnum: i32,
-    /// 海关商品编码
+    /// 商品编码
     #[serde(rename = "gcode")]
     pub gcode: String,
     /// 完税总价格
@@ -4704,7 +4704,7 @@ impl Encode for TaxListRd {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB818Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -4783,13 +4783,13 @@ impl Encode for CEB818Tax {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaxHeadStatus {
-    /// 36位系统唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
     /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
-    /// 进境清单编号
+    /// 清单编号
     #[serde(rename = "invtNo")]
     pub invt_no: String,
     /// 电子税单编号
@@ -4801,7 +4801,7 @@ pub struct TaxHeadStatus {
     /// 缴款书编号
     #[serde(rename = "entDutyNo", default, skip_serializing_if = "Option::is_none")]
     pub ent_duty_no: Option<String>,
-    /// 担保企业代码
+    /// 担保企业编号
     #[serde(rename = "assureCode", default, skip_serializing_if = "Option::is_none")]
     pub assure_code: Option<String>,
 }
@@ -4859,7 +4859,7 @@ impl Encode for TaxHeadStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CEB900Message {
-    /// 报文的36位系统唯一序号 (attribute)
+    /// 系统唯一序号 (attribute)
     #[serde(rename = "guid")]
     pub guid: String,
     /// 报文版本号 (attribute)
@@ -4905,16 +4905,16 @@ impl Encode for CEB900Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MessageReturn {
-    /// 36位唯一序号
+    /// 系统唯一序号
     #[serde(rename = "guid")]
     pub guid: String,
-    /// 小于0数字表示报文格式校验异常
+    /// 回执状态
     #[serde(rename = "returnStatus")]
     pub return_status: String,
-    /// 回执详细信息
+    /// 回执信息
     #[serde(rename = "returnInfo")]
     pub return_info: String,
-    /// 操作时间
+    /// 回执时间
     #[serde(rename = "returnTime")]
     pub return_time: String,
     /// 原始传输报文的copMsgId
