@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 need_debs=()
 command -v xmllint >/dev/null || need_debs+=(libxml2-utils)
 command -v xmlsec1 >/dev/null || need_debs+=(xmlsec1)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_debs+=(postgresql)
 if [ ${#need_debs[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_debs[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -24,6 +25,27 @@ if [ ${#py_missing[@]} -gt 0 ]; then
   echo "test.sh: pip installing ${py_missing[*]}" >&2
   python3 -m pip install -q "${py_missing[@]}"
 fi
+
+# A throwaway PostgreSQL for the scale-out storage tests: its own data
+# directory and port, fsync off (test data only), stopped on exit.
+start_postgres() {
+  local bin port data run
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  port=${CBEC_TEST_PG_PORT:-55432}
+  data=$(mktemp -d /tmp/cbec-pg.XXXXXX)
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$data"
+    run() { su postgres -s /bin/sh -c "$*"; }
+  else
+    run() { sh -c "$*"; }
+  fi
+  run "'$bin/initdb' -D '$data' -A trust -U cbec --no-sync -E UTF8 >/dev/null"
+  run "'$bin/pg_ctl' -D '$data' -l '$data/log' -w -o \"-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start >/dev/null"
+  trap "run \"'$bin/pg_ctl' -D '$data' -m fast stop >/dev/null\"; rm -rf '$data'" EXIT
+  export CBEC_TEST_PG="postgres://cbec@127.0.0.1:$port/postgres"
+  echo "test.sh: PostgreSQL running at $CBEC_TEST_PG" >&2
+}
+start_postgres
 
 cargo build --release --locked -p cbec-cli
 cargo test --workspace --locked "$@"
