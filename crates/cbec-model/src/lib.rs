@@ -31,6 +31,7 @@
 
 pub mod codes;
 pub mod diag;
+pub mod filing;
 pub mod ident;
 pub mod money;
 
