@@ -1,0 +1,108 @@
+//! The hash-chained audit log.
+//!
+//! Every state change appends an entry in the same transaction as the change.
+//! Each entry's hash covers its content and the previous entry's hash, so
+//! changing, deleting or reordering any row breaks the chain from that row
+//! on; [`verify_chain`] finds the first broken link.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::Millis;
+
+/// The hash of the (virtual) entry before the first one.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// 1, 2, 3, … without gaps.
+    pub seq: i64,
+    pub at: Millis,
+    /// `Principal` display form, e.g. `officer:0193…`.
+    pub actor: String,
+    /// What happened, e.g. `application.approve`.
+    pub action: String,
+    /// The kind of record changed, e.g. `enterprise`.
+    pub entity: String,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    /// Hex SHA-256 of the previous entry ([`GENESIS`] for the first).
+    pub prev_hash: String,
+    /// Hex SHA-256 of this entry.
+    pub hash: String,
+}
+
+/// The hash of an entry from its content and the previous hash: SHA-256 over
+/// the fields, each length-prefixed, JSON values in their serde_json text.
+pub fn entry_hash(
+    seq: i64,
+    at: Millis,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+    prev_hash: &str,
+) -> String {
+    let mut h = Sha256::new();
+    let mut field = |b: &[u8]| {
+        h.update((b.len() as u64).to_be_bytes());
+        h.update(b);
+    };
+    field(&seq.to_be_bytes());
+    field(&at.0.to_be_bytes());
+    field(actor.as_bytes());
+    field(action.as_bytes());
+    field(entity.as_bytes());
+    field(entity_id.as_bytes());
+    let json = |v: Option<&serde_json::Value>| v.map_or_else(|| "null".to_string(), |v| v.to_string());
+    field(json(before).as_bytes());
+    field(json(after).as_bytes());
+    field(prev_hash.as_bytes());
+    hex(&h.finalize())
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The first problem of a chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    pub seq: i64,
+    pub reason: String,
+}
+
+/// Checks entries given in `seq` order, continuing from `prev` (the last
+/// verified entry's seq and hash, or `(0, GENESIS)`). Returns the state to
+/// continue from, or the first broken link.
+pub fn verify_chain(entries: &[AuditEntry], prev: (i64, String)) -> Result<(i64, String), BrokenLink> {
+    let (mut seq, mut hash) = prev;
+    for e in entries {
+        if e.seq != seq + 1 {
+            return Err(BrokenLink { seq: e.seq, reason: format!("expected entry {} next, found {}", seq + 1, e.seq) });
+        }
+        if e.prev_hash != hash {
+            return Err(BrokenLink { seq: e.seq, reason: "prev_hash does not match the previous entry's hash".into() });
+        }
+        let computed = entry_hash(
+            e.seq,
+            e.at,
+            &e.actor,
+            &e.action,
+            &e.entity,
+            &e.entity_id,
+            e.before.as_ref(),
+            e.after.as_ref(),
+            &e.prev_hash,
+        );
+        if computed != e.hash {
+            return Err(BrokenLink { seq: e.seq, reason: "the entry's content does not match its hash (altered)".into() });
+        }
+        seq = e.seq;
+        hash = e.hash.clone();
+    }
+    Ok((seq, hash))
+}

@@ -1,0 +1,124 @@
+//! Durable storage of cbec behind one interface, [`Store`], with two real
+//! implementations: SQLite (embedded, the default; `sqlite://PATH`) and
+//! PostgreSQL (scale-out; `postgres://…`), chosen by [`open`] from the URL.
+//! Each implementation owns its migrations (`migrations/sqlite`,
+//! `migrations/postgres`, append-only, applied on open).
+//!
+//! Every state change is one atomic operation of the trait that also appends
+//! to the hash-chained audit log in the same transaction, so a change and its
+//! audit record exist together or not at all. The store enforces storage
+//! invariants (uniqueness, existence, state transitions of applications);
+//! business rules (which licence a payment enterprise needs, who may approve)
+//! live in `cbec-rules` and the service, and run before a call.
+//!
+//! Only this crate knows SQL.
+
+pub mod audit;
+mod types;
+
+pub use types::*;
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no supported backend or is malformed.
+    #[error("unsupported database URL {0}: use sqlite://PATH or postgres://USER@HOST:PORT/DB")]
+    BadUrl(String),
+    /// A record that must exist does not.
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    /// A uniqueness rule would be broken (e.g. an enterprise code filed twice).
+    #[error("{0}")]
+    Conflict(String),
+    /// The operation is not allowed in the record's current state (e.g.
+    /// approving a withdrawn application).
+    #[error("{0}")]
+    InvalidState(String),
+    /// The database failed (connection, I/O, corruption).
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The storage interface of cbec. All methods are atomic.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Whether the database answers (for `/readyz`).
+    async fn ping(&self) -> Result<()>;
+
+    // ---- principals -----------------------------------------------------
+
+    /// Creates an officer and its first API token (given hashed).
+    async fn create_officer(&self, new: NewOfficer, token: NewToken, actor: &Actor) -> Result<Officer>;
+    async fn officer(&self, id: &Id) -> Result<Officer>;
+    async fn officer_by_name(&self, name: &str) -> Result<Option<Officer>>;
+    async fn list_officers(&self) -> Result<Vec<Officer>>;
+
+    /// Adds an API token for an enterprise or an officer.
+    async fn create_token(&self, token: NewToken, actor: &Actor) -> Result<ApiToken>;
+    async fn revoke_token(&self, token_id: &Id, actor: &Actor, at: Millis) -> Result<()>;
+    /// Finds an unrevoked token by the SHA-256 of its secret.
+    async fn token_by_hash(&self, hash: &[u8; 32]) -> Result<Option<ApiToken>>;
+    async fn list_tokens(&self, owner: &Principal) -> Result<Vec<ApiToken>>;
+
+    // ---- enterprises ----------------------------------------------------
+
+    /// The current version of an enterprise.
+    async fn enterprise(&self, id: &Id) -> Result<Enterprise>;
+    /// By 10-character customs code or 18-character USCC.
+    async fn enterprise_by_code(&self, code: &str) -> Result<Option<Enterprise>>;
+    async fn list_enterprises(&self, page: Page) -> Result<Vec<Enterprise>>;
+    /// Every approved version, oldest first.
+    async fn enterprise_versions(&self, id: &Id) -> Result<Vec<EnterpriseVersion>>;
+    /// The version in force at `at`, if the enterprise was filed by then.
+    async fn enterprise_as_of(&self, id: &Id, at: Millis) -> Result<Option<EnterpriseVersion>>;
+    async fn licences(&self, enterprise: &Id) -> Result<Vec<Licence>>;
+    async fn certificates(&self, enterprise: &Id) -> Result<Vec<Certificate>>;
+    /// The enterprise a certificate (by SHA-256 of its DER) is bound to.
+    async fn certificate_by_fingerprint(&self, sha256: &[u8; 32]) -> Result<Option<Certificate>>;
+    async fn credit_history(&self, enterprise: &Id) -> Result<Vec<CreditChange>>;
+    async fn warehouses(&self, enterprise: &Id) -> Result<Vec<OverseasWarehouse>>;
+
+    /// Changes the credit rating (customs only, with a reason).
+    async fn set_credit_rating(&self, enterprise: &Id, change: NewCreditChange, actor: &Actor) -> Result<Enterprise>;
+    /// Revokes a bound certificate.
+    async fn revoke_certificate(&self, certificate: &Id, reason: &str, actor: &Actor, at: Millis) -> Result<Certificate>;
+
+    // ---- applications ---------------------------------------------------
+
+    async fn submit_application(&self, new: NewApplication, actor: &Actor) -> Result<Application>;
+    async fn application(&self, id: &Id) -> Result<Application>;
+    async fn list_applications(&self, filter: ApplicationFilter) -> Result<Vec<Application>>;
+    async fn withdraw_application(&self, id: &Id, actor: &Actor, at: Millis) -> Result<Application>;
+    async fn reject_application(&self, id: &Id, reason: &str, actor: &Actor, at: Millis) -> Result<Application>;
+    /// Approves a submitted application and applies its effect in the same
+    /// transaction: a new enterprise version, licences, a certificate
+    /// binding, an overseas warehouse, … (the service computes the effect
+    /// from the payload after checking the rules).
+    async fn approve_application(&self, id: &Id, effect: Effect, actor: &Actor, at: Millis) -> Result<Application>;
+
+    // ---- audit ----------------------------------------------------------
+
+    /// Audit entries with `seq > after`, in order, at most `limit`.
+    async fn audit_entries(&self, after: i64, limit: u32) -> Result<Vec<audit::AuditEntry>>;
+}
+
+/// Opens (creating and migrating if needed) the store a URL names:
+/// `sqlite://PATH` (relative paths allowed; parent directories are created)
+/// or `postgres://…`.
+pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        sqlite::open(path).await
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        postgres::open(url).await
+    } else {
+        Err(StoreError::BadUrl(url.to_string()))
+    }
+}
+
+pub mod postgres;
+pub mod sqlite;
