@@ -11,9 +11,22 @@
 //! business rules (which licence a payment enterprise needs, who may approve)
 //! live in `cbec-rules` and the service, and run before a call.
 //!
+//! The implementations are [`sqlite::SqliteStore`] (one writer thread with
+//! group commit, a pool of read-only connections) and
+//! [`postgres::PgStore`] (a connection pool; writers serialised on the
+//! audit chain head row). Both run the same operations (the private `ops`
+//! module over a handful of row-level primitives), so their behaviour is
+//! the same by construction and checked by one conformance suite
+//! (`tests/conformance.rs`). [`audit::verify_audit`] checks a store's whole
+//! chain.
+//!
+//! Lists come back oldest first (by their time column, then id).
+//!
 //! Only this crate knows SQL.
 
 pub mod audit;
+mod codec;
+mod ops;
 mod types;
 
 pub use types::*;
@@ -58,8 +71,10 @@ pub trait Store: Send + Sync + 'static {
     async fn officer_by_name(&self, name: &str) -> Result<Option<Officer>>;
     async fn list_officers(&self) -> Result<Vec<Officer>>;
 
-    /// Adds an API token for an enterprise or an officer.
+    /// Adds an API token for an enterprise or an officer (which must exist;
+    /// `owner` must be set).
     async fn create_token(&self, token: NewToken, actor: &Actor) -> Result<ApiToken>;
+    /// `InvalidState` if already revoked.
     async fn revoke_token(&self, token_id: &Id, actor: &Actor, at: Millis) -> Result<()>;
     /// Finds an unrevoked token by the SHA-256 of its secret.
     async fn token_by_hash(&self, hash: &[u8; 32]) -> Result<Option<ApiToken>>;
@@ -78,15 +93,23 @@ pub trait Store: Send + Sync + 'static {
     async fn enterprise_as_of(&self, id: &Id, at: Millis) -> Result<Option<EnterpriseVersion>>;
     async fn licences(&self, enterprise: &Id) -> Result<Vec<Licence>>;
     async fn certificates(&self, enterprise: &Id) -> Result<Vec<Certificate>>;
-    /// The enterprise a certificate (by SHA-256 of its DER) is bound to.
+    /// The enterprise a certificate (by SHA-256 of its DER) is bound to: the
+    /// unrevoked binding if there is one, else the latest revoked binding,
+    /// so callers must check `revoked_at`.
     async fn certificate_by_fingerprint(&self, sha256: &[u8; 32]) -> Result<Option<Certificate>>;
     async fn credit_history(&self, enterprise: &Id) -> Result<Vec<CreditChange>>;
     async fn warehouses(&self, enterprise: &Id) -> Result<Vec<OverseasWarehouse>>;
 
     /// Changes the credit rating (customs only, with a reason).
     async fn set_credit_rating(&self, enterprise: &Id, change: NewCreditChange, actor: &Actor) -> Result<Enterprise>;
-    /// Revokes a bound certificate.
-    async fn revoke_certificate(&self, certificate: &Id, reason: &str, actor: &Actor, at: Millis) -> Result<Certificate>;
+    /// Revokes a bound certificate (`InvalidState` if already revoked).
+    async fn revoke_certificate(
+        &self,
+        certificate: &Id,
+        reason: &str,
+        actor: &Actor,
+        at: Millis,
+    ) -> Result<Certificate>;
 
     // ---- applications ---------------------------------------------------
 

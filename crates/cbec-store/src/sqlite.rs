@@ -1,10 +1,1241 @@
-//! The sqlite implementation of [`Store`](crate::Store). (Being written.)
+//! The SQLite implementation of [`Store`]: [`SqliteStore`], one file in WAL
+//! mode, the embedded default (`sqlite://PATH`).
+//!
+//! **Writes** go through one connection owned by a dedicated thread, the
+//! *writer*. Callers send it a job over a bounded channel and await a
+//! oneshot answer. The writer takes the first queued job and up to
+//! [`MAX_GROUP`]` - 1` more that are already waiting, opens one
+//! `BEGIN IMMEDIATE` transaction, runs each job inside its own `SAVEPOINT`
+//! (a failing job is rolled back to its savepoint and the others keep their
+//! changes), commits once, and only then answers every job. Group commit
+//! turns many small transactions into one; no caller hears "done" before
+//! its change is committed. (With `synchronous=NORMAL` a WAL commit
+//! survives a crash of the process; a power loss may lose the last commits
+//! but never corrupts the file.) Each job reads the audit chain head (the
+//! last row) inside the write transaction, which SQLite grants to one
+//! connection at a time, so the chain cannot fork even with several
+//! processes on one file. A new write operation is a closure over the
+//! store's row-level primitives passed to the crate-private
+//! `SqliteStore::write`; the ingest path adds its own the same way.
+//!
+//! **Reads** use a small pool of read-only connections ([`READERS`]), each
+//! call on `tokio::task::spawn_blocking` inside one deferred (snapshot)
+//! transaction, so they never block the async reactor or the writer (WAL
+//! lets readers and the writer proceed together).
+//!
+//! **Migrations** (`migrations/sqlite/NNNN_verb_noun.sql`) are embedded and
+//! applied in order on open inside one `BEGIN IMMEDIATE` transaction,
+//! recorded with their checksum in `schema_migrations`; an edited or unknown
+//! applied migration stops the open.
 
-use std::sync::Arc;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use crate::{Result, Store, StoreError};
+use cbec_model::filing::{ApplicationState, LicenceKind};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params, params_from_iter};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
-/// Opens the sqlite store.
-pub async fn open(_url: &str) -> Result<Arc<dyn Store>> {
-    Err(StoreError::Backend("the sqlite store is not implemented yet".into()))
+use crate::audit::{AuditEntry, GENESIS};
+use crate::codec::cols::*;
+use crate::codec::{
+    Migration, check_applied, conflict_message, fingerprint, from_json, int, parse_name, parse_principal,
+    principal_text, to_json,
+};
+use crate::ops::{self, Db, now};
+use crate::{
+    Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseVersion,
+    Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer, NewToken,
+    NewWarehouse, Officer, OverseasWarehouse, Page, Principal, Result, Store, StoreError, audit,
+};
+
+/// The most jobs committed in one transaction.
+pub const MAX_GROUP: usize = 64;
+/// Jobs that may wait for the writer before senders wait too.
+const QUEUE: usize = 1024;
+/// Read-only connections.
+pub const READERS: usize = 4;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const STATEMENT_CACHE: usize = 64;
+
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_create_principals",
+        sql: include_str!("../migrations/sqlite/0001_create_principals.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_create_filing",
+        sql: include_str!("../migrations/sqlite/0002_create_filing.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "0003_create_audit_log",
+        sql: include_str!("../migrations/sqlite/0003_create_audit_log.sql"),
+    },
+];
+
+/// Opens (creating and migrating) the SQLite store at `path`.
+pub async fn open(path: &str) -> Result<Arc<dyn Store>> {
+    Ok(Arc::new(SqliteStore::open(path).await?))
+}
+
+/// The SQLite store: a writer thread fed by a channel and a pool of
+/// read-only connections.
+pub struct SqliteStore {
+    jobs: mpsc::Sender<Box<dyn Job>>,
+    readers: Arc<ReadPool>,
+    counters: Arc<Counters>,
+}
+
+/// What the writer has committed so far: `jobs / groups` is the mean group
+/// size (for metrics and benchmarks).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupCommitStats {
+    /// Transactions committed (or failed as a whole).
+    pub groups: u64,
+    /// Jobs run in them, successful or not.
+    pub jobs: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    groups: AtomicU64,
+    jobs: AtomicU64,
+}
+
+impl SqliteStore {
+    /// Opens the database file (creating it and its parent directories),
+    /// migrates it and starts the writer thread.
+    pub async fn open(path: &str) -> Result<SqliteStore> {
+        let path = path.split('?').next().unwrap_or_default();
+        if path.is_empty() || path == ":memory:" {
+            return Err(StoreError::BadUrl(format!("sqlite://{path} (a file path is needed)")));
+        }
+        let path = PathBuf::from(path);
+        let (jobs, queue) = mpsc::channel::<Box<dyn Job>>(QUEUE);
+        let (ready_tx, ready_rx) = oneshot::channel::<Result<()>>();
+        let writer_path = path.clone();
+        let counters = Arc::new(Counters::default());
+        let writer_counters = counters.clone();
+        std::thread::Builder::new()
+            .name("cbec-sqlite-writer".into())
+            .spawn(move || match open_writer(&writer_path) {
+                Ok(conn) => {
+                    let _ = ready_tx.send(Ok(()));
+                    writer_loop(&conn, queue, &writer_counters);
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                }
+            })
+            .map_err(|e| StoreError::Backend(format!("cannot start the SQLite writer thread: {e}")))?;
+        ready_rx.await.map_err(|_| StoreError::Backend("the SQLite writer thread stopped while opening".into()))??;
+        let readers =
+            Arc::new(ReadPool { path, idle: Mutex::new(Vec::new()), permits: Arc::new(Semaphore::new(READERS)) });
+        Ok(SqliteStore { jobs, readers, counters })
+    }
+
+    /// Groups and jobs committed by the writer since the store was opened.
+    pub fn group_commit_stats(&self) -> GroupCommitStats {
+        GroupCommitStats {
+            groups: self.counters.groups.load(Ordering::Relaxed),
+            jobs: self.counters.jobs.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Runs a write operation on the writer thread inside a savepoint of the
+    /// next group commit, and answers once that group is committed.
+    pub(crate) async fn write<T, F>(&self, op: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&mut SqliteDb<'c>) -> Result<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: Box<dyn Job> = Box::new(Pending { op: Some(op), outcome: None, reply });
+        self.jobs.send(job).await.map_err(|_| StoreError::Backend("the SQLite writer thread has stopped".into()))?;
+        answer.await.map_err(|_| StoreError::Backend("the SQLite writer thread dropped a job".into()))?
+    }
+
+    /// Runs a read operation on a read-only connection, in one snapshot.
+    pub(crate) async fn read<T, F>(&self, op: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&mut SqliteDb<'c>) -> Result<T> + Send + 'static,
+    {
+        let permit = self
+            .readers
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Backend("the SQLite read pool is closed".into()))?;
+        let pool = self.readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let conn = pool.take()?;
+            let out = {
+                let tx = conn.unchecked_transaction().map_err(db_err)?;
+                let out = op(&mut SqliteDb { conn: &tx });
+                drop(tx); // a read-only snapshot: rolling back ends it
+                out
+            };
+            pool.put(conn);
+            out
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("a SQLite read failed: {e}")))?
+    }
+}
+
+// ---- the writer ----------------------------------------------------------------
+
+/// A queued write: run inside a savepoint, then answered after the commit.
+trait Job: Send {
+    /// Runs the operation; whether it succeeded (its savepoint is released)
+    /// or failed (rolled back to its savepoint).
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Answers the caller with the operation's outcome, or the group's
+    /// commit failure.
+    fn answer(self: Box<Self>, committed: std::result::Result<(), String>);
+}
+
+struct Pending<T, F> {
+    op: Option<F>,
+    outcome: Option<Result<T>>,
+    reply: oneshot::Sender<Result<T>>,
+}
+
+impl<T, F> Job for Pending<T, F>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&mut SqliteDb<'c>) -> Result<T> + Send + 'static,
+{
+    fn run(&mut self, conn: &Connection) -> bool {
+        let Some(op) = self.op.take() else { return false };
+        let outcome = catch_unwind(AssertUnwindSafe(|| op(&mut SqliteDb { conn })))
+            .unwrap_or_else(|_| Err(StoreError::Backend("a write operation panicked".into())));
+        let ok = outcome.is_ok();
+        self.outcome = Some(outcome);
+        ok
+    }
+
+    fn answer(self: Box<Self>, committed: std::result::Result<(), String>) {
+        let outcome = match (self.outcome, committed) {
+            (Some(Err(e)), _) => Err(e),
+            (Some(Ok(v)), Ok(())) => Ok(v),
+            (_, Err(e)) => Err(StoreError::Backend(e)),
+            (None, Ok(())) => Err(StoreError::Backend("a write job was not run".into())),
+        };
+        let _ = self.reply.send(outcome);
+    }
+}
+
+fn open_writer(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Backend(format!("cannot create directory {}: {e}", dir.display())))?;
+    }
+    let conn = Connection::open(path).map_err(db_err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(db_err)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(db_err)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Backend(format!("SQLite refused WAL mode (journal_mode is {mode})")));
+    }
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(db_err)?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection) -> Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(db_err)?;
+    let result = (|| {
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    INTEGER PRIMARY KEY,
+                name       TEXT NOT NULL,
+                checksum   TEXT NOT NULL,
+                applied_at INTEGER NOT NULL DEFAULT (CAST(unixepoch('subsec') * 1000 AS INTEGER))
+            )",
+        )
+        .map_err(db_err)?;
+        let applied =
+            query_all(conn, "SELECT version, name, checksum FROM schema_migrations ORDER BY version", [], |r| {
+                Ok((r.get(0).map_err(db_err)?, r.get(1).map_err(db_err)?, r.get(2).map_err(db_err)?))
+            })?;
+        let done = check_applied(MIGRATIONS, &applied)?;
+        for m in MIGRATIONS.iter().skip(done) {
+            conn.execute_batch(m.sql).map_err(|e| StoreError::Backend(format!("migration {} failed: {e}", m.name)))?;
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?1, ?2, ?3)",
+                params![m.version, m.name, m.checksum()],
+            )
+            .map_err(db_err)?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(db_err),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Receives jobs until every sender is gone, committing them in groups.
+fn writer_loop(conn: &Connection, mut queue: mpsc::Receiver<Box<dyn Job>>, counters: &Counters) {
+    while let Some(first) = queue.blocking_recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let committed = run_group(conn, &mut group);
+        counters.groups.fetch_add(1, Ordering::Relaxed);
+        counters.jobs.fetch_add(group.len() as u64, Ordering::Relaxed);
+        for job in group {
+            job.answer(committed.clone());
+        }
+    }
+}
+
+/// One transaction, one savepoint per job, one commit.
+fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> std::result::Result<(), String> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| format!("cannot begin a write transaction: {e}"))?;
+    let ran = (|| {
+        for job in group.iter_mut() {
+            conn.execute_batch("SAVEPOINT job")?;
+            if job.run(conn) {
+                conn.execute_batch("RELEASE job")?;
+            } else {
+                conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
+            }
+        }
+        conn.execute_batch("COMMIT")
+    })();
+    ran.map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        format!("the write transaction failed: {e}")
+    })
+}
+
+// ---- the read pool ---------------------------------------------------------------
+
+/// Read-only connections, opened on first use, at most [`READERS`] busy.
+struct ReadPool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+}
+
+impl ReadPool {
+    fn take(&self) -> Result<Connection> {
+        if let Some(conn) = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop() {
+            return Ok(conn);
+        }
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(db_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db_err)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(conn)
+    }
+
+    fn put(&self, conn: Connection) {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
+    }
+}
+
+// ---- errors and helpers --------------------------------------------------------------
+
+/// Unique violations become `Conflict` naming the duplicate; everything
+/// else is `Backend`.
+fn db_err(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e
+        && f.code == ErrorCode::ConstraintViolation
+        && (f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+    {
+        let key = msg.as_deref().and_then(|m| m.strip_prefix("UNIQUE constraint failed: ")).unwrap_or_default();
+        return StoreError::Conflict(conflict_message(key));
+    }
+    StoreError::Backend(e.to_string())
+}
+
+fn query_all<T, P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+    map: impl Fn(&Row<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
+    let mut rows = stmt.query(params).map_err(db_err)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_err)? {
+        out.push(map(row)?);
+    }
+    Ok(out)
+}
+
+fn query_opt<T, P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+    map: impl Fn(&Row<'_>) -> Result<T>,
+) -> Result<Option<T>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
+    let mut rows = stmt.query(params).map_err(db_err)?;
+    match rows.next().map_err(db_err)? {
+        Some(row) => map(row).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn exec<P: rusqlite::Params>(conn: &Connection, sql: &str, params: P) -> Result<usize> {
+    conn.prepare_cached(sql).map_err(db_err)?.execute(params).map_err(db_err)
+}
+
+fn get<T: rusqlite::types::FromSql>(r: &Row<'_>, i: usize) -> Result<T> {
+    r.get(i).map_err(db_err)
+}
+
+fn limit(page: Page) -> i64 {
+    if page.limit == 0 { -1 } else { int(page.limit) }
+}
+
+// ---- rows ----------------------------------------------------------------------------
+
+fn officer_row(r: &Row<'_>) -> Result<Officer> {
+    Ok(Officer {
+        id: get(r, 0)?,
+        name: get(r, 1)?,
+        role: parse_name(&get::<String>(r, 2)?)?,
+        created_at: Millis(get(r, 3)?),
+    })
+}
+
+fn token_row(r: &Row<'_>) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: get(r, 0)?,
+        owner: parse_principal(&get::<String>(r, 1)?)?,
+        label: get(r, 2)?,
+        created_at: Millis(get(r, 3)?),
+        revoked_at: get::<Option<i64>>(r, 4)?.map(Millis),
+    })
+}
+
+fn enterprise_row(r: &Row<'_>) -> Result<Enterprise> {
+    Ok(Enterprise {
+        id: get(r, 0)?,
+        version: get(r, 1)?,
+        record: from_json(&get::<String>(r, 2)?)?,
+        credit: parse_name(&get::<String>(r, 3)?)?,
+        filed_at: Millis(get(r, 4)?),
+        updated_at: Millis(get(r, 5)?),
+    })
+}
+
+fn version_row(r: &Row<'_>) -> Result<EnterpriseVersion> {
+    Ok(EnterpriseVersion {
+        enterprise_id: get(r, 0)?,
+        version: get(r, 1)?,
+        record: from_json(&get::<String>(r, 2)?)?,
+        valid_from: Millis(get(r, 3)?),
+        application_id: get(r, 4)?,
+    })
+}
+
+fn credit_row(r: &Row<'_>) -> Result<CreditChange> {
+    Ok(CreditChange {
+        rating: parse_name(&get::<String>(r, 0)?)?,
+        reason: get(r, 1)?,
+        changed_by: parse_principal(&get::<String>(r, 2)?)?,
+        at: Millis(get(r, 3)?),
+    })
+}
+
+fn licence_row(r: &Row<'_>) -> Result<Licence> {
+    Ok(Licence {
+        id: get(r, 0)?,
+        enterprise_id: get(r, 1)?,
+        licence: NewLicence {
+            kind: parse_name::<LicenceKind>(&get::<String>(r, 2)?)?,
+            number: get(r, 3)?,
+            issuer: get(r, 4)?,
+            scope: get(r, 5)?,
+            valid_from: get(r, 6)?,
+            valid_to: get(r, 7)?,
+        },
+        created_at: Millis(get(r, 8)?),
+    })
+}
+
+fn certificate_row(r: &Row<'_>) -> Result<Certificate> {
+    Ok(Certificate {
+        id: get(r, 0)?,
+        enterprise_id: get(r, 1)?,
+        cert: NewCertificate {
+            serial: get(r, 2)?,
+            subject: get(r, 3)?,
+            issuer: get(r, 4)?,
+            not_before: Millis(get(r, 5)?),
+            not_after: Millis(get(r, 6)?),
+            fingerprint: fingerprint(get(r, 7)?)?,
+            der: get(r, 8)?,
+        },
+        bound_at: Millis(get(r, 9)?),
+        revoked_at: get::<Option<i64>>(r, 10)?.map(Millis),
+        revoke_reason: get(r, 11)?,
+    })
+}
+
+fn warehouse_row(r: &Row<'_>) -> Result<OverseasWarehouse> {
+    Ok(OverseasWarehouse {
+        id: get(r, 0)?,
+        enterprise_id: get(r, 1)?,
+        warehouse: NewWarehouse {
+            name: get(r, 2)?,
+            country: get(r, 3)?,
+            address: get(r, 4)?,
+            area_m2: get(r, 5)?,
+            nature: parse_name(&get::<String>(r, 6)?)?,
+            document: get(r, 7)?,
+            operator: get(r, 8)?,
+        },
+        approved_at: Millis(get(r, 9)?),
+        application_id: get(r, 10)?,
+    })
+}
+
+fn application_row(r: &Row<'_>) -> Result<Application> {
+    Ok(Application {
+        id: get(r, 0)?,
+        kind: parse_name(&get::<String>(r, 1)?)?,
+        enterprise_id: get(r, 2)?,
+        payload: from_json(&get::<String>(r, 3)?)?,
+        state: parse_name::<ApplicationState>(&get::<String>(r, 4)?)?,
+        submitted_by: parse_principal(&get::<String>(r, 5)?)?,
+        submitted_at: Millis(get(r, 6)?),
+        decided_by: get::<Option<String>>(r, 7)?.map(|p| parse_principal(&p)).transpose()?,
+        decided_at: get::<Option<i64>>(r, 8)?.map(Millis),
+        reason: get(r, 9)?,
+    })
+}
+
+fn audit_row(r: &Row<'_>) -> Result<AuditEntry> {
+    let json =
+        |i| -> Result<Option<serde_json::Value>> { get::<Option<String>>(r, i)?.map(|s| from_json(&s)).transpose() };
+    Ok(AuditEntry {
+        seq: get(r, 0)?,
+        at: Millis(get(r, 1)?),
+        actor: get(r, 2)?,
+        action: get(r, 3)?,
+        entity: get(r, 4)?,
+        entity_id: get(r, 5)?,
+        before: json(6)?,
+        after: json(7)?,
+        prev_hash: get(r, 8)?,
+        hash: get(r, 9)?,
+    })
+}
+
+// ---- the primitives ---------------------------------------------------------------------
+
+/// [`Db`] over one SQLite connection, inside the caller's transaction.
+pub(crate) struct SqliteDb<'c> {
+    conn: &'c Connection,
+}
+
+impl Db for SqliteDb<'_> {
+    async fn ping(&mut self) -> Result<()> {
+        self.conn.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err)
+    }
+
+    async fn insert_officer(&mut self, o: &Officer) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO officers (id, name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![o.id, o.name, o.role.as_str(), o.created_at.0],
+        )
+        .map(drop)
+    }
+
+    async fn officer(&mut self, id: &str) -> Result<Option<Officer>> {
+        query_opt(self.conn, &format!("SELECT {OFFICER} FROM officers WHERE id = ?1"), [id], officer_row)
+    }
+
+    async fn officer_by_name(&mut self, name: &str) -> Result<Option<Officer>> {
+        query_opt(self.conn, &format!("SELECT {OFFICER} FROM officers WHERE name = ?1"), [name], officer_row)
+    }
+
+    async fn list_officers(&mut self) -> Result<Vec<Officer>> {
+        query_all(self.conn, &format!("SELECT {OFFICER} FROM officers ORDER BY created_at, id"), [], officer_row)
+    }
+
+    async fn insert_token(&mut self, t: &ApiToken, hash: &[u8; 32]) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO api_tokens (id, owner, hash, label, created_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![t.id, principal_text(&t.owner), &hash[..], t.label, t.created_at.0, t.revoked_at.map(|m| m.0)],
+        )
+        .map(drop)
+    }
+
+    async fn token(&mut self, id: &str) -> Result<Option<ApiToken>> {
+        query_opt(self.conn, &format!("SELECT {TOKEN} FROM api_tokens WHERE id = ?1"), [id], token_row)
+    }
+
+    async fn set_token_revoked(&mut self, id: &str, at: Millis) -> Result<()> {
+        exec(self.conn, "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1", params![id, at.0]).map(drop)
+    }
+
+    async fn token_by_hash(&mut self, hash: &[u8; 32]) -> Result<Option<ApiToken>> {
+        query_opt(
+            self.conn,
+            &format!("SELECT {TOKEN} FROM api_tokens WHERE hash = ?1 AND revoked_at IS NULL"),
+            [&hash[..]],
+            token_row,
+        )
+    }
+
+    async fn list_tokens(&mut self, owner: &Principal) -> Result<Vec<ApiToken>> {
+        query_all(
+            self.conn,
+            &format!("SELECT {TOKEN} FROM api_tokens WHERE owner = ?1 ORDER BY created_at, id"),
+            [principal_text(owner)],
+            token_row,
+        )
+    }
+
+    async fn insert_enterprise(&mut self, e: &Enterprise) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO enterprises (id, version, customs_code, uscc, name, record, credit, filed_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                e.id,
+                e.version,
+                e.record.customs_code,
+                e.record.uscc,
+                e.record.name,
+                to_json(&e.record)?,
+                e.credit.as_str(),
+                e.filed_at.0,
+                e.updated_at.0
+            ],
+        )
+        .map(drop)
+    }
+
+    async fn update_enterprise(&mut self, e: &Enterprise) -> Result<()> {
+        exec(
+            self.conn,
+            "UPDATE enterprises SET version = ?2, customs_code = ?3, uscc = ?4, name = ?5, record = ?6, credit = ?7,
+             updated_at = ?8 WHERE id = ?1",
+            params![
+                e.id,
+                e.version,
+                e.record.customs_code,
+                e.record.uscc,
+                e.record.name,
+                to_json(&e.record)?,
+                e.credit.as_str(),
+                e.updated_at.0
+            ],
+        )
+        .map(drop)
+    }
+
+    async fn enterprise(&mut self, id: &str) -> Result<Option<Enterprise>> {
+        query_opt(self.conn, &format!("SELECT {ENTERPRISE} FROM enterprises WHERE id = ?1"), [id], enterprise_row)
+    }
+
+    async fn enterprise_by_code(&mut self, code: &str) -> Result<Option<Enterprise>> {
+        query_opt(
+            self.conn,
+            &format!("SELECT {ENTERPRISE} FROM enterprises WHERE customs_code = ?1 OR uscc = ?1 ORDER BY filed_at, id"),
+            [code],
+            enterprise_row,
+        )
+    }
+
+    async fn list_enterprises(&mut self, page: Page) -> Result<Vec<Enterprise>> {
+        query_all(
+            self.conn,
+            &format!("SELECT {ENTERPRISE} FROM enterprises ORDER BY filed_at, id LIMIT ?1 OFFSET ?2"),
+            params![limit(page), int(page.offset)],
+            enterprise_row,
+        )
+    }
+
+    async fn insert_version(&mut self, v: &EnterpriseVersion) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO enterprise_versions (enterprise_id, version, record, valid_from, application_id)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![v.enterprise_id, v.version, to_json(&v.record)?, v.valid_from.0, v.application_id],
+        )
+        .map(drop)
+    }
+
+    async fn versions(&mut self, enterprise: &str) -> Result<Vec<EnterpriseVersion>> {
+        query_all(
+            self.conn,
+            &format!("SELECT {VERSION} FROM enterprise_versions WHERE enterprise_id = ?1 ORDER BY version"),
+            [enterprise],
+            version_row,
+        )
+    }
+
+    async fn version_as_of(&mut self, enterprise: &str, at: Millis) -> Result<Option<EnterpriseVersion>> {
+        query_opt(
+            self.conn,
+            &format!(
+                "SELECT {VERSION} FROM enterprise_versions WHERE enterprise_id = ?1 AND valid_from <= ?2
+                 ORDER BY version DESC LIMIT 1"
+            ),
+            params![enterprise, at.0],
+            version_row,
+        )
+    }
+
+    async fn insert_credit_change(&mut self, enterprise: &str, c: &CreditChange) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO credit_changes (id, enterprise_id, rating, reason, changed_by, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![crate::new_id(), enterprise, c.rating.as_str(), c.reason, principal_text(&c.changed_by), c.at.0],
+        )
+        .map(drop)
+    }
+
+    async fn credit_history(&mut self, enterprise: &str) -> Result<Vec<CreditChange>> {
+        query_all(
+            self.conn,
+            &format!("SELECT {CREDIT} FROM credit_changes WHERE enterprise_id = ?1 ORDER BY at, id"),
+            [enterprise],
+            credit_row,
+        )
+    }
+
+    async fn insert_licence(&mut self, l: &Licence) -> Result<()> {
+        let n = &l.licence;
+        exec(
+            self.conn,
+            "INSERT INTO licences (id, enterprise_id, kind, number, issuer, scope, valid_from, valid_to, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                l.id,
+                l.enterprise_id,
+                n.kind.as_str(),
+                n.number,
+                n.issuer,
+                n.scope,
+                n.valid_from,
+                n.valid_to,
+                l.created_at.0
+            ],
+        )
+        .map(drop)
+    }
+
+    async fn delete_licence(&mut self, id: &str) -> Result<()> {
+        exec(self.conn, "DELETE FROM licences WHERE id = ?1", [id]).map(drop)
+    }
+
+    async fn licences(&mut self, enterprise: &str) -> Result<Vec<Licence>> {
+        query_all(
+            self.conn,
+            &format!("SELECT {LICENCE} FROM licences WHERE enterprise_id = ?1 ORDER BY created_at, id"),
+            [enterprise],
+            licence_row,
+        )
+    }
+
+    async fn insert_certificate(&mut self, c: &Certificate) -> Result<()> {
+        let n = &c.cert;
+        exec(
+            self.conn,
+            "INSERT INTO certificates (id, enterprise_id, serial, subject, issuer, not_before, not_after, fingerprint,
+             der, bound_at, revoked_at, revoke_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                c.id,
+                c.enterprise_id,
+                n.serial,
+                n.subject,
+                n.issuer,
+                n.not_before.0,
+                n.not_after.0,
+                &n.fingerprint[..],
+                n.der,
+                c.bound_at.0,
+                c.revoked_at.map(|m| m.0),
+                c.revoke_reason
+            ],
+        )
+        .map(drop)
+    }
+
+    async fn certificate(&mut self, id: &str) -> Result<Option<Certificate>> {
+        query_opt(self.conn, &format!("SELECT {CERTIFICATE} FROM certificates WHERE id = ?1"), [id], certificate_row)
+    }
+
+    async fn certificates(&mut self, enterprise: &str) -> Result<Vec<Certificate>> {
+        query_all(
+            self.conn,
+            &format!("SELECT {CERTIFICATE} FROM certificates WHERE enterprise_id = ?1 ORDER BY bound_at, id"),
+            [enterprise],
+            certificate_row,
+        )
+    }
+
+    async fn certificate_by_fingerprint(&mut self, fingerprint: &[u8; 32]) -> Result<Option<Certificate>> {
+        query_opt(
+            self.conn,
+            &format!(
+                "SELECT {CERTIFICATE} FROM certificates WHERE fingerprint = ?1
+                 ORDER BY (revoked_at IS NULL) DESC, bound_at DESC, id DESC LIMIT 1"
+            ),
+            [&fingerprint[..]],
+            certificate_row,
+        )
+    }
+
+    async fn set_certificate_revoked(&mut self, id: &str, at: Millis, reason: &str) -> Result<()> {
+        exec(
+            self.conn,
+            "UPDATE certificates SET revoked_at = ?2, revoke_reason = ?3 WHERE id = ?1",
+            params![id, at.0, reason],
+        )
+        .map(drop)
+    }
+
+    async fn insert_warehouse(&mut self, w: &OverseasWarehouse) -> Result<()> {
+        let n = &w.warehouse;
+        exec(
+            self.conn,
+            "INSERT INTO overseas_warehouses (id, enterprise_id, name, country, address, area_m2, nature, document,
+             operator, approved_at, application_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                w.id,
+                w.enterprise_id,
+                n.name,
+                n.country,
+                n.address,
+                n.area_m2,
+                n.nature.as_str(),
+                n.document,
+                n.operator,
+                w.approved_at.0,
+                w.application_id
+            ],
+        )
+        .map(drop)
+    }
+
+    async fn warehouses(&mut self, enterprise: &str) -> Result<Vec<OverseasWarehouse>> {
+        query_all(
+            self.conn,
+            &format!("SELECT {WAREHOUSE} FROM overseas_warehouses WHERE enterprise_id = ?1 ORDER BY approved_at, id"),
+            [enterprise],
+            warehouse_row,
+        )
+    }
+
+    async fn insert_application(&mut self, a: &Application) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO applications (id, kind, enterprise_id, payload, state, submitted_by, submitted_at, decided_by,
+             decided_at, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                a.id,
+                a.kind.as_str(),
+                a.enterprise_id,
+                to_json(&a.payload)?,
+                a.state.as_str(),
+                principal_text(&a.submitted_by),
+                a.submitted_at.0,
+                a.decided_by.as_ref().map(principal_text),
+                a.decided_at.map(|m| m.0),
+                a.reason
+            ],
+        )
+        .map(drop)
+    }
+
+    async fn update_application(&mut self, a: &Application) -> Result<()> {
+        exec(
+            self.conn,
+            "UPDATE applications SET state = ?2, enterprise_id = ?3, decided_by = ?4, decided_at = ?5, reason = ?6
+             WHERE id = ?1",
+            params![
+                a.id,
+                a.state.as_str(),
+                a.enterprise_id,
+                a.decided_by.as_ref().map(principal_text),
+                a.decided_at.map(|m| m.0),
+                a.reason
+            ],
+        )
+        .map(drop)
+    }
+
+    async fn application(&mut self, id: &str) -> Result<Option<Application>> {
+        query_opt(self.conn, &format!("SELECT {APPLICATION} FROM applications WHERE id = ?1"), [id], application_row)
+    }
+
+    async fn list_applications(&mut self, filter: &ApplicationFilter) -> Result<Vec<Application>> {
+        let mut conds = Vec::new();
+        let mut values: Vec<SqlValue> = Vec::new();
+        if let Some(state) = filter.state {
+            values.push(SqlValue::Text(state.as_str().into()));
+            conds.push(format!("state = ?{}", values.len()));
+        }
+        if let Some(kind) = filter.kind {
+            values.push(SqlValue::Text(kind.as_str().into()));
+            conds.push(format!("kind = ?{}", values.len()));
+        }
+        if let Some(e) = &filter.enterprise_id {
+            values.push(SqlValue::Text(e.clone()));
+            conds.push(format!("enterprise_id = ?{}", values.len()));
+        }
+        let wh = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+        values.push(SqlValue::Integer(limit(filter.page)));
+        values.push(SqlValue::Integer(int(filter.page.offset)));
+        let n = values.len();
+        let sql = format!(
+            "SELECT {APPLICATION} FROM applications {wh} ORDER BY submitted_at, id LIMIT ?{} OFFSET ?{n}",
+            n - 1
+        );
+        query_all(self.conn, &sql, params_from_iter(values), application_row)
+    }
+
+    async fn audit_head(&mut self) -> Result<(i64, String)> {
+        let head = self
+            .conn
+            .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .map_err(db_err)?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(db_err)?;
+        Ok(head.unwrap_or_else(|| (0, GENESIS.to_string())))
+    }
+
+    async fn insert_audit(&mut self, e: &AuditEntry) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                e.seq,
+                e.at.0,
+                e.actor,
+                e.action,
+                e.entity,
+                e.entity_id,
+                e.before.as_ref().map(|v| v.to_string()),
+                e.after.as_ref().map(|v| v.to_string()),
+                e.prev_hash,
+                e.hash
+            ],
+        )
+        .map(drop)
+    }
+
+    async fn audit_entries(&mut self, after: i64, limit: u32) -> Result<Vec<AuditEntry>> {
+        query_all(
+            self.conn,
+            &format!("SELECT {AUDIT} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+            params![after, int(limit)],
+            audit_row,
+        )
+    }
+}
+
+// ---- the trait ---------------------------------------------------------------------------
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.read(|db| now(db.ping())).await
+    }
+
+    async fn create_officer(&self, new: NewOfficer, token: NewToken, actor: &Actor) -> Result<Officer> {
+        let actor = actor.clone();
+        self.write(move |db| now(ops::create_officer(db, new, token, &actor))).await
+    }
+
+    async fn officer(&self, id: &Id) -> Result<Officer> {
+        let id = id.clone();
+        self.read(move |db| now(ops::officer(db, &id))).await
+    }
+
+    async fn officer_by_name(&self, name: &str) -> Result<Option<Officer>> {
+        let name = name.to_string();
+        self.read(move |db| now(db.officer_by_name(&name))).await
+    }
+
+    async fn list_officers(&self) -> Result<Vec<Officer>> {
+        self.read(|db| now(db.list_officers())).await
+    }
+
+    async fn create_token(&self, token: NewToken, actor: &Actor) -> Result<ApiToken> {
+        let actor = actor.clone();
+        self.write(move |db| now(ops::create_token(db, token, &actor))).await
+    }
+
+    async fn revoke_token(&self, token_id: &Id, actor: &Actor, at: Millis) -> Result<()> {
+        let (id, actor) = (token_id.clone(), actor.clone());
+        self.write(move |db| now(ops::revoke_token(db, &id, &actor, at))).await
+    }
+
+    async fn token_by_hash(&self, hash: &[u8; 32]) -> Result<Option<ApiToken>> {
+        let hash = *hash;
+        self.read(move |db| now(db.token_by_hash(&hash))).await
+    }
+
+    async fn list_tokens(&self, owner: &Principal) -> Result<Vec<ApiToken>> {
+        let owner = owner.clone();
+        self.read(move |db| now(db.list_tokens(&owner))).await
+    }
+
+    async fn enterprise(&self, id: &Id) -> Result<Enterprise> {
+        let id = id.clone();
+        self.read(move |db| now(ops::enterprise(db, &id))).await
+    }
+
+    async fn enterprise_by_code(&self, code: &str) -> Result<Option<Enterprise>> {
+        let code = code.to_string();
+        self.read(move |db| now(db.enterprise_by_code(&code))).await
+    }
+
+    async fn list_enterprises(&self, page: Page) -> Result<Vec<Enterprise>> {
+        self.read(move |db| now(db.list_enterprises(page))).await
+    }
+
+    async fn enterprise_versions(&self, id: &Id) -> Result<Vec<EnterpriseVersion>> {
+        let id = id.clone();
+        self.read(move |db| now(ops::enterprise_versions(db, &id))).await
+    }
+
+    async fn enterprise_as_of(&self, id: &Id, at: Millis) -> Result<Option<EnterpriseVersion>> {
+        let id = id.clone();
+        self.read(move |db| now(ops::enterprise_as_of(db, &id, at))).await
+    }
+
+    async fn licences(&self, enterprise: &Id) -> Result<Vec<Licence>> {
+        let id = enterprise.clone();
+        self.read(move |db| now(ops::licences(db, &id))).await
+    }
+
+    async fn certificates(&self, enterprise: &Id) -> Result<Vec<Certificate>> {
+        let id = enterprise.clone();
+        self.read(move |db| now(ops::certificates(db, &id))).await
+    }
+
+    async fn certificate_by_fingerprint(&self, sha256: &[u8; 32]) -> Result<Option<Certificate>> {
+        let fp = *sha256;
+        self.read(move |db| now(db.certificate_by_fingerprint(&fp))).await
+    }
+
+    async fn credit_history(&self, enterprise: &Id) -> Result<Vec<CreditChange>> {
+        let id = enterprise.clone();
+        self.read(move |db| now(ops::credit_history(db, &id))).await
+    }
+
+    async fn warehouses(&self, enterprise: &Id) -> Result<Vec<OverseasWarehouse>> {
+        let id = enterprise.clone();
+        self.read(move |db| now(ops::warehouses(db, &id))).await
+    }
+
+    async fn set_credit_rating(&self, enterprise: &Id, change: NewCreditChange, actor: &Actor) -> Result<Enterprise> {
+        let (id, actor) = (enterprise.clone(), actor.clone());
+        self.write(move |db| now(ops::set_credit_rating(db, &id, change, &actor))).await
+    }
+
+    async fn revoke_certificate(
+        &self,
+        certificate: &Id,
+        reason: &str,
+        actor: &Actor,
+        at: Millis,
+    ) -> Result<Certificate> {
+        let (id, reason, actor) = (certificate.clone(), reason.to_string(), actor.clone());
+        self.write(move |db| now(ops::revoke_certificate(db, &id, &reason, &actor, at))).await
+    }
+
+    async fn submit_application(&self, new: NewApplication, actor: &Actor) -> Result<Application> {
+        let actor = actor.clone();
+        self.write(move |db| now(ops::submit_application(db, new, &actor))).await
+    }
+
+    async fn application(&self, id: &Id) -> Result<Application> {
+        let id = id.clone();
+        self.read(move |db| now(ops::application(db, &id))).await
+    }
+
+    async fn list_applications(&self, filter: ApplicationFilter) -> Result<Vec<Application>> {
+        self.read(move |db| now(db.list_applications(&filter))).await
+    }
+
+    async fn withdraw_application(&self, id: &Id, actor: &Actor, at: Millis) -> Result<Application> {
+        let (id, actor) = (id.clone(), actor.clone());
+        self.write(move |db| now(ops::withdraw_application(db, &id, &actor, at))).await
+    }
+
+    async fn reject_application(&self, id: &Id, reason: &str, actor: &Actor, at: Millis) -> Result<Application> {
+        let (id, reason, actor) = (id.clone(), reason.to_string(), actor.clone());
+        self.write(move |db| now(ops::reject_application(db, &id, &reason, &actor, at))).await
+    }
+
+    async fn approve_application(&self, id: &Id, effect: Effect, actor: &Actor, at: Millis) -> Result<Application> {
+        let (id, actor) = (id.clone(), actor.clone());
+        self.write(move |db| now(ops::approve_application(db, &id, effect, &actor, at))).await
+    }
+
+    async fn audit_entries(&self, after: i64, limit: u32) -> Result<Vec<audit::AuditEntry>> {
+        self.read(move |db| now(db.audit_entries(after, limit))).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::ops::append;
+
+    fn actor() -> Actor {
+        Actor { principal: Principal::System("test".into()), at: Millis(1) }
+    }
+
+    /// Jobs that fail inside a group leave the others committed, and the
+    /// chain stays gapless.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_job_does_not_undo_its_group() {
+        let dir = std::env::temp_dir().join(format!("cbec-store-unit-{}", crate::new_id()));
+        let store = Arc::new(SqliteStore::open(dir.join("g.db").to_str().unwrap()).await.unwrap());
+        // Hold the writer busy so that the jobs below queue up and are
+        // committed in groups.
+        let blocker = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(|_| {
+                        std::thread::sleep(Duration::from_millis(300));
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let mut tasks = Vec::new();
+        for i in 0..200u32 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .write(move |db| {
+                        now(async {
+                            let change = ops::Change {
+                                action: "test.write",
+                                entity: "test",
+                                entity_id: i.to_string(),
+                                before: None,
+                                after: None,
+                            };
+                            append(db, &actor(), change).await?;
+                            if i % 3 == 0 {
+                                return Err(StoreError::InvalidState(format!("job {i} fails")));
+                            }
+                            Ok(i)
+                        })
+                    })
+                    .await
+            }));
+        }
+        let mut ok = 0;
+        for (i, t) in tasks.into_iter().enumerate() {
+            match t.await.unwrap() {
+                Ok(v) => {
+                    assert_eq!(v as usize, i);
+                    ok += 1;
+                }
+                Err(StoreError::InvalidState(_)) => assert_eq!(i % 3, 0),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        blocker.await.unwrap().unwrap();
+        assert_eq!(ok, 133);
+        let stats = store.group_commit_stats();
+        assert_eq!(stats.jobs, 201);
+        // 1 blocker + 200 queued jobs in groups of at most MAX_GROUP.
+        assert!(stats.groups > 200u64.div_ceil(MAX_GROUP as u64), "{stats:?}");
+        assert!(stats.groups <= 12, "jobs were not grouped: {stats:?}");
+        let checked = crate::audit::verify_audit(store.as_ref()).await.unwrap().unwrap();
+        assert_eq!(checked, 133);
+        let entries = store.audit_entries(0, 1000).await.unwrap();
+        assert!(entries.iter().all(|e| e.entity_id.parse::<u32>().unwrap() % 3 != 0));
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn bad_urls_are_refused() {
+        for url in ["mysql://x/y", "sqlite://", "sqlite://:memory:", "cbec.db"] {
+            assert!(matches!(crate::open(url).await, Err(StoreError::BadUrl(_))), "{url}");
+        }
+    }
+
+    #[tokio::test]
+    async fn reopening_keeps_data_and_detects_edited_migrations() {
+        let dir = std::env::temp_dir().join(format!("cbec-store-unit-{}", crate::new_id()));
+        let path = dir.join("nested/m.db");
+        let p = path.to_str().unwrap().to_string();
+        // First opened through a relative URL: the directories are created.
+        let cwd = std::env::current_dir().unwrap();
+        let relative = format!("{}{}", "../".repeat(cwd.components().count() - 1), p.trim_start_matches('/'));
+        {
+            let store = crate::open(&format!("sqlite://{relative}")).await.unwrap();
+            assert_eq!(store.backend(), "sqlite");
+            store
+                .submit_application(
+                    NewApplication {
+                        kind: cbec_model::filing::ApplicationKind::InitialFiling,
+                        enterprise_id: None,
+                        payload: serde_json::json!({}),
+                    },
+                    &actor(),
+                )
+                .await
+                .unwrap();
+        }
+        // The writer thread closes its connection once the store is gone.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let store = SqliteStore::open(&p).await.unwrap();
+        assert_eq!(store.list_applications(ApplicationFilter::default()).await.unwrap().len(), 1);
+        drop(store);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let conn = Connection::open(&path).unwrap();
+        conn.execute("UPDATE schema_migrations SET checksum = 'x' WHERE version = 2", []).unwrap();
+        drop(conn);
+        let err = SqliteStore::open(&p).await.err().unwrap();
+        assert!(err.to_string().contains("append-only"), "{err}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

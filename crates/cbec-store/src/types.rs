@@ -63,6 +63,8 @@ pub struct Actor {
     pub at: Millis,
 }
 
+/// A window of a list: skip `offset` items, return at most `limit`
+/// (`limit == 0` means no limit, so `Page::default()` is the whole list).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Page {
     pub offset: u32,
@@ -291,9 +293,17 @@ pub enum Effect {
         certificates: Vec<NewCertificate>,
     },
     /// A new version of the filed information.
-    UpdateRecord { record: EnterpriseRecord },
-    BindCertificate { certificate: NewCertificate },
+    UpdateRecord {
+        record: EnterpriseRecord,
+    },
+    BindCertificate {
+        certificate: NewCertificate,
+    },
     /// Adds or replaces (same kind and number) licences.
-    UpdateLicences { licences: Vec<NewLicence> },
-    AddWarehouse { warehouse: NewWarehouse },
+    UpdateLicences {
+        licences: Vec<NewLicence>,
+    },
+    AddWarehouse {
+        warehouse: NewWarehouse,
+    },
 }

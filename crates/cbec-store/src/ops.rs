@@ -1,0 +1,594 @@
+//! The store's operations written once, over [`Db`]: the handful of row-level
+//! primitives each backend implements in its own SQL dialect.
+//!
+//! Every rule of the store lives here, so SQLite and PostgreSQL cannot drift
+//! apart: existence checks (`NotFound`), uniqueness with a message naming
+//! the duplicate (`Conflict`), application transitions (`InvalidState`),
+//! applying an approval's [`Effect`], and appending the audit entries of a
+//! change through [`append`]. A backend runs one operation inside one
+//! transaction (SQLite: a savepoint of a group commit; PostgreSQL: a
+//! transaction holding the audit chain head lock), so a change and its audit
+//! entries commit together or not at all.
+//!
+//! The SQLite primitives never suspend, so the SQLite backend drives these
+//! futures to completion with a single poll on its own threads ([`now`]).
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use cbec_model::filing::ApplicationState;
+use serde_json::{Value, json};
+
+use crate::audit::{AuditEntry, entry_hash};
+use crate::codec::{certificate_snapshot, snapshot};
+use crate::{
+    Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseRecord,
+    EnterpriseVersion, Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer,
+    NewToken, Officer, OverseasWarehouse, Page, Principal, Result, StoreError, new_id,
+};
+
+/// Row-level primitives of one backend, used inside one transaction.
+///
+/// Lists come back in a stable order: by their time column, then by id.
+pub(crate) trait Db {
+    async fn ping(&mut self) -> Result<()>;
+
+    async fn insert_officer(&mut self, o: &Officer) -> Result<()>;
+    async fn officer(&mut self, id: &str) -> Result<Option<Officer>>;
+    async fn officer_by_name(&mut self, name: &str) -> Result<Option<Officer>>;
+    async fn list_officers(&mut self) -> Result<Vec<Officer>>;
+
+    async fn insert_token(&mut self, t: &ApiToken, hash: &[u8; 32]) -> Result<()>;
+    async fn token(&mut self, id: &str) -> Result<Option<ApiToken>>;
+    async fn set_token_revoked(&mut self, id: &str, at: Millis) -> Result<()>;
+    /// Only unrevoked tokens.
+    async fn token_by_hash(&mut self, hash: &[u8; 32]) -> Result<Option<ApiToken>>;
+    async fn list_tokens(&mut self, owner: &Principal) -> Result<Vec<ApiToken>>;
+
+    async fn insert_enterprise(&mut self, e: &Enterprise) -> Result<()>;
+    /// Writes version, record, codes, credit and `updated_at`.
+    async fn update_enterprise(&mut self, e: &Enterprise) -> Result<()>;
+    async fn enterprise(&mut self, id: &str) -> Result<Option<Enterprise>>;
+    /// By customs code or USCC (either column).
+    async fn enterprise_by_code(&mut self, code: &str) -> Result<Option<Enterprise>>;
+    async fn list_enterprises(&mut self, page: Page) -> Result<Vec<Enterprise>>;
+    async fn insert_version(&mut self, v: &EnterpriseVersion) -> Result<()>;
+    async fn versions(&mut self, enterprise: &str) -> Result<Vec<EnterpriseVersion>>;
+    /// The highest version with `valid_from <= at`.
+    async fn version_as_of(&mut self, enterprise: &str, at: Millis) -> Result<Option<EnterpriseVersion>>;
+
+    async fn insert_credit_change(&mut self, enterprise: &str, c: &CreditChange) -> Result<()>;
+    async fn credit_history(&mut self, enterprise: &str) -> Result<Vec<CreditChange>>;
+
+    async fn insert_licence(&mut self, l: &Licence) -> Result<()>;
+    async fn delete_licence(&mut self, id: &str) -> Result<()>;
+    async fn licences(&mut self, enterprise: &str) -> Result<Vec<Licence>>;
+
+    async fn insert_certificate(&mut self, c: &Certificate) -> Result<()>;
+    async fn certificate(&mut self, id: &str) -> Result<Option<Certificate>>;
+    async fn certificates(&mut self, enterprise: &str) -> Result<Vec<Certificate>>;
+    /// The unrevoked binding of a fingerprint if any, else the most recently
+    /// bound revoked one.
+    async fn certificate_by_fingerprint(&mut self, fingerprint: &[u8; 32]) -> Result<Option<Certificate>>;
+    async fn set_certificate_revoked(&mut self, id: &str, at: Millis, reason: &str) -> Result<()>;
+
+    async fn insert_warehouse(&mut self, w: &OverseasWarehouse) -> Result<()>;
+    async fn warehouses(&mut self, enterprise: &str) -> Result<Vec<OverseasWarehouse>>;
+
+    async fn insert_application(&mut self, a: &Application) -> Result<()>;
+    /// Writes state, enterprise id, decision and reason.
+    async fn update_application(&mut self, a: &Application) -> Result<()>;
+    async fn application(&mut self, id: &str) -> Result<Option<Application>>;
+    async fn list_applications(&mut self, filter: &ApplicationFilter) -> Result<Vec<Application>>;
+
+    /// The last entry's seq and hash, or `(0, GENESIS)`.
+    async fn audit_head(&mut self) -> Result<(i64, String)>;
+    async fn insert_audit(&mut self, e: &AuditEntry) -> Result<()>;
+    async fn audit_entries(&mut self, after: i64, limit: u32) -> Result<Vec<AuditEntry>>;
+}
+
+/// Drives a future that cannot suspend (the SQLite primitives) to its end
+/// with one poll.
+pub(crate) fn now<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
+    let mut fut = pin!(fut);
+    let mut cx = Context::from_waker(Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        Poll::Ready(r) => r,
+        Poll::Pending => Err(StoreError::Backend("a SQLite operation suspended unexpectedly".into())),
+    }
+}
+
+// ---- audit ---------------------------------------------------------------------
+
+/// One audit entry to append: what changed, with snapshots.
+pub(crate) struct Change {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl Change {
+    fn new(
+        action: &'static str,
+        entity: &'static str,
+        entity_id: &str,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> Self {
+        Change { action, entity, entity_id: entity_id.to_string(), before, after }
+    }
+}
+
+/// Appends one entry to the chain: `seq` and `prev_hash` from the head.
+pub(crate) async fn append<D: Db>(db: &mut D, actor: &Actor, change: Change) -> Result<()> {
+    let (seq, prev_hash) = db.audit_head().await?;
+    let seq = seq + 1;
+    let actor_text = actor.principal.to_string();
+    let hash = entry_hash(
+        seq,
+        actor.at,
+        &actor_text,
+        change.action,
+        change.entity,
+        &change.entity_id,
+        change.before.as_ref(),
+        change.after.as_ref(),
+        &prev_hash,
+    );
+    let entry = AuditEntry {
+        seq,
+        at: actor.at,
+        actor: actor_text,
+        action: change.action.to_string(),
+        entity: change.entity.to_string(),
+        entity_id: change.entity_id,
+        before: change.before,
+        after: change.after,
+        prev_hash,
+        hash,
+    };
+    db.insert_audit(&entry).await
+}
+
+fn not_found(entity: &'static str, id: &str) -> StoreError {
+    StoreError::NotFound { entity, id: id.to_string() }
+}
+
+// ---- principals ----------------------------------------------------------------
+
+pub(crate) async fn create_officer<D: Db>(
+    db: &mut D,
+    new: NewOfficer,
+    token: NewToken,
+    actor: &Actor,
+) -> Result<Officer> {
+    if db.officer_by_name(&new.name).await?.is_some() {
+        return Err(StoreError::Conflict(format!("duplicate: an officer named {:?} already exists", new.name)));
+    }
+    let officer = Officer { id: new_id(), name: new.name, role: new.role, created_at: actor.at };
+    db.insert_officer(&officer).await?;
+    append(db, actor, Change::new("officer.create", "officer", &officer.id, None, Some(snapshot(&officer)?))).await?;
+    let owner = Principal::Officer(officer.id.clone());
+    insert_token(db, NewToken { owner: Some(owner), ..token }, actor).await?;
+    Ok(officer)
+}
+
+pub(crate) async fn officer<D: Db>(db: &mut D, id: &str) -> Result<Officer> {
+    db.officer(id).await?.ok_or_else(|| not_found("officer", id))
+}
+
+pub(crate) async fn create_token<D: Db>(db: &mut D, token: NewToken, actor: &Actor) -> Result<ApiToken> {
+    match &token.owner {
+        None => return Err(StoreError::InvalidState("a token needs an owner".into())),
+        Some(Principal::Officer(id)) => {
+            officer(db, id).await?;
+        }
+        Some(Principal::Enterprise(id)) => {
+            enterprise(db, id).await?;
+        }
+        Some(Principal::System(_)) => {}
+    }
+    insert_token(db, token, actor).await
+}
+
+async fn insert_token<D: Db>(db: &mut D, token: NewToken, actor: &Actor) -> Result<ApiToken> {
+    let owner = token.owner.ok_or_else(|| StoreError::InvalidState("a token needs an owner".into()))?;
+    let t = ApiToken { id: new_id(), owner, label: token.label, created_at: actor.at, revoked_at: None };
+    db.insert_token(&t, &token.hash).await?;
+    append(db, actor, Change::new("token.create", "token", &t.id, None, Some(snapshot(&t)?))).await?;
+    Ok(t)
+}
+
+pub(crate) async fn revoke_token<D: Db>(db: &mut D, id: &str, actor: &Actor, at: Millis) -> Result<()> {
+    let before = db.token(id).await?.ok_or_else(|| not_found("token", id))?;
+    if before.revoked_at.is_some() {
+        return Err(StoreError::InvalidState(format!("token {id} is already revoked")));
+    }
+    db.set_token_revoked(id, at).await?;
+    let after = ApiToken { revoked_at: Some(at), ..before.clone() };
+    append(db, actor, Change::new("token.revoke", "token", id, Some(snapshot(&before)?), Some(snapshot(&after)?))).await
+}
+
+// ---- enterprises ---------------------------------------------------------------
+
+pub(crate) async fn enterprise<D: Db>(db: &mut D, id: &str) -> Result<Enterprise> {
+    db.enterprise(id).await?.ok_or_else(|| not_found("enterprise", id))
+}
+
+pub(crate) async fn enterprise_versions<D: Db>(db: &mut D, id: &str) -> Result<Vec<EnterpriseVersion>> {
+    enterprise(db, id).await?;
+    db.versions(id).await
+}
+
+pub(crate) async fn enterprise_as_of<D: Db>(db: &mut D, id: &str, at: Millis) -> Result<Option<EnterpriseVersion>> {
+    enterprise(db, id).await?;
+    db.version_as_of(id, at).await
+}
+
+pub(crate) async fn licences<D: Db>(db: &mut D, id: &str) -> Result<Vec<Licence>> {
+    enterprise(db, id).await?;
+    db.licences(id).await
+}
+
+pub(crate) async fn certificates<D: Db>(db: &mut D, id: &str) -> Result<Vec<Certificate>> {
+    enterprise(db, id).await?;
+    db.certificates(id).await
+}
+
+pub(crate) async fn credit_history<D: Db>(db: &mut D, id: &str) -> Result<Vec<CreditChange>> {
+    enterprise(db, id).await?;
+    db.credit_history(id).await
+}
+
+pub(crate) async fn warehouses<D: Db>(db: &mut D, id: &str) -> Result<Vec<OverseasWarehouse>> {
+    enterprise(db, id).await?;
+    db.warehouses(id).await
+}
+
+pub(crate) async fn set_credit_rating<D: Db>(
+    db: &mut D,
+    id: &str,
+    change: NewCreditChange,
+    actor: &Actor,
+) -> Result<Enterprise> {
+    let before = enterprise(db, id).await?;
+    let after = Enterprise { credit: change.rating, updated_at: actor.at, ..before.clone() };
+    db.update_enterprise(&after).await?;
+    let c = CreditChange {
+        rating: change.rating,
+        reason: change.reason,
+        changed_by: actor.principal.clone(),
+        at: actor.at,
+    };
+    db.insert_credit_change(id, &c).await?;
+    append(
+        db,
+        actor,
+        Change::new(
+            "enterprise.set_credit_rating",
+            "enterprise",
+            id,
+            Some(snapshot(&before)?),
+            Some(json!({ "enterprise": snapshot(&after)?, "credit_change": snapshot(&c)? })),
+        ),
+    )
+    .await?;
+    Ok(after)
+}
+
+pub(crate) async fn revoke_certificate<D: Db>(
+    db: &mut D,
+    id: &str,
+    reason: &str,
+    actor: &Actor,
+    at: Millis,
+) -> Result<Certificate> {
+    let before = db.certificate(id).await?.ok_or_else(|| not_found("certificate", id))?;
+    if before.revoked_at.is_some() {
+        return Err(StoreError::InvalidState(format!("certificate {id} is already revoked")));
+    }
+    db.set_certificate_revoked(id, at, reason).await?;
+    let after = Certificate { revoked_at: Some(at), revoke_reason: Some(reason.to_string()), ..before.clone() };
+    append(
+        db,
+        actor,
+        Change::new(
+            "certificate.revoke",
+            "certificate",
+            id,
+            Some(certificate_snapshot(&before)?),
+            Some(certificate_snapshot(&after)?),
+        ),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Conflict if a code of `record` belongs to an enterprise other than
+/// `except` (either column: codes are looked up in both).
+async fn check_codes<D: Db>(db: &mut D, record: &EnterpriseRecord, except: Option<&str>) -> Result<()> {
+    for (what, code) in [("customs code", &record.customs_code), ("USCC", &record.uscc)] {
+        if let Some(code) = code
+            && let Some(other) = db.enterprise_by_code(code).await?
+            && Some(other.id.as_str()) != except
+        {
+            return Err(StoreError::Conflict(format!(
+                "duplicate: {what} {code} is already filed by enterprise {}",
+                other.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+async fn bind_certificate<D: Db>(
+    db: &mut D,
+    enterprise: &str,
+    cert: NewCertificate,
+    at: Millis,
+) -> Result<Certificate> {
+    if let Some(other) = db.certificate_by_fingerprint(&cert.fingerprint).await?
+        && other.revoked_at.is_none()
+    {
+        return Err(StoreError::Conflict(format!(
+            "duplicate: certificate {} is already bound to enterprise {}",
+            crate::audit::hex(&cert.fingerprint),
+            other.enterprise_id
+        )));
+    }
+    let c = Certificate {
+        id: new_id(),
+        enterprise_id: enterprise.to_string(),
+        cert,
+        bound_at: at,
+        revoked_at: None,
+        revoke_reason: None,
+    };
+    db.insert_certificate(&c).await?;
+    Ok(c)
+}
+
+/// Adds licences, replacing one of the same kind and number.
+async fn put_licences<D: Db>(db: &mut D, enterprise: &str, licences: Vec<NewLicence>, at: Millis) -> Result<()> {
+    for licence in licences {
+        let existing = db.licences(enterprise).await?;
+        if let Some(old) =
+            existing.iter().find(|l| l.licence.kind == licence.kind && l.licence.number == licence.number)
+        {
+            db.delete_licence(&old.id).await?;
+        }
+        let l = Licence { id: new_id(), enterprise_id: enterprise.to_string(), licence, created_at: at };
+        db.insert_licence(&l).await?;
+    }
+    Ok(())
+}
+
+fn certificate_snapshots(certs: &[Certificate]) -> Result<Value> {
+    Ok(Value::Array(certs.iter().map(certificate_snapshot).collect::<Result<Vec<_>>>()?))
+}
+
+// ---- applications --------------------------------------------------------------
+
+pub(crate) async fn application<D: Db>(db: &mut D, id: &str) -> Result<Application> {
+    db.application(id).await?.ok_or_else(|| not_found("application", id))
+}
+
+pub(crate) async fn submit_application<D: Db>(db: &mut D, new: NewApplication, actor: &Actor) -> Result<Application> {
+    if let Some(e) = &new.enterprise_id {
+        enterprise(db, e).await?;
+    }
+    let a = Application {
+        id: new_id(),
+        kind: new.kind,
+        enterprise_id: new.enterprise_id,
+        payload: new.payload,
+        state: ApplicationState::Submitted,
+        submitted_by: actor.principal.clone(),
+        submitted_at: actor.at,
+        decided_by: None,
+        decided_at: None,
+        reason: None,
+    };
+    db.insert_application(&a).await?;
+    append(db, actor, Change::new("application.submit", "application", &a.id, None, Some(snapshot(&a)?))).await?;
+    Ok(a)
+}
+
+/// Loads a submitted application, or says why it cannot be decided.
+async fn open_application<D: Db>(db: &mut D, id: &str, verb: &str) -> Result<Application> {
+    let a = application(db, id).await?;
+    if a.state != ApplicationState::Submitted {
+        return Err(StoreError::InvalidState(format!(
+            "application {id} is {}: only a submitted application can be {verb}",
+            a.state
+        )));
+    }
+    Ok(a)
+}
+
+/// Moves a submitted application to a final state and audits it.
+async fn decide<D: Db>(
+    db: &mut D,
+    before: Application,
+    state: ApplicationState,
+    reason: Option<String>,
+    enterprise_id: Option<Id>,
+    actor: &Actor,
+    at: Millis,
+) -> Result<Application> {
+    let after = Application {
+        state,
+        reason,
+        enterprise_id,
+        decided_by: Some(actor.principal.clone()),
+        decided_at: Some(at),
+        ..before.clone()
+    };
+    db.update_application(&after).await?;
+    let action = match state {
+        ApplicationState::Approved => "application.approve",
+        ApplicationState::Rejected => "application.reject",
+        ApplicationState::Withdrawn => "application.withdraw",
+        ApplicationState::Submitted => "application.submit",
+    };
+    append(db, actor, Change::new(action, "application", &after.id, Some(snapshot(&before)?), Some(snapshot(&after)?)))
+        .await?;
+    Ok(after)
+}
+
+pub(crate) async fn withdraw_application<D: Db>(
+    db: &mut D,
+    id: &str,
+    actor: &Actor,
+    at: Millis,
+) -> Result<Application> {
+    let a = open_application(db, id, "withdrawn").await?;
+    let enterprise_id = a.enterprise_id.clone();
+    decide(db, a, ApplicationState::Withdrawn, None, enterprise_id, actor, at).await
+}
+
+pub(crate) async fn reject_application<D: Db>(
+    db: &mut D,
+    id: &str,
+    reason: &str,
+    actor: &Actor,
+    at: Millis,
+) -> Result<Application> {
+    let a = open_application(db, id, "rejected").await?;
+    let enterprise_id = a.enterprise_id.clone();
+    decide(db, a, ApplicationState::Rejected, Some(reason.to_string()), enterprise_id, actor, at).await
+}
+
+pub(crate) async fn approve_application<D: Db>(
+    db: &mut D,
+    id: &str,
+    effect: Effect,
+    actor: &Actor,
+    at: Millis,
+) -> Result<Application> {
+    let a = open_application(db, id, "approved").await?;
+    let enterprise_id = match effect {
+        Effect::CreateEnterprise { record, credit, licences, certificates } => {
+            if let Some(e) = &a.enterprise_id {
+                return Err(StoreError::InvalidState(format!(
+                    "application {id} concerns enterprise {e}: it cannot create a new enterprise"
+                )));
+            }
+            check_codes(db, &record, None).await?;
+            let e = Enterprise { id: new_id(), version: 1, record, credit, filed_at: at, updated_at: at };
+            db.insert_enterprise(&e).await?;
+            db.insert_version(&EnterpriseVersion {
+                enterprise_id: e.id.clone(),
+                version: 1,
+                record: e.record.clone(),
+                valid_from: at,
+                application_id: Some(a.id.clone()),
+            })
+            .await?;
+            let c = CreditChange {
+                rating: credit,
+                reason: "initial filing".into(),
+                changed_by: actor.principal.clone(),
+                at,
+            };
+            db.insert_credit_change(&e.id, &c).await?;
+            put_licences(db, &e.id, licences, at).await?;
+            for cert in certificates {
+                bind_certificate(db, &e.id, cert, at).await?;
+            }
+            let after = json!({
+                "enterprise": snapshot(&e)?,
+                "licences": snapshot(&db.licences(&e.id).await?)?,
+                "certificates": certificate_snapshots(&db.certificates(&e.id).await?)?,
+            });
+            append(db, actor, Change::new("enterprise.create", "enterprise", &e.id, None, Some(after))).await?;
+            e.id
+        }
+        Effect::UpdateRecord { record } => {
+            let before = concerned(db, &a).await?;
+            check_codes(db, &record, Some(&before.id)).await?;
+            let after = Enterprise { version: before.version + 1, record, updated_at: at, ..before.clone() };
+            db.update_enterprise(&after).await?;
+            db.insert_version(&EnterpriseVersion {
+                enterprise_id: after.id.clone(),
+                version: after.version,
+                record: after.record.clone(),
+                valid_from: at,
+                application_id: Some(a.id.clone()),
+            })
+            .await?;
+            append(
+                db,
+                actor,
+                Change::new(
+                    "enterprise.update_record",
+                    "enterprise",
+                    &after.id,
+                    Some(snapshot(&before)?),
+                    Some(snapshot(&after)?),
+                ),
+            )
+            .await?;
+            after.id
+        }
+        Effect::BindCertificate { certificate } => {
+            let e = concerned(db, &a).await?;
+            let c = bind_certificate(db, &e.id, certificate, at).await?;
+            append(
+                db,
+                actor,
+                Change::new("certificate.bind", "certificate", &c.id, None, Some(certificate_snapshot(&c)?)),
+            )
+            .await?;
+            e.id
+        }
+        Effect::UpdateLicences { licences } => {
+            let e = concerned(db, &a).await?;
+            let before = db.licences(&e.id).await?;
+            put_licences(db, &e.id, licences, at).await?;
+            let after = db.licences(&e.id).await?;
+            append(
+                db,
+                actor,
+                Change::new(
+                    "enterprise.update_licences",
+                    "enterprise",
+                    &e.id,
+                    Some(snapshot(&before)?),
+                    Some(snapshot(&after)?),
+                ),
+            )
+            .await?;
+            e.id
+        }
+        Effect::AddWarehouse { warehouse } => {
+            let e = concerned(db, &a).await?;
+            let w = OverseasWarehouse {
+                id: new_id(),
+                enterprise_id: e.id.clone(),
+                warehouse,
+                approved_at: at,
+                application_id: Some(a.id.clone()),
+            };
+            db.insert_warehouse(&w).await?;
+            append(db, actor, Change::new("warehouse.add", "warehouse", &w.id, None, Some(snapshot(&w)?))).await?;
+            e.id
+        }
+    };
+    decide(db, a, ApplicationState::Approved, None, Some(enterprise_id), actor, at).await
+}
+
+/// The enterprise an application concerns (every kind but an initial
+/// filing).
+async fn concerned<D: Db>(db: &mut D, a: &Application) -> Result<Enterprise> {
+    match &a.enterprise_id {
+        Some(e) => enterprise(db, e).await,
+        None => Err(StoreError::InvalidState(format!(
+            "application {} names no enterprise: only an initial filing can be approved without one",
+            a.id
+        ))),
+    }
+}
