@@ -26,7 +26,7 @@ struct V<'d> {
     diags: &'d mut Vec<Diagnostic>,
     /// The `Id` values seen so far: an xs:ID must be unique in the document
     /// (CEB messages carry no other IDs than the signature's).
-    ids: Vec<String>,
+    ids: std::collections::HashSet<String>,
 }
 
 fn join(path: &str, name: &str) -> String {
@@ -69,15 +69,13 @@ impl V<'_> {
                     self.err(code, id_path, format!("attribute Id: {msg}"), el.line());
                 } else {
                     let id = a.value.trim_matches([' ', '\t', '\n', '\r']).to_string();
-                    if self.ids.contains(&id) {
+                    if !self.ids.insert(id.clone()) {
                         self.err(
                             Code::SchemaInvalidValue,
                             id_path,
                             format!("attribute Id: the ID '{id}' is used twice in the document"),
                             el.line(),
                         );
-                    } else {
-                        self.ids.push(id);
                     }
                 }
             }
@@ -355,5 +353,5 @@ fn xsi_allowed(el: &Element, a: &cbec_xml::Attribute) -> bool {
 
 /// Validates a `ds:Signature` element whose own path is `path`.
 pub(crate) fn validate_signature(el: Element, path: &str, diags: &mut Vec<Diagnostic>) {
-    V { diags, ids: Vec::new() }.signature(el, path);
+    V { diags, ids: std::collections::HashSet::new() }.signature(el, path);
 }

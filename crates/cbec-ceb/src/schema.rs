@@ -308,14 +308,14 @@ fn strip_tz(v: &str) -> Option<&str> {
     if let Some(rest) = v.strip_suffix('Z') {
         return Some(rest);
     }
-    if v.len() > 6 {
+    // Look at the last six bytes before slicing: they may split a character
+    // (found by fuzzing), but not once they start with an ASCII sign.
+    let b = v.as_bytes();
+    if b.len() > 6 && matches!(b[b.len() - 6], b'+' | b'-') && b[b.len() - 3] == b':' {
         let (head, tz) = v.split_at(v.len() - 6);
-        let b = tz.as_bytes();
-        if (b[0] == b'+' || b[0] == b'-') && b[3] == b':' {
-            let h = digits(&tz[1..3], 2)?;
-            let m = digits(&tz[4..6], 2)?;
-            return (h <= 14 && m <= 59).then_some(head);
-        }
+        let h = digits(tz.get(1..3)?, 2)?;
+        let m = digits(tz.get(4..6)?, 2)?;
+        return (h <= 14 && m <= 59).then_some(head);
     }
     Some(v)
 }
@@ -1033,6 +1033,15 @@ mod tests {
         for bad in ["http://[::1", "http://h:/a", "http://h:x", "%zz", ":a", "x#a#b", "a[b]", "http://a%2", "a@b:c/d"] {
             assert!(!is_any_uri(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn dates_with_multibyte_characters_do_not_panic() {
+        // Found by fuzzing: the time-zone check sliced inside a character.
+        assert!(!is_xsd_datetime("2022-05-20T10:0\u{feff}0:00"));
+        assert!(!is_xsd_date("2022-05-2\u{feff}"));
+        assert!(!is_xsd_datetime("2022-05-20T10:00:00+0中:00"));
+        assert!(!is_xsd_datetime("中国中国"));
     }
 
     #[test]

@@ -3,8 +3,15 @@
 //! code (0 success, 1 the input is invalid or failed a check, 2 usage or I/O
 //! error).
 
+mod admin;
+mod audit;
+mod bench;
 mod convert;
+mod keygen;
+mod serve;
+mod sign;
 mod validate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -24,6 +31,22 @@ enum Command {
     Validate(validate::Args),
     /// Convert a message between CEB XML and its JSON form.
     Convert(convert::Args),
+    /// Make a signing key and its certificate (self-signed, or issued by a
+    /// CA made with --is-ca).
+    Keygen(keygen::Args),
+    /// Sign a message with an enveloped XML-DSig signature, as a UKey does.
+    Sign(sign::Args),
+    /// Verify the signatures of messages (against pinned certificates,
+    /// serials or trust anchors).
+    Verify(verify::Args),
+    /// Measure performance-critical paths.
+    Bench(bench::Args),
+    /// Run the HTTP service: the enterprise filing API, health, metrics.
+    Serve(serve::Args),
+    /// Administrative steps on the database: officers, onboarding.
+    Admin(admin::Args),
+    /// The audit log.
+    Audit(audit::Args),
 }
 
 /// What a command reports back to `main`.
@@ -46,6 +69,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Convert(a) => convert::run(a),
+        Command::Keygen(a) => keygen::run(a),
+        Command::Sign(a) => sign::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Bench(a) => bench::run(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Admin(a) => admin::run(a),
+        Command::Audit(a) => audit::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

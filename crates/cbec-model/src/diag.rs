@@ -116,6 +116,46 @@ codes! {
 
     // --- Placeholder values known from the official samples ---
     PlaceholderValue = "placeholder.value", Error, "The value is a placeholder from the official samples, not business data";
+
+    // --- XML digital signature: ds:Signature, certificates and keys (cbec-dsig) ---
+    SignatureMissing = "signature.missing", Error, "The message carries no ds:Signature";
+    SignatureMultiple = "signature.multiple", Error, "The message carries more than one ds:Signature element";
+    SignatureMisplaced = "signature.misplaced", Error, "ds:Signature is not a direct child of the root element";
+    SignatureMalformed = "signature.malformed", Error, "ds:Signature is malformed: a part is missing, repeated, misplaced or unreadable";
+    SignatureProfile = "signature.profile", Error, "The signature uses a construct outside the CEB enveloped whole-document profile (Reference URI, transforms, Object, KeyInfo content)";
+    SignatureUnsupportedAlgorithm = "signature.unsupported_algorithm", Error, "The signature names a canonicalization, signature, digest or transform algorithm that is not accepted";
+    SignatureDigestMismatch = "signature.digest_mismatch", Error, "The document does not match the signed DigestValue: it was changed after signing";
+    SignatureInvalid = "signature.invalid", Error, "The SignatureValue does not verify with the certificate's public key";
+    SignatureKeyNameMismatch = "signature.key_name_mismatch", Error, "KeyName does not name the serial number of the embedded certificate";
+    SignatureCertificateUnparsable = "signature.certificate_unparsable", Error, "The embedded X509Certificate is not a readable RSA or SM2 X.509 certificate";
+    SignatureCertificateExpired = "signature.certificate_expired", Error, "The signing certificate had expired at the time of verification";
+    SignatureCertificateNotYetValid = "signature.certificate_not_yet_valid", Error, "The signing certificate was not yet valid at the time of verification";
+    SignatureUntrustedIssuer = "signature.untrusted_issuer", Error, "The signing certificate does not chain to a configured trust anchor";
+    SignaturePinMismatch = "signature.pin_mismatch", Error, "The signing certificate is not one bound to the sender (pinned certificate or serial)";
+    SignatureAlreadySigned = "signature.already_signed", Error, "The document to sign already carries a ds:Signature";
+    SignatureKeyUnreadable = "signature.key_unreadable", Error, "The private key could not be read (PKCS#8 RSA or SM2 expected)";
+    SignatureKeyMismatch = "signature.key_mismatch", Error, "The key does not belong to the certificate, or does not fit the signature algorithm";
+    SignatureSigningFailed = "signature.signing_failed", Error, "Signing or issuing a certificate failed";
+
+    // --- Enterprise filing (cbec-rules::filing, applications to customs) ---
+    FilingNoIdentity = "filing.no_identity", Error, "The enterprise has neither a 10-character customs code nor an 18-character unified social credit code";
+    FilingMissingField = "filing.missing_field", Error, "A field the filing needs is empty (name, address, licence number, …)";
+    FilingNoType = "filing.no_type", Error, "No CBEC enterprise type (跨境电子商务企业类型) is selected";
+    FilingLicenceInvalid = "filing.licence_invalid", Error, "A licence's validity dates are not YYYY-MM-DD or end before they start";
+    FilingLicenceMissing = "filing.licence_missing", Error, "The enterprise type needs a licence that is not on file (payment: 支付业务许可证 or 金融许可证; logistics: 快递业务经营许可证)";
+    FilingLicenceExpired = "filing.licence_expired", Error, "The licence the enterprise type needs has expired or is not yet in force";
+    FilingLicenceScope = "filing.licence_scope", Error, "The payment business licence's scope does not cover internet payment (互联网支付)";
+    FilingCertificateUnparsable = "filing.certificate_unparsable", Error, "A certificate to bind is not a readable RSA or SM2 X.509 certificate in PEM";
+    FilingCertificateNotValid = "filing.certificate_not_valid", Error, "A certificate to bind has expired or is not yet valid";
+    FilingCertificateBound = "filing.certificate_bound", Error, "A certificate to bind is already bound to an enterprise";
+    FilingCreditInsufficient = "filing.credit_insufficient", Error, "The business needs customs credit general or above (一般信用及以上); the enterprise is rated dishonest";
+    FilingTypeRequired = "filing.type_required", Error, "The business needs an enterprise type or trade direction the enterprise is not filed with";
+    FilingAlreadyDone = "filing.already_done", Error, "What the application asks for is already filed (the same warehouse, B2B export already declared)";
+    FilingIdentityChanged = "filing.identity_changed", Error, "An information change alters or removes the enterprise's customs code or unified social credit code";
+    FilingNoChange = "filing.no_change", Error, "The information change gives the same record as the one on file";
+    FilingWarehouseArea = "filing.warehouse_area", Error, "The overseas warehouse's area is not greater than zero";
+    FilingDocumentRequired = "filing.document_required", Error, "A leased overseas warehouse needs its lease document";
+    FilingAlreadyFiled = "filing.already_filed", Error, "An enterprise with this customs code or unified social credit code is already filed";
 }
 
 impl std::fmt::Display for Code {

@@ -10,6 +10,7 @@
 //! with a stable code and the path of the field, all reported at once.
 
 mod check;
+pub mod filing;
 mod message;
 mod validate;
 

@@ -44,8 +44,13 @@ struct Parser<'a, 'l> {
     nodes: Vec<Node<'a>>,
     attrs: Vec<Attribute<'a>>,
     decls: Vec<NsDecl<'a>>,
-    /// In-scope prefix bindings: (prefix, index into `decls`).
+    /// In-scope prefix bindings in declaration order: (prefix, index into
+    /// `decls`).
     scope: Vec<(&'a str, u32)>,
+    /// The same bindings by prefix, innermost last, so that resolving a
+    /// prefix does not scan every declaration in scope (64 levels of 64
+    /// declarations made each element cost thousands of comparisons).
+    bindings: std::collections::HashMap<&'a str, Vec<u32>>,
     stack: Vec<Open<'a>>,
     count: usize,
     // Pending text run.
@@ -73,6 +78,7 @@ pub(crate) fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Document<'a>, X
         attrs: Vec::new(),
         decls: Vec::new(),
         scope: Vec::new(),
+        bindings: std::collections::HashMap::new(),
         stack: Vec::new(),
         count: 0,
         text_start: 0,
@@ -284,7 +290,16 @@ impl<'a> Parser<'a, '_> {
                 return Err(self.malformed("content after the root element"));
             }
         }
-        Ok(Document { src: self.src, nodes: self.nodes, attrs: self.attrs, decls: self.decls, top, root, has_xml_decl })
+        Ok(Document {
+            src: self.src,
+            nodes: self.nodes,
+            attrs: self.attrs,
+            decls: self.decls,
+            top,
+            root,
+            has_xml_decl,
+            line_starts: std::sync::OnceLock::new(),
+        })
     }
 
     fn xml_decl(&mut self) -> Result<(), XmlError> {
@@ -556,7 +571,7 @@ impl<'a> Parser<'a, '_> {
                 }
                 self.skip_ws();
                 self.expect(">")?;
-                self.scope.truncate(open.scope_len);
+                self.unbind_to(open.scope_len);
                 if self.stack.is_empty() {
                     return Ok(root);
                 }
@@ -648,11 +663,20 @@ impl<'a> Parser<'a, '_> {
         Ok(value)
     }
 
+    /// Leaves the scope of the declarations made since `scope_len`.
+    fn unbind_to(&mut self, scope_len: usize) {
+        for (prefix, _) in self.scope.drain(scope_len..) {
+            if let Some(b) = self.bindings.get_mut(prefix) {
+                b.pop();
+            }
+        }
+    }
+
     fn resolve(&self, prefix: &str) -> Option<u32> {
         if prefix == "xml" {
             return Some(NS_XML);
         }
-        self.scope.iter().rev().find(|(p, _)| *p == prefix).map(|&(_, i)| i)
+        self.bindings.get(prefix).and_then(|b| b.last().copied())
     }
 
     /// A start tag at `self.pos` (which is `<`). Returns the new element.
@@ -740,6 +764,7 @@ impl<'a> Parser<'a, '_> {
             let idx = u32::try_from(self.decls.len()).unwrap_or(u32::MAX - 2);
             self.decls.push(NsDecl { prefix, uri: value.clone() });
             self.scope.push((prefix, idx));
+            self.bindings.entry(prefix).or_default().push(idx);
         }
         let decl_end = self.decls.len();
         let ns = {
@@ -814,7 +839,7 @@ impl<'a> Parser<'a, '_> {
         };
         let id = self.push_node(NodeRec::Element(rec), start);
         if empty {
-            self.scope.truncate(scope_len);
+            self.unbind_to(scope_len);
         } else {
             self.stack.push(Open { node: id, qname, scope_len });
         }
@@ -902,6 +927,17 @@ mod tests {
         let limits = Limits { max_nodes: 10, ..Limits::default() };
         let many = format!("<a>{}</a>", "<b/>".repeat(20));
         assert_eq!(Document::parse(&many, &limits).unwrap_err().kind, XmlErrorKind::TooManyNodes);
+    }
+
+    #[test]
+    fn lines_of_nodes_match_line_col() {
+        let src = "<a>\n<b/>\r\n\n<c/>\n</a>\n";
+        let d = parse(src).unwrap();
+        let lines: Vec<u32> = d.root().child_elements().map(|e| e.line()).collect();
+        assert_eq!(lines, [2, 4]);
+        for offset in 0..=src.len() + 1 {
+            assert_eq!(d.line_at(offset), crate::line_col(src, offset).0, "offset {offset}");
+        }
     }
 
     #[test]

@@ -109,6 +109,10 @@ pub struct Document<'a> {
     pub(crate) top: Vec<u32>,
     pub(crate) root: u32,
     pub(crate) has_xml_decl: bool,
+    /// Byte offsets where lines start, computed on first use: locating a
+    /// node (as every diagnostic does) is then a binary search instead of a
+    /// scan of the document, which made many diagnostics quadratic.
+    pub(crate) line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl<'a> Document<'a> {
@@ -173,7 +177,17 @@ impl<'a> Document<'a> {
 
     /// 1-based line of the node's start in the source.
     pub fn line(&self, id: NodeId) -> u32 {
-        crate::line_col(self.src, self.offset(id)).0
+        self.line_at(self.offset(id))
+    }
+
+    /// 1-based line of a byte offset, as [`line_col`](crate::line_col).
+    pub fn line_at(&self, offset: usize) -> u32 {
+        let starts = self.line_starts.get_or_init(|| {
+            let newlines = self.src.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+            std::iter::once(0).chain(newlines.map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX))).collect()
+        });
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+        u32::try_from(starts.partition_point(|&s| s <= offset)).unwrap_or(u32::MAX)
     }
 
     pub(crate) fn ns_uri(&self, ns: u32) -> Option<&str> {
@@ -310,7 +324,7 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// 1-based line of the start tag.
     pub fn line(&self) -> u32 {
-        crate::line_col(self.doc.src, self.offset()).0
+        self.doc.line_at(self.offset())
     }
 
     /// The namespace URI a prefix resolves to at this element ("" for the

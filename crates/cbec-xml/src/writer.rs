@@ -197,8 +197,7 @@ mod tests {
 /// again gives the same string.
 pub fn serialize_element(el: crate::Element<'_, '_>) -> String {
     let mut out = String::new();
-    let mut scope: Vec<(String, String)> = Vec::new();
-    write_element(el, &mut out, &mut scope);
+    write_element(el, &mut out, &mut Scope::default());
     out
 }
 
@@ -206,14 +205,58 @@ pub fn serialize_element(el: crate::Element<'_, '_>) -> String {
 /// standalone XML fragments, as [`serialize_element`] does.
 pub fn serialize_children(el: crate::Element<'_, '_>) -> String {
     let mut out = String::new();
-    let mut scope: Vec<(String, String)> = Vec::new();
+    let mut scope = Scope::default();
     for id in el.children() {
         write_node(el.document(), id, &mut out, &mut scope);
     }
     out
 }
 
-fn write_node(doc: &crate::Document<'_>, id: crate::NodeId, out: &mut String, scope: &mut Vec<(String, String)>) {
+/// The namespace declarations written so far: by prefix, innermost last, so
+/// that looking a prefix up does not scan every declaration in scope; and
+/// in the order written, to leave an element's scope.
+#[derive(Default)]
+struct Scope {
+    by_prefix: std::collections::HashMap<String, Vec<String>>,
+    order: Vec<String>,
+}
+
+impl Scope {
+    fn bound(&self, prefix: &str) -> Option<&str> {
+        self.by_prefix.get(prefix).and_then(|uris| uris.last()).map(String::as_str)
+    }
+
+    fn push(&mut self, prefix: &str, uri: &str) {
+        self.by_prefix.entry(prefix.to_string()).or_default().push(uri.to_string());
+        self.order.push(prefix.to_string());
+    }
+
+    fn truncate(&mut self, mark: usize) {
+        for prefix in self.order.drain(mark..) {
+            if let Some(uris) = self.by_prefix.get_mut(&prefix) {
+                uris.pop();
+            }
+        }
+    }
+
+    /// Writes a declaration unless the binding is already in scope.
+    fn declare(&mut self, out: &mut String, prefix: &str, uri: &str) {
+        if prefix == "xml"
+            || self.bound(prefix) == Some(uri)
+            || (prefix.is_empty() && uri.is_empty() && self.bound("").is_none())
+        {
+            return;
+        }
+        out.push_str(if prefix.is_empty() { " xmlns" } else { " xmlns:" });
+        out.push_str(prefix);
+        out.push_str("=\"");
+        out.push_str(&escape_attr(uri));
+        out.push('"');
+        self.push(prefix, uri);
+    }
+}
+
+fn write_node(doc: &crate::Document<'_>, id: crate::NodeId, out: &mut String, scope: &mut Scope) {
     match doc.kind(id) {
         crate::NodeKind::Element(e) => write_element(e, out, scope),
         crate::NodeKind::Text(t) => out.push_str(&escape_text(t)),
@@ -234,34 +277,17 @@ fn write_node(doc: &crate::Document<'_>, id: crate::NodeId, out: &mut String, sc
     }
 }
 
-fn write_element(el: crate::Element<'_, '_>, out: &mut String, scope: &mut Vec<(String, String)>) {
-    let mark = scope.len();
+fn write_element(el: crate::Element<'_, '_>, out: &mut String, scope: &mut Scope) {
+    let mark = scope.order.len();
     out.push('<');
     out.push_str(el.qname());
-    let bound =
-        |scope: &Vec<(String, String)>, p: &str| scope.iter().rev().find(|(sp, _)| sp == p).map(|(_, u)| u.clone());
-    let declare = |out: &mut String, scope: &mut Vec<(String, String)>, prefix: &str, uri: &str| {
-        if prefix == "xml"
-            || bound(scope, prefix).as_deref() == Some(uri)
-            || (prefix.is_empty() && uri.is_empty() && bound(scope, "").is_none())
-        {
-            return;
-        }
-        out.push_str(if prefix.is_empty() { " xmlns" } else { " xmlns:" });
-        out.push_str(prefix);
-        out.push_str("=\"");
-        out.push_str(&escape_attr(uri));
-        out.push('"');
-        scope.push((prefix.to_string(), uri.to_string()));
-    };
     for d in el.ns_decls() {
-        declare(out, scope, d.prefix, &d.uri);
+        scope.declare(out, d.prefix, &d.uri);
     }
-    let own = el.prefix();
-    declare(out, scope, own, el.namespace().unwrap_or(""));
+    scope.declare(out, el.prefix(), el.namespace().unwrap_or(""));
     for a in el.attributes() {
         if !a.prefix().is_empty() {
-            declare(out, scope, a.prefix(), el.attribute_namespace(a).unwrap_or(""));
+            scope.declare(out, a.prefix(), el.attribute_namespace(a).unwrap_or(""));
         }
     }
     for a in el.attributes() {

@@ -1,0 +1,311 @@
+//! End to end: a spawned `cbec serve` on SQLite and on PostgreSQL, driven
+//! over HTTP the way an officer's tools and an enterprise's system would,
+//! with the `cbec admin` and `cbec audit` commands around it.
+//!
+//! The PostgreSQL run needs `CBEC_TEST_PG` (an admin URL such as
+//! `postgres://cbec@127.0.0.1:55432/postgres`), which `./scripts/test.sh`
+//! sets after starting a throwaway server.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cbec");
+
+fn workdir(tag: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    d
+}
+
+/// Runs a `cbec` command; returns (exit code, stdout, stderr).
+fn cbec(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN).args(args).current_dir(dir).output().expect("run cbec");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn last_line(s: &str) -> String {
+    s.lines().last().unwrap_or("").trim().to_string()
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+fn start(dir: &Path, db: &str) -> Server {
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args(["serve", "--db", db, "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn cbec serve");
+    let server = Server { child, port };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if server.call("GET", "/healthz", None, None).0 == 200 {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("cbec serve did not answer /healthz within 30 s");
+}
+
+impl Server {
+    /// One HTTP/1.1 request; returns (status, parsed JSON body or Null).
+    fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else { return (0, Value::Null) };
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        if s.write_all(req.as_bytes()).is_err() {
+            return (0, Value::Null);
+        }
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        let text = String::from_utf8_lossy(&raw);
+        let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let payload = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(rest) } else { rest.to_string() };
+        (status, serde_json::from_str(&payload).unwrap_or(Value::Null))
+    }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n.min(rest.len())]);
+        s = rest.get(n + 2..).unwrap_or("");
+    }
+    out
+}
+
+fn expect(got: (u16, Value), status: u16, what: &str) -> Value {
+    assert_eq!(got.0, status, "{what}: {}", got.1);
+    got.1
+}
+
+fn record(code: &str, name: &str, types: &[&str]) -> Value {
+    json!({ "customs_code": code, "name": name, "customs_district": "2200", "types": types, "trade": "both",
+            "address": "上海市浦东新区", "contact": "王经理", "telephone": "021-12345678" })
+}
+
+/// Files an enterprise through the API: a reviewer submits, a supervisor
+/// approves (four eyes). Returns the enterprise id.
+fn file(s: &Server, reviewer: &str, supervisor: &str, payload: Value) -> String {
+    let app = expect(
+        s.call("POST", "/api/v1/applications", Some(reviewer), Some(&json!({"kind": "initial_filing", "payload": payload}))),
+        201,
+        "submit a filing",
+    );
+    let id = app["id"].as_str().expect("application id").to_string();
+    expect(s.call("POST", &format!("/api/v1/applications/{id}/approve"), Some(reviewer), None), 403, "four-eyes rule");
+    let approved = expect(s.call("POST", &format!("/api/v1/applications/{id}/approve"), Some(supervisor), None), 200, "approve");
+    assert_eq!(approved["state"], "approved");
+    approved["enterprise_id"].as_str().expect("enterprise id").to_string()
+}
+
+fn story(tag: &str, db: &str, tamper: impl Fn(&Path)) {
+    let dir = workdir(tag);
+    // Bootstrap officers with the administrative command (its token is the last line).
+    let mut tokens = std::collections::HashMap::new();
+    for (role, name) in [("administrator", "root"), ("reviewer", "rita"), ("supervisor", "sam")] {
+        let (code, out, err) = cbec(&dir, &["admin", "create-officer", "--db", db, "--role", role, "--name", name]);
+        assert_eq!(code, 0, "create-officer: {err}");
+        tokens.insert(role, last_line(&out));
+    }
+    let (admin, reviewer, supervisor) = (&tokens["administrator"], &tokens["reviewer"], &tokens["supervisor"]);
+    let s = start(&dir, db);
+    assert_eq!(s.call("GET", "/readyz", None, None).0, 200);
+    assert_eq!(s.call("GET", "/api/v1/enterprises", None, None).0, 401);
+
+    // One enterprise of each type; payment and logistics with their licences.
+    let licence = |kind: &str, number: &str, scope: &str| {
+        json!({"kind": kind, "number": number, "issuer": "", "scope": scope, "valid_from": "2020-01-01", "valid_to": "2035-12-31"})
+    };
+    let mut ids = std::collections::HashMap::new();
+    for (i, t) in ["ebc", "agent", "ebp", "pay", "logistics", "operator", "warehouse"].iter().enumerate() {
+        let licences = match *t {
+            "pay" => vec![licence("payment", "Z2000133000019", "互联网支付、移动电话支付")],
+            "logistics" => vec![licence("express", "邮政快递2020-001", "国际快递")],
+            _ => vec![],
+        };
+        let code = format!("31019{:05}", 100 + i);
+        let id = file(&s, reviewer, supervisor, json!({"record": record(&code, &format!("企业{t}"), &[t]), "licences": licences}));
+        ids.insert(*t, id);
+    }
+    let listed = expect(s.call("GET", "/api/v1/enterprises", Some(reviewer), None), 200, "list");
+    assert_eq!(listed.as_array().map_or(0, Vec::len), 7, "{listed}");
+
+    // A payment enterprise without a valid licence is refused, naming the rule.
+    let expired = json!({"record": record("3101990001", "无证支付", &["pay"]),
+                         "licences": [licence("payment", "Z1", "互联网支付")]});
+    let mut expired = expired;
+    expired["licences"][0]["valid_to"] = json!("2021-01-01");
+    let refused = expect(
+        s.call("POST", "/api/v1/applications", Some(reviewer), Some(&json!({"kind": "initial_filing", "payload": expired}))),
+        422,
+        "payment enterprise with an expired licence",
+    );
+    assert!(refused.to_string().contains("filing.licence"), "{refused}");
+
+    // The e-commerce enterprise gets a token and applies for an information change.
+    let ebc = ids["ebc"].clone();
+    let tok = expect(s.call("POST", &format!("/api/v1/enterprises/{ebc}/tokens"), Some(admin), Some(&json!({"label": "erp"}))), 201, "token");
+    let ent_token = tok["token"].as_str().expect("token").to_string();
+    let before = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}"), Some(&ent_token), None), 200, "own record");
+    expect(s.call("GET", "/api/v1/me", Some(&ent_token), None), 200, "me");
+    std::thread::sleep(Duration::from_millis(20));
+    let mut changed = before["record"].clone();
+    changed["name"] = json!("企业ebc（新名称）");
+    changed["address"] = json!("上海市黄浦区中山东一路1号");
+    let change = expect(
+        s.call("POST", "/api/v1/applications", Some(&ent_token), Some(&json!({"kind": "info_change", "enterprise_id": ebc, "payload": {"record": changed}}))),
+        201,
+        "information change",
+    );
+    let other = ids["ebp"].clone();
+    assert_eq!(s.call("GET", &format!("/api/v1/enterprises/{other}"), Some(&ent_token), None).0, 403, "foreign record");
+    let change_id = change["id"].as_str().expect("id");
+    expect(s.call("POST", &format!("/api/v1/applications/{change_id}/approve"), Some(reviewer), None), 200, "approve change");
+    let after = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}"), Some(reviewer), None), 200, "record after");
+    assert_eq!(after["version"], 2);
+    assert_eq!(after["record"]["name"], "企业ebc（新名称）");
+    let versions = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}/versions"), Some(reviewer), None), 200, "versions");
+    let versions = versions.as_array().cloned().expect("versions list");
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["record"]["name"], "企业ebc");
+    let v2_from = versions[1]["valid_from"].as_i64().expect("valid_from");
+    let as_of = |ms: i64| {
+        let t = time_rfc3339(ms);
+        expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}/as-of?at={t}"), Some(reviewer), None), 200, "as-of")
+    };
+    assert_eq!(as_of(v2_from - 1)["record"]["name"], "企业ebc", "before the change");
+    assert_eq!(as_of(v2_from + 1)["record"]["name"], "企业ebc（新名称）", "after the change");
+
+    // Overseas warehouse: refused while dishonest, accepted at general credit.
+    let wh = json!({"warehouse": {"name": "洛杉矶仓", "country": "502", "address": "1 Main St, Los Angeles", "area_m2": "1200.5", "nature": "leased", "document": "LEASE-2026-01"}});
+    expect(s.call("POST", &format!("/api/v1/enterprises/{ebc}/credit"), Some(reviewer), Some(&json!({"rating": "dishonest", "reason": "x"}))), 403, "only supervisors rate");
+    expect(s.call("POST", &format!("/api/v1/enterprises/{ebc}/credit"), Some(supervisor), Some(&json!({"rating": "dishonest", "reason": "走私违规"}))), 200, "downgrade");
+    let refused = expect(
+        s.call("POST", "/api/v1/applications", Some(&ent_token), Some(&json!({"kind": "overseas_warehouse", "enterprise_id": ebc, "payload": wh}))),
+        422,
+        "warehouse for a dishonest enterprise",
+    );
+    assert!(refused.to_string().contains("credit"), "{refused}");
+    expect(s.call("POST", &format!("/api/v1/enterprises/{ebc}/credit"), Some(supervisor), Some(&json!({"rating": "general", "reason": "整改完成"}))), 200, "upgrade");
+    let app = expect(
+        s.call("POST", "/api/v1/applications", Some(&ent_token), Some(&json!({"kind": "overseas_warehouse", "enterprise_id": ebc, "payload": wh}))),
+        201,
+        "warehouse at general credit",
+    );
+    expect(s.call("POST", &format!("/api/v1/applications/{}/approve", app["id"].as_str().expect("id")), Some(reviewer), None), 200, "approve warehouse");
+    let warehouses = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}/warehouses"), Some(&ent_token), None), 200, "warehouses");
+    assert!(warehouses.to_string().contains("洛杉矶仓"), "{warehouses}");
+
+    // Bind and revoke a signing certificate.
+    let (code, _, err) = cbec(&dir, &["keygen", "--alg", "sm2", "--out", "key1", "--subject", "CN=企业ebc,O=Test,C=CN"]);
+    assert_eq!(code, 0, "keygen: {err}");
+    let pem = std::fs::read_to_string(dir.join("key1/cert.pem")).expect("cert");
+    let app = expect(
+        s.call("POST", "/api/v1/applications", Some(&ent_token), Some(&json!({"kind": "certificate_binding", "enterprise_id": ebc, "payload": {"certificate": pem}}))),
+        201,
+        "bind certificate",
+    );
+    expect(s.call("POST", &format!("/api/v1/applications/{}/approve", app["id"].as_str().expect("id")), Some(reviewer), None), 200, "approve binding");
+    let certs = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}/certificates"), Some(&ent_token), None), 200, "certificates");
+    let certs = certs.as_array().cloned().expect("list");
+    assert_eq!(certs.len(), 1);
+    let cert_id = certs[0]["id"].as_str().expect("cert id");
+    expect(s.call("POST", &format!("/api/v1/certificates/{cert_id}/revoke"), Some(&ent_token), Some(&json!({"reason": "UKey lost"}))), 200, "revoke");
+    let certs = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}/certificates"), Some(&ent_token), None), 200, "certificates");
+    assert!(!certs.to_string().contains("\"revoked_at\":null"), "{certs}");
+
+    // The audit chain holds, over HTTP and from the command line.
+    let v = expect(s.call("GET", "/api/v1/audit/verify", Some(supervisor), None), 200, "audit verify");
+    assert_eq!(v["intact"], true, "{v}");
+    drop(s);
+    let (code, out, _) = cbec(&dir, &["audit", "verify", "--db", db]);
+    assert_eq!(code, 0, "{out}");
+    // A tampered row is found, at its sequence number.
+    tamper(&dir);
+    let (code, out, _) = cbec(&dir, &["audit", "verify", "--db", db]);
+    assert_eq!(code, 1, "tampering not detected: {out}");
+    assert!(out.contains("entry 5"), "{out}");
+}
+
+fn time_rfc3339(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let millis = ms.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since the epoch (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[test]
+fn filing_story_on_sqlite() {
+    let dir = workdir("sqlite-db");
+    let path = dir.join("cbec.db");
+    let db = format!("sqlite://{}", path.display());
+    story("sqlite", &db, |_| {
+        let c = rusqlite::Connection::open(&path).expect("open db");
+        c.execute("UPDATE audit_log SET action = 'application.forged' WHERE seq = 5", []).expect("tamper");
+    });
+}
+
+#[test]
+fn filing_story_on_postgres() {
+    let admin = std::env::var("CBEC_TEST_PG")
+        .expect("CBEC_TEST_PG is not set: run ./scripts/test.sh, which starts PostgreSQL and sets it");
+    let name = format!("cbec_e2e_{}", std::process::id());
+    let psql = |url: &str, sql: &str| {
+        let out = Command::new("psql").args([url, "-v", "ON_ERROR_STOP=1", "-qc", sql]).output().expect("run psql");
+        assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    psql(&admin, &format!("DROP DATABASE IF EXISTS {name}"));
+    psql(&admin, &format!("CREATE DATABASE {name}"));
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
+    let db = format!("{base}/{name}");
+    story("postgres", &db, |_| psql(&db, "UPDATE audit_log SET action = 'application.forged' WHERE seq = 5"));
+    psql(&admin, &format!("DROP DATABASE {name} WITH (FORCE)"));
+}

@@ -1,0 +1,537 @@
+//! The OpenAPI 3.0 document of the API, built from the route table
+//! ([`crate::routes::table`]) and the schemas below. Served at
+//! `GET /api/v1/openapi.json`.
+
+use cbec_model::filing::{
+    ApplicationKind, ApplicationState, CreditRating, EnterpriseType, LicenceKind, Role, Trade, WarehouseNature,
+};
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::routes::{Answer, RouteDoc, docs};
+
+fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// A parameter's schema: a plain JSON type or a component.
+fn param_schema(schema: &str) -> Value {
+    match schema {
+        "string" | "integer" | "boolean" => json!({ "type": schema }),
+        other => reference(other),
+    }
+}
+
+/// `{name}` parameters of a path template, in order.
+pub fn path_params(path: &str) -> Vec<&str> {
+    path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect()
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": reference("Error") } }
+    })
+}
+
+fn status_text(status: u16) -> &'static str {
+    match status {
+        400 => "The request is not valid (request.invalid, json.invalid).",
+        401 => "No bearer token, or an unknown or revoked one (auth.unauthorized).",
+        403 => "The caller may not do this (auth.forbidden).",
+        404 => "The record does not exist (not_found).",
+        409 => "A uniqueness rule or the record's state does not allow this (conflict, state.conflict).",
+        413 => "The body exceeds the configured limit (request.too_large).",
+        415 => "The body is not application/json (request.unsupported_media_type).",
+        422 => "The filing rules refuse the application; diagnostics say why (filing.refused).",
+        503 => "The database does not answer (service.unavailable).",
+        _ => "Internal error; details are in the server log (internal).",
+    }
+}
+
+fn operation(d: &RouteDoc) -> Value {
+    let mut op = Map::new();
+    op.insert("operationId".into(), json!(d.operation_id));
+    op.insert("tags".into(), json!([d.tag]));
+    op.insert("summary".into(), json!(d.summary));
+    op.insert("description".into(), json!(format!("Who may call: {}.", d.access)));
+    let mut params: Vec<Value> = path_params(d.path)
+        .into_iter()
+        .map(|p| json!({ "name": p, "in": "path", "required": true, "schema": { "type": "string" } }))
+        .collect();
+    params.extend(d.query.iter().map(|q| {
+        json!({ "name": q.name, "in": "query", "required": q.required, "description": q.description, "schema": param_schema(q.schema) })
+    }));
+    if !params.is_empty() {
+        op.insert("parameters".into(), Value::Array(params));
+    }
+    if let Some(body) = d.body {
+        op.insert(
+            "requestBody".into(),
+            json!({ "required": !d.body_optional, "content": { "application/json": { "schema": reference(body) } } }),
+        );
+    }
+    let success = match d.answer {
+        Answer::Text => json!({ "description": "OK", "content": { "text/plain": { "schema": { "type": "string" } } } }),
+        Answer::Metrics => json!({
+            "description": "Prometheus text exposition format 0.0.4",
+            "content": { "text/plain; version=0.0.4": { "schema": { "type": "string" } } }
+        }),
+        Answer::Json(s) => {
+            json!({ "description": "OK", "content": { "application/json": { "schema": reference(s) } } })
+        }
+        Answer::JsonList(s) => json!({
+            "description": "OK",
+            "content": { "application/json": { "schema": { "type": "array", "items": reference(s) } } }
+        }),
+        Answer::AnyJson => {
+            json!({ "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } })
+        }
+        Answer::Empty => json!({ "description": "Done; no body" }),
+    };
+    let mut responses = Map::new();
+    responses.insert(d.status.to_string(), success);
+    let mut errors: Vec<u16> = d.errors.to_vec();
+    if d.auth {
+        errors.push(401);
+    }
+    if d.body.is_some() {
+        errors.extend([413, 415]);
+    }
+    errors.push(500);
+    errors.sort_unstable();
+    errors.dedup();
+    for e in errors {
+        responses.insert(e.to_string(), error_response(status_text(e)));
+    }
+    op.insert("responses".into(), Value::Object(responses));
+    if !d.auth {
+        op.insert("security".into(), json!([]));
+    }
+    Value::Object(op)
+}
+
+fn enumeration<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str, description: &str) -> Value {
+    json!({ "type": "string", "enum": all.iter().map(|v| name(*v)).collect::<Vec<_>>(), "description": description })
+}
+
+fn millis(description: &str) -> Value {
+    json!({ "type": "integer", "format": "int64", "description": format!("{description} (milliseconds since the Unix epoch, UTC)") })
+}
+
+fn nullable(mut v: Value) -> Value {
+    if let Value::Object(m) = &mut v {
+        m.insert("nullable".into(), json!(true));
+    }
+    v
+}
+
+fn string(description: &str) -> Value {
+    json!({ "type": "string", "description": description })
+}
+
+fn schemas() -> Value {
+    let principal = json!({
+        "type": "object",
+        "description": "Who did something.",
+        "required": ["kind"],
+        "properties": {
+            "kind": { "type": "string", "enum": ["officer", "enterprise", "system"] },
+            "id": { "type": "string" }
+        }
+    });
+    let record = json!({
+        "type": "object",
+        "description": "The filed information of an enterprise. At least one of customs_code and uscc.",
+        "required": ["name", "types", "trade"],
+        "properties": {
+            "customs_code": nullable(string("10-character customs registration code (海关注册编码).")),
+            "uscc": nullable(string("18-character unified social credit code (统一社会信用代码), with a valid check character.")),
+            "name": string("Registered name (企业名称)."),
+            "name_en": nullable(string("English name.")),
+            "address": string("Address."),
+            "contact": string("Contact person."),
+            "telephone": string("Telephone."),
+            "customs_district": string("4-digit customs district of filing (主管海关), e.g. 1500."),
+            "dxp_id": nullable(string("DXP user number, once assigned.")),
+            "types": { "type": "array", "minItems": 1, "items": reference("EnterpriseType") },
+            "trade": reference("Trade"),
+            "b2b_export": { "type": "boolean", "description": "Declared B2B direct export (9710)." }
+        }
+    });
+    let new_licence = json!({
+        "type": "object",
+        "required": ["kind", "number", "valid_from", "valid_to"],
+        "properties": {
+            "kind": reference("LicenceKind"),
+            "number": string("Licence number."),
+            "issuer": string("Issuing authority."),
+            "scope": string("Business scope; a payment licence must cover internet payment (互联网支付)."),
+            "valid_from": { "type": "string", "format": "date" },
+            "valid_to": { "type": "string", "format": "date", "description": "Inclusive." }
+        }
+    });
+    let warehouse = json!({
+        "type": "object",
+        "required": ["name", "country", "address", "area_m2", "nature"],
+        "properties": {
+            "name": string("Warehouse name."),
+            "country": string("3-digit country code (国别代码), not 142."),
+            "address": string("Full address."),
+            "area_m2": string("Area in m², a decimal greater than zero."),
+            "nature": reference("WarehouseNature"),
+            "document": nullable(string("Title document or lease reference; required when leased.")),
+            "operator": nullable(string("Who runs the warehouse."))
+        }
+    });
+    json!({
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {
+                            "type": "string",
+                            "enum": ApiError::CODES.iter().map(|c| c.0).collect::<Vec<_>>(),
+                            "description": ApiError::CODES.iter().map(|(c, s, m)| format!("{c} ({s}): {m}")).collect::<Vec<_>>().join("; ")
+                        },
+                        "message": { "type": "string" },
+                        "diagnostics": { "type": "array", "items": reference("Diagnostic") }
+                    }
+                }
+            }
+        },
+        "Diagnostic": {
+            "type": "object",
+            "description": "One problem, with a stable code from docs/diagnostics.md.",
+            "required": ["code", "severity", "path", "message"],
+            "properties": {
+                "code": string("Stable diagnostic code, e.g. filing.licence_expired."),
+                "severity": { "type": "string", "enum": ["error", "warning"] },
+                "path": string("The field, e.g. licences[1]/valid_to (1-based)."),
+                "value": string("The offending value."),
+                "message": string("What is wrong and how to fix it.")
+            }
+        },
+        "Role": enumeration(Role::ALL, Role::as_str, "Officer role."),
+        "EnterpriseType": enumeration(EnterpriseType::ALL, EnterpriseType::as_str, "CBEC enterprise type (跨境电子商务企业类型)."),
+        "Trade": enumeration(Trade::ALL, Trade::as_str, "Trade direction."),
+        "LicenceKind": enumeration(LicenceKind::ALL, LicenceKind::as_str, "payment: 支付业务许可证; bank: 金融许可证; express: 快递业务经营许可证."),
+        "CreditRating": enumeration(CreditRating::ALL, CreditRating::as_str, "Customs credit rating (海关信用等级)."),
+        "ApplicationKind": enumeration(ApplicationKind::ALL, ApplicationKind::as_str, "What an application asks for."),
+        "ApplicationState": enumeration(ApplicationState::ALL, ApplicationState::as_str, "Where an application stands."),
+        "WarehouseNature": enumeration(WarehouseNature::ALL, WarehouseNature::as_str, "Owned (自有) or leased (租赁)."),
+        "Principal": principal,
+        "Me": {
+            "type": "object",
+            "required": ["kind", "id"],
+            "properties": {
+                "kind": { "type": "string", "enum": ["officer", "enterprise"] },
+                "id": { "type": "string" },
+                "name": { "type": "string" },
+                "role": reference("Role")
+            }
+        },
+        "CreateOfficer": {
+            "type": "object",
+            "required": ["name", "role"],
+            "properties": { "name": { "type": "string" }, "role": reference("Role"), "token_label": { "type": "string" } }
+        },
+        "Officer": {
+            "type": "object",
+            "required": ["id", "name", "role", "created_at"],
+            "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "role": reference("Role"), "created_at": millis("Created") }
+        },
+        "OfficerCreated": {
+            "type": "object",
+            "required": ["officer", "token"],
+            "properties": { "officer": reference("Officer"), "token": reference("TokenCreated") }
+        },
+        "CreateToken": { "type": "object", "properties": { "label": { "type": "string" } } },
+        "TokenCreated": {
+            "type": "object",
+            "description": "A new token. The secret is shown in this answer only; send it as Authorization: Bearer TOKEN.",
+            "required": ["id", "token", "label", "created_at"],
+            "properties": {
+                "id": { "type": "string" },
+                "token": string("The secret: 32 random bytes, base64url without padding."),
+                "label": { "type": "string" },
+                "created_at": millis("Created")
+            }
+        },
+        "ApiToken": {
+            "type": "object",
+            "required": ["id", "owner", "label", "created_at"],
+            "properties": {
+                "id": { "type": "string" },
+                "owner": reference("Principal"),
+                "label": { "type": "string" },
+                "created_at": millis("Created"),
+                "revoked_at": nullable(millis("Revoked"))
+            }
+        },
+        "EnterpriseRecord": record,
+        "Enterprise": {
+            "type": "object",
+            "required": ["id", "version", "record", "credit", "filed_at", "updated_at"],
+            "properties": {
+                "id": { "type": "string" },
+                "version": { "type": "integer", "description": "Increases by one with every approved change." },
+                "record": reference("EnterpriseRecord"),
+                "credit": reference("CreditRating"),
+                "filed_at": millis("Filed"),
+                "updated_at": millis("Last changed")
+            }
+        },
+        "EnterpriseVersion": {
+            "type": "object",
+            "required": ["enterprise_id", "version", "record", "valid_from"],
+            "properties": {
+                "enterprise_id": { "type": "string" },
+                "version": { "type": "integer" },
+                "record": reference("EnterpriseRecord"),
+                "valid_from": millis("In force from"),
+                "application_id": nullable(json!({ "type": "string" }))
+            }
+        },
+        "NewLicence": new_licence,
+        "Licence": {
+            "allOf": [
+                reference("NewLicence"),
+                {
+                    "type": "object",
+                    "required": ["id", "enterprise_id", "created_at"],
+                    "properties": { "id": { "type": "string" }, "enterprise_id": { "type": "string" }, "created_at": millis("Recorded") }
+                }
+            ]
+        },
+        "Certificate": {
+            "type": "object",
+            "required": ["id", "enterprise_id", "serial", "subject", "issuer", "not_before", "not_after", "fingerprint", "bound_at", "pem"],
+            "properties": {
+                "id": { "type": "string" },
+                "enterprise_id": { "type": "string" },
+                "serial": string("Serial number in hex: the KeyName of the enterprise's signatures."),
+                "subject": { "type": "string" },
+                "issuer": { "type": "string" },
+                "not_before": { "type": "string", "format": "date-time" },
+                "not_after": { "type": "string", "format": "date-time" },
+                "fingerprint": string("SHA-256 of the DER, hex."),
+                "bound_at": millis("Bound"),
+                "revoked_at": nullable(millis("Revoked")),
+                "revoke_reason": nullable(json!({ "type": "string" })),
+                "pem": { "type": "string" }
+            }
+        },
+        "CreditChange": {
+            "type": "object",
+            "required": ["rating", "reason", "changed_by", "at"],
+            "properties": { "rating": reference("CreditRating"), "reason": { "type": "string" }, "changed_by": reference("Principal"), "at": millis("Changed") }
+        },
+        "Credit": {
+            "type": "object",
+            "required": ["enterprise_id", "rating", "history"],
+            "properties": {
+                "enterprise_id": { "type": "string" },
+                "rating": reference("CreditRating"),
+                "history": { "type": "array", "items": reference("CreditChange") }
+            }
+        },
+        "SetCredit": {
+            "type": "object",
+            "required": ["rating", "reason"],
+            "properties": { "rating": reference("CreditRating"), "reason": { "type": "string" } }
+        },
+        "Warehouse": warehouse,
+        "OverseasWarehouse": {
+            "allOf": [
+                reference("Warehouse"),
+                {
+                    "type": "object",
+                    "required": ["id", "enterprise_id", "approved_at"],
+                    "properties": {
+                        "id": { "type": "string" },
+                        "enterprise_id": { "type": "string" },
+                        "approved_at": millis("Approved"),
+                        "application_id": nullable(json!({ "type": "string" }))
+                    }
+                }
+            ]
+        },
+        "Reason": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "minLength": 1 } } },
+        "InitialFilingPayload": {
+            "type": "object",
+            "required": ["record"],
+            "properties": {
+                "record": reference("EnterpriseRecord"),
+                "credit": reference("CreditRating"),
+                "licences": { "type": "array", "items": reference("NewLicence") },
+                "certificates": { "type": "array", "items": string("An RSA or SM2 X.509 certificate, PEM.") }
+            }
+        },
+        "InfoChangePayload": {
+            "type": "object",
+            "required": ["record"],
+            "properties": { "record": reference("EnterpriseRecord") }
+        },
+        "CertificateBindingPayload": {
+            "type": "object",
+            "required": ["certificate"],
+            "properties": { "certificate": string("An RSA or SM2 X.509 certificate, PEM.") }
+        },
+        "LicenceUpdatePayload": {
+            "type": "object",
+            "required": ["licences"],
+            "properties": { "licences": { "type": "array", "minItems": 1, "items": reference("NewLicence") } }
+        },
+        "OverseasWarehousePayload": {
+            "type": "object",
+            "required": ["warehouse"],
+            "properties": { "warehouse": reference("Warehouse") }
+        },
+        "B2bExportPayload": { "type": "object", "description": "Empty: {} (or left out)." },
+        "SubmitApplication": {
+            "type": "object",
+            "required": ["kind"],
+            "properties": {
+                "kind": reference("ApplicationKind"),
+                "enterprise_id": string("The enterprise concerned; left out for initial_filing, optional for an enterprise applying for itself."),
+                "payload": {
+                    "description": "The payload of the kind: initial_filing → InitialFilingPayload, info_change → InfoChangePayload, certificate_binding → CertificateBindingPayload, licence_update → LicenceUpdatePayload, overseas_warehouse → OverseasWarehousePayload, b2b_export → B2bExportPayload.",
+                    "oneOf": [
+                        reference("InitialFilingPayload"),
+                        reference("InfoChangePayload"),
+                        reference("CertificateBindingPayload"),
+                        reference("LicenceUpdatePayload"),
+                        reference("OverseasWarehousePayload"),
+                        reference("B2bExportPayload")
+                    ]
+                }
+            }
+        },
+        "Application": {
+            "type": "object",
+            "required": ["id", "kind", "payload", "state", "submitted_by", "submitted_at"],
+            "properties": {
+                "id": { "type": "string" },
+                "kind": reference("ApplicationKind"),
+                "enterprise_id": nullable(string("Set for every kind once approved (an initial filing creates it).")),
+                "payload": { "type": "object" },
+                "state": reference("ApplicationState"),
+                "submitted_by": reference("Principal"),
+                "submitted_at": millis("Submitted"),
+                "decided_by": nullable(reference("Principal")),
+                "decided_at": nullable(millis("Decided")),
+                "reason": nullable(string("Reason of a rejection or withdrawal."))
+            }
+        },
+        "AuditEntry": {
+            "type": "object",
+            "required": ["seq", "at", "actor", "action", "entity", "entity_id", "prev_hash", "hash"],
+            "properties": {
+                "seq": { "type": "integer" },
+                "at": millis("When"),
+                "actor": { "type": "string" },
+                "action": { "type": "string" },
+                "entity": { "type": "string" },
+                "entity_id": { "type": "string" },
+                "before": { "nullable": true },
+                "after": { "nullable": true },
+                "prev_hash": { "type": "string" },
+                "hash": { "type": "string" }
+            }
+        },
+        "AuditVerification": {
+            "type": "object",
+            "required": ["intact", "checked"],
+            "properties": {
+                "intact": { "type": "boolean" },
+                "checked": { "type": "integer", "description": "Entries verified good." },
+                "broken_at": { "type": "integer", "description": "The first broken entry's seq." },
+                "reason": { "type": "string" }
+            }
+        }
+    })
+}
+
+/// The document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for d in docs() {
+        let item = paths.entry(d.path.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(item) = item {
+            item.insert(d.verb.as_str().to_ascii_lowercase(), operation(&d));
+        }
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "cbec filing API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The customs side of cross-border e-commerce supervision: enterprise filing (备案), information changes, certificate bindings, licences, overseas warehouses, B2B export, credit ratings and the audit log. Authenticate with Authorization: Bearer TOKEN. Errors are {\"error\": {\"code\", \"message\", \"diagnostics\"?}}. Times are milliseconds since the Unix epoch unless a field says otherwise."
+        },
+        "servers": [{ "url": "/" }],
+        "tags": [
+            { "name": "operations" }, { "name": "auth" }, { "name": "officers" }, { "name": "tokens" },
+            { "name": "applications" }, { "name": "enterprises" }, { "name": "audit" }
+        ],
+        "security": [{ "bearer": [] }],
+        "paths": paths,
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An API token (43 characters)." } },
+            "schemas": schemas()
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(found.len() > 50);
+        for r in found {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or(r);
+            assert!(doc["components"]["schemas"].get(name).is_some(), "unresolved {r}");
+        }
+    }
+
+    #[test]
+    fn operation_ids_are_unique_and_path_params_declared() {
+        let doc = document();
+        let mut ids = std::collections::HashSet::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (_, op) in item.as_object().into_iter().flatten() {
+                assert!(ids.insert(op["operationId"].as_str().unwrap_or_default().to_owned()));
+                let declared: Vec<&str> = op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p["in"] == "path")
+                    .filter_map(|p| p["name"].as_str())
+                    .collect();
+                assert_eq!(declared, path_params(path), "{path}");
+            }
+        }
+    }
+}

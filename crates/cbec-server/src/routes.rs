@@ -1,0 +1,485 @@
+//! The route table: every route once, with its handler and its
+//! documentation. The router ([`crate::app`]) and the OpenAPI document
+//! ([`crate::openapi::document`]) are both built from [`table`], so they
+//! cannot disagree; a test checks the real router against the document.
+
+use axum::handler::Handler;
+use axum::routing::{MethodFilter, MethodRouter, on};
+
+use crate::AppState;
+use crate::api::{applications, audit, enterprises, officers, system};
+
+/// An HTTP method of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verb {
+    Get,
+    Post,
+    Delete,
+}
+
+impl Verb {
+    pub const ALL: [Verb; 3] = [Verb::Get, Verb::Post, Verb::Delete];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Delete => "DELETE",
+        }
+    }
+
+    fn filter(self) -> MethodFilter {
+        match self {
+            Verb::Get => MethodFilter::GET,
+            Verb::Post => MethodFilter::POST,
+            Verb::Delete => MethodFilter::DELETE,
+        }
+    }
+}
+
+/// A query parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    pub name: &'static str,
+    /// JSON Schema of the value.
+    pub schema: &'static str,
+    pub required: bool,
+    pub description: &'static str,
+}
+
+/// What a successful call answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// `text/plain`.
+    Text,
+    /// The Prometheus exposition format.
+    Metrics,
+    /// A JSON value of a component schema.
+    Json(&'static str),
+    /// A JSON array of a component schema.
+    JsonList(&'static str),
+    /// Any JSON object (the OpenAPI document itself).
+    AnyJson,
+    /// No body.
+    Empty,
+}
+
+/// The documentation of a route.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteDoc {
+    pub verb: Verb,
+    /// The path template, `{name}` for parameters (as axum and OpenAPI
+    /// write them).
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    /// Who may call it.
+    pub access: &'static str,
+    /// Whether a bearer token is needed.
+    pub auth: bool,
+    pub query: &'static [Param],
+    /// The component schema of the JSON body, if any.
+    pub body: Option<&'static str>,
+    /// Whether the body may be left out.
+    pub body_optional: bool,
+    pub status: u16,
+    pub answer: Answer,
+    /// The error statuses it may answer besides 401 (and 500).
+    pub errors: &'static [u16],
+}
+
+/// A route: documentation and handler.
+pub struct Route {
+    pub doc: RouteDoc,
+    pub(crate) handler: MethodRouter<AppState>,
+}
+
+const PAGE: &[Param] = &[
+    Param { name: "offset", schema: "integer", required: false, description: "Records to skip (default 0)." },
+    Param {
+        name: "limit",
+        schema: "integer",
+        required: false,
+        description: "Records to return, 1 to 1000 (default 100).",
+    },
+];
+
+const APPLICATION_FILTER: &[Param] = &[
+    Param {
+        name: "state",
+        schema: "ApplicationState",
+        required: false,
+        description: "Only applications in this state.",
+    },
+    Param { name: "kind", schema: "ApplicationKind", required: false, description: "Only applications of this kind." },
+    Param {
+        name: "enterprise_id",
+        schema: "string",
+        required: false,
+        description: "Only applications of this enterprise (an enterprise always sees only its own).",
+    },
+    PAGE[0],
+    PAGE[1],
+];
+
+const AS_OF: &[Param] = &[Param {
+    name: "at",
+    schema: "string",
+    required: true,
+    description: "RFC 3339 time, e.g. 2026-03-01T08:00:00+08:00.",
+}];
+
+const AUDIT: &[Param] = &[
+    Param {
+        name: "after",
+        schema: "integer",
+        required: false,
+        description: "Entries with seq greater than this (default 0).",
+    },
+    PAGE[1],
+];
+
+const OFFICERS: &str = "Any officer";
+const OFFICERS_OR_SELF: &str = "Any officer, or the enterprise itself";
+
+struct Builder(Vec<Route>);
+
+impl Builder {
+    fn add<H, T>(&mut self, doc: RouteDoc, handler: H)
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.0.push(Route { handler: on(doc.verb.filter(), handler), doc });
+    }
+}
+
+fn doc(verb: Verb, path: &'static str, operation_id: &'static str, tag: &'static str) -> RouteDoc {
+    RouteDoc {
+        verb,
+        path,
+        operation_id,
+        tag,
+        summary: "",
+        access: "",
+        auth: true,
+        query: &[],
+        body: None,
+        body_optional: false,
+        status: 200,
+        answer: Answer::Empty,
+        errors: &[],
+    }
+}
+
+/// Every route of the service.
+pub fn table() -> Vec<Route> {
+    use Verb::{Delete, Get, Post};
+    let mut b = Builder(Vec::new());
+
+    // ---- operations -----------------------------------------------------------
+    let public = |d: RouteDoc| RouteDoc { auth: false, access: "Anyone (no token)", ..d };
+    b.add(
+        RouteDoc {
+            summary: "Liveness: the process answers \"ok\".",
+            answer: Answer::Text,
+            ..public(doc(Get, "/healthz", "healthz", "operations"))
+        },
+        system::healthz,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Readiness: \"ok\" when the database answers, 503 otherwise.",
+            answer: Answer::Text,
+            errors: &[503],
+            ..public(doc(Get, "/readyz", "readyz", "operations"))
+        },
+        system::readyz,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Prometheus metrics (text format 0.0.4): requests by route, method and status; latency histogram; uptime.",
+            answer: Answer::Metrics,
+            ..public(doc(Get, "/metrics", "metrics", "operations"))
+        },
+        system::metrics,
+    );
+    b.add(
+        RouteDoc {
+            summary: "This OpenAPI 3.0 document.",
+            answer: Answer::AnyJson,
+            ..public(doc(Get, "/api/v1/openapi.json", "openapi", "operations"))
+        },
+        system::openapi,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The caller: an officer (with role) or an enterprise.",
+            access: "Any token",
+            answer: Answer::Json("Me"),
+            ..doc(Get, "/api/v1/me", "me", "auth")
+        },
+        system::me,
+    );
+
+    // ---- officers and tokens -------------------------------------------------------
+    b.add(
+        RouteDoc {
+            summary: "Creates an officer and its first API token (shown once).",
+            access: "administrator",
+            body: Some("CreateOfficer"),
+            status: 201,
+            answer: Answer::Json("OfficerCreated"),
+            errors: &[400, 403, 409],
+            ..doc(Post, "/api/v1/officers", "create_officer", "officers")
+        },
+        officers::create_officer,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Lists the officers.",
+            access: "administrator",
+            answer: Answer::JsonList("Officer"),
+            errors: &[403],
+            ..doc(Get, "/api/v1/officers", "list_officers", "officers")
+        },
+        officers::list_officers,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Creates an API token for an enterprise (the secret is shown once).",
+            access: "administrator, or the enterprise itself",
+            body: Some("CreateToken"),
+            body_optional: true,
+            status: 201,
+            answer: Answer::Json("TokenCreated"),
+            errors: &[400, 403, 404],
+            ..doc(Post, "/api/v1/enterprises/{id}/tokens", "create_enterprise_token", "tokens")
+        },
+        officers::create_enterprise_token,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Lists an enterprise's API tokens (never their secrets).",
+            access: "administrator, or the enterprise itself",
+            answer: Answer::JsonList("ApiToken"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/enterprises/{id}/tokens", "list_enterprise_tokens", "tokens")
+        },
+        officers::list_enterprise_tokens,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Revokes an API token.",
+            access: "the token's owner, or an administrator",
+            status: 204,
+            answer: Answer::Empty,
+            errors: &[403, 404],
+            ..doc(Delete, "/api/v1/tokens/{id}", "revoke_token", "tokens")
+        },
+        officers::revoke_token,
+    );
+
+    // ---- applications ---------------------------------------------------------------
+    b.add(
+        RouteDoc {
+            summary: "Submits an application. The filing rules run at once (422 with diagnostics if they refuse it) and again at approval.",
+            access: "initial_filing: reviewer, supervisor, administrator (on the enterprise's behalf); other kinds: the enterprise itself, or a reviewer, supervisor or administrator",
+            body: Some("SubmitApplication"),
+            status: 201,
+            answer: Answer::Json("Application"),
+            errors: &[400, 403, 404, 409, 422],
+            ..doc(Post, "/api/v1/applications", "submit_application", "applications")
+        },
+        applications::submit_application,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Lists applications.",
+            access: "Any officer (all), an enterprise (its own)",
+            query: APPLICATION_FILTER,
+            answer: Answer::JsonList("Application"),
+            errors: &[400, 403],
+            ..doc(Get, "/api/v1/applications", "list_applications", "applications")
+        },
+        applications::list_applications,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Reads an application.",
+            access: "Any officer, or the enterprise it concerns",
+            answer: Answer::Json("Application"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/applications/{id}", "get_application", "applications")
+        },
+        applications::get_application,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Approves a submitted application: runs the filing rules against the current data and applies the effect.",
+            access: "reviewer, supervisor; never the officer who submitted it",
+            answer: Answer::Json("Application"),
+            errors: &[400, 403, 404, 409, 422],
+            ..doc(Post, "/api/v1/applications/{id}/approve", "approve_application", "applications")
+        },
+        applications::approve_application,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Rejects a submitted application with a reason.",
+            access: "reviewer, supervisor",
+            body: Some("Reason"),
+            answer: Answer::Json("Application"),
+            errors: &[400, 403, 404, 409],
+            ..doc(Post, "/api/v1/applications/{id}/reject", "reject_application", "applications")
+        },
+        applications::reject_application,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Withdraws a submitted application.",
+            access: "the submitter",
+            answer: Answer::Json("Application"),
+            errors: &[403, 404, 409],
+            ..doc(Post, "/api/v1/applications/{id}/withdraw", "withdraw_application", "applications")
+        },
+        applications::withdraw_application,
+    );
+
+    // ---- enterprises ------------------------------------------------------------------
+    b.add(
+        RouteDoc {
+            summary: "Lists the filed enterprises.",
+            access: OFFICERS,
+            query: PAGE,
+            answer: Answer::JsonList("Enterprise"),
+            errors: &[400, 403],
+            ..doc(Get, "/api/v1/enterprises", "list_enterprises", "enterprises")
+        },
+        enterprises::list_enterprises,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Reads an enterprise (its current version).",
+            access: OFFICERS_OR_SELF,
+            answer: Answer::Json("Enterprise"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/enterprises/{id}", "get_enterprise", "enterprises")
+        },
+        enterprises::get_enterprise,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Every approved version of the enterprise's record, oldest first.",
+            access: OFFICERS_OR_SELF,
+            answer: Answer::JsonList("EnterpriseVersion"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/enterprises/{id}/versions", "list_enterprise_versions", "enterprises")
+        },
+        enterprises::list_versions,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The version of the record in force at a time (404 if not filed yet).",
+            access: OFFICERS_OR_SELF,
+            query: AS_OF,
+            answer: Answer::Json("EnterpriseVersion"),
+            errors: &[400, 403, 404],
+            ..doc(Get, "/api/v1/enterprises/{id}/as-of", "get_enterprise_as_of", "enterprises")
+        },
+        enterprises::as_of,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The enterprise's licences.",
+            access: OFFICERS_OR_SELF,
+            answer: Answer::JsonList("Licence"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/enterprises/{id}/licences", "list_licences", "enterprises")
+        },
+        enterprises::list_licences,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The enterprise's bound signing certificates.",
+            access: OFFICERS_OR_SELF,
+            answer: Answer::JsonList("Certificate"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/enterprises/{id}/certificates", "list_certificates", "enterprises")
+        },
+        enterprises::list_certificates,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The enterprise's credit rating and its history.",
+            access: OFFICERS_OR_SELF,
+            answer: Answer::Json("Credit"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/enterprises/{id}/credit", "get_credit", "enterprises")
+        },
+        enterprises::get_credit,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Changes the enterprise's customs credit rating, with a reason.",
+            access: "supervisor",
+            body: Some("SetCredit"),
+            answer: Answer::Json("Enterprise"),
+            errors: &[400, 403, 404],
+            ..doc(Post, "/api/v1/enterprises/{id}/credit", "set_credit", "enterprises")
+        },
+        enterprises::set_credit,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The enterprise's filed overseas warehouses.",
+            access: OFFICERS_OR_SELF,
+            answer: Answer::JsonList("OverseasWarehouse"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/enterprises/{id}/warehouses", "list_warehouses", "enterprises")
+        },
+        enterprises::list_warehouses,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Revokes a bound certificate, with a reason.",
+            access: "reviewer, supervisor, or the enterprise that owns it",
+            body: Some("Reason"),
+            answer: Answer::Json("Certificate"),
+            errors: &[400, 403, 404, 409],
+            ..doc(Post, "/api/v1/certificates/{id}/revoke", "revoke_certificate", "enterprises")
+        },
+        enterprises::revoke_certificate,
+    );
+
+    // ---- audit ---------------------------------------------------------------------------
+    b.add(
+        RouteDoc {
+            summary: "Audit log entries in order.",
+            access: "supervisor, administrator",
+            query: AUDIT,
+            answer: Answer::JsonList("AuditEntry"),
+            errors: &[400, 403],
+            ..doc(Get, "/api/v1/audit", "list_audit", "audit")
+        },
+        audit::list_audit,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Verifies the audit log's hash chain from the first entry.",
+            access: "supervisor, administrator",
+            answer: Answer::Json("AuditVerification"),
+            errors: &[403],
+            ..doc(Get, "/api/v1/audit/verify", "verify_audit", "audit")
+        },
+        audit::verify_audit,
+    );
+    b.0
+}
+
+/// The documentation of every route (without building handlers twice in
+/// callers that only need the docs).
+pub fn docs() -> Vec<RouteDoc> {
+    table().into_iter().map(|r| r.doc).collect()
+}

@@ -1,0 +1,337 @@
+//! The authorization matrix: every route × every kind of caller, with the
+//! expected status of each cell in one table.
+//!
+//! Columns: the four officer roles, the enterprise that owns the records
+//! (A), another enterprise (B), and no token. Records a cell changes
+//! (applications, tokens, certificates) are made fresh for each cell, so
+//! every cell sees the same starting state.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::http::Method;
+use cbec_server::routes::docs;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const COLUMNS: [&str; 7] = ["reviewer", "risk_officer", "supervisor", "administrator", "owner", "foreign", "none"];
+
+/// What a cell needs made first; its id replaces the placeholder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Setup {
+    Nothing,
+    /// `{app}`: a licence update submitted by enterprise A.
+    OpenApplication,
+    /// `{token}`: a new API token of enterprise A.
+    OwnerToken,
+    /// `{cert}`: a certificate bound to enterprise A.
+    OwnerCertificate,
+}
+
+/// A request body, made fresh per cell (names and codes must be unique).
+type BodyFn = fn() -> Value;
+
+struct Row {
+    method: Method,
+    /// The route template, to check that the matrix covers every route.
+    route: &'static str,
+    /// The path to call: `{A}`, `{B}`, `{app}`, `{token}`, `{cert}`, `{now}`
+    /// are replaced.
+    path: &'static str,
+    setup: Setup,
+    body: Option<BodyFn>,
+    expect: [u16; 7],
+}
+
+const ALL_200: [u16; 7] = [200; 7];
+const ANY_TOKEN: [u16; 7] = [200, 200, 200, 200, 200, 200, 401];
+const OFFICERS_OR_OWNER: [u16; 7] = [200, 200, 200, 200, 200, 403, 401];
+const OFFICERS: [u16; 7] = [200, 200, 200, 200, 403, 403, 401];
+const ADMIN_OR_OWNER: [u16; 7] = [403, 403, 403, 200, 200, 403, 401];
+const ADMIN: [u16; 7] = [403, 403, 403, 200, 403, 403, 401];
+const AUDITORS: [u16; 7] = [403, 403, 200, 200, 403, 403, 401];
+const DECIDERS: [u16; 7] = [200, 403, 200, 403, 403, 403, 401];
+
+static UNIQUE: AtomicU64 = AtomicU64::new(1);
+
+fn unique() -> u64 {
+    UNIQUE.fetch_add(1, Ordering::Relaxed)
+}
+
+fn new_officer() -> Value {
+    json!({"name": format!("matrix officer {}", unique()), "role": "reviewer"})
+}
+
+fn initial_filing() -> Value {
+    json!({"kind": "initial_filing", "payload": {"record": record(&new_uscc(), &["ebc"])}})
+}
+
+fn licence_update() -> Value {
+    json!({"kind": "licence_update", "payload": {"licences": [express_licence()]}})
+}
+
+fn express_licence() -> Value {
+    json!({"kind": "express", "number": "EXP-1", "valid_from": "2020-01-01", "valid_to": "2030-12-31"})
+}
+
+fn reason() -> Value {
+    json!({"reason": "matrix"})
+}
+
+fn credit() -> Value {
+    json!({"rating": "advanced", "reason": "matrix"})
+}
+
+fn label() -> Value {
+    json!({"label": "matrix"})
+}
+
+fn rows() -> Vec<Row> {
+    use Setup::*;
+    let row = |method: Method, route: &'static str, path: &'static str, setup, body, expect| Row {
+        method,
+        route,
+        path,
+        setup,
+        body,
+        expect,
+    };
+    let get = |route: &'static str, expect| row(Method::GET, route, route, Nothing, None, expect);
+    let ent = |route: &'static str, path: &'static str| row(Method::GET, route, path, Nothing, None, OFFICERS_OR_OWNER);
+    vec![
+        get("/healthz", ALL_200),
+        get("/readyz", ALL_200),
+        get("/metrics", ALL_200),
+        get("/api/v1/openapi.json", ALL_200),
+        get("/api/v1/me", ANY_TOKEN),
+        row(
+            Method::POST,
+            "/api/v1/officers",
+            "/api/v1/officers",
+            Nothing,
+            Some(new_officer),
+            [403, 403, 403, 201, 403, 403, 401],
+        ),
+        get("/api/v1/officers", ADMIN),
+        row(
+            Method::POST,
+            "/api/v1/enterprises/{id}/tokens",
+            "/api/v1/enterprises/{A}/tokens",
+            Nothing,
+            Some(label),
+            [403, 403, 403, 201, 201, 403, 401],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/enterprises/{id}/tokens",
+            "/api/v1/enterprises/{A}/tokens",
+            Nothing,
+            None,
+            ADMIN_OR_OWNER,
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            "/api/v1/tokens/{token}",
+            OwnerToken,
+            None,
+            [403, 403, 403, 204, 204, 403, 401],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/applications",
+            "/api/v1/applications",
+            Nothing,
+            Some(initial_filing),
+            [201, 403, 201, 201, 403, 403, 401],
+        ),
+        // The enterprise applies for itself; officers other than risk
+        // officers may apply on its behalf (the path names A: see `call`).
+        row(
+            Method::POST,
+            "/api/v1/applications",
+            "/api/v1/applications?for={A}",
+            Nothing,
+            Some(licence_update),
+            [201, 403, 201, 201, 201, 403, 401],
+        ),
+        get("/api/v1/applications", ANY_TOKEN),
+        row(
+            Method::GET,
+            "/api/v1/applications",
+            "/api/v1/applications?enterprise_id={A}",
+            Nothing,
+            None,
+            OFFICERS_OR_OWNER,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/applications/{id}",
+            "/api/v1/applications/{app}",
+            OpenApplication,
+            None,
+            OFFICERS_OR_OWNER,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/applications/{id}/approve",
+            "/api/v1/applications/{app}/approve",
+            OpenApplication,
+            None,
+            DECIDERS,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/applications/{id}/reject",
+            "/api/v1/applications/{app}/reject",
+            OpenApplication,
+            Some(reason),
+            DECIDERS,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/applications/{id}/withdraw",
+            "/api/v1/applications/{app}/withdraw",
+            OpenApplication,
+            None,
+            [403, 403, 403, 403, 200, 403, 401],
+        ),
+        get("/api/v1/enterprises", OFFICERS),
+        ent("/api/v1/enterprises/{id}", "/api/v1/enterprises/{A}"),
+        ent("/api/v1/enterprises/{id}/versions", "/api/v1/enterprises/{A}/versions"),
+        ent("/api/v1/enterprises/{id}/as-of", "/api/v1/enterprises/{A}/as-of?at={now}"),
+        ent("/api/v1/enterprises/{id}/licences", "/api/v1/enterprises/{A}/licences"),
+        ent("/api/v1/enterprises/{id}/certificates", "/api/v1/enterprises/{A}/certificates"),
+        ent("/api/v1/enterprises/{id}/credit", "/api/v1/enterprises/{A}/credit"),
+        ent("/api/v1/enterprises/{id}/warehouses", "/api/v1/enterprises/{A}/warehouses"),
+        row(
+            Method::POST,
+            "/api/v1/enterprises/{id}/credit",
+            "/api/v1/enterprises/{A}/credit",
+            Nothing,
+            Some(credit),
+            [403, 403, 200, 403, 403, 403, 401],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/certificates/{id}/revoke",
+            "/api/v1/certificates/{cert}/revoke",
+            OwnerCertificate,
+            Some(reason),
+            [200, 403, 200, 403, 200, 403, 401],
+        ),
+        get("/api/v1/audit", AUDITORS),
+        get("/api/v1/audit/verify", AUDITORS),
+    ]
+}
+
+struct Fixture {
+    app: TestApp,
+    /// Tokens by column (the last, "none", has none).
+    tokens: [Option<String>; 7],
+    a: String,
+    b: String,
+    a_token: String,
+}
+
+async fn fixture() -> Fixture {
+    let app = TestApp::spawn().await;
+    let reviewer = app.officer("matrix reviewer", "reviewer").await;
+    let risk = app.officer("matrix risk officer", "risk_officer").await;
+    let supervisor = app.officer("matrix supervisor", "supervisor").await;
+    let admin = app.admin.clone();
+    let a = app.file(&supervisor, &reviewer, json!({"record": record(&new_uscc(), &["ebc"])})).await;
+    let b = app.file(&supervisor, &reviewer, json!({"record": record(&new_uscc(), &["ebc"])})).await;
+    let a_token = app.enterprise_token(&a).await;
+    let b_token = app.enterprise_token(&b).await;
+    let tokens =
+        [Some(reviewer), Some(risk), Some(supervisor), Some(admin), Some(a_token.clone()), Some(b_token), None];
+    Fixture { app, tokens, a, b, a_token }
+}
+
+impl Fixture {
+    /// Makes what a cell needs and returns the placeholder's value.
+    async fn setup(&self, setup: Setup) -> Option<(&'static str, String)> {
+        let app = &self.app;
+        match setup {
+            Setup::Nothing => None,
+            Setup::OpenApplication => {
+                let body = json!({"licences": [express_licence()]});
+                let id = app.submit(&self.a_token, "licence_update", None, body).await.expect(201).id();
+                Some(("{app}", id))
+            }
+            Setup::OwnerToken => {
+                let r = app
+                    .call(Method::POST, &format!("/api/v1/enterprises/{}/tokens", self.a), Some(&app.admin), None)
+                    .await;
+                Some(("{token}", r.expect(201).id()))
+            }
+            Setup::OwnerCertificate => {
+                let pem = sm2_certificate(10_000 + unique(), START - DAY, START + 3650 * DAY);
+                let serial = cbec_dsig::Certificate::from_pem(&pem).expect("pem").serial_hex();
+                let bind = app.submit(&self.a_token, "certificate_binding", None, json!({"certificate": pem})).await;
+                let reviewer = self.tokens[0].as_deref().unwrap_or_default();
+                app.approve(reviewer, &bind.expect(201).id()).await.expect(200);
+                let list = app.get(&format!("/api/v1/enterprises/{}/certificates", self.a), reviewer).await.expect(200);
+                let cert = list.body.as_array().into_iter().flatten().find(|c| c["serial"] == serial.as_str()).cloned();
+                Some(("{cert}", cert.expect("bound")["id"].as_str().unwrap_or_default().to_owned()))
+            }
+        }
+    }
+
+    async fn call(&self, row: &Row, column: usize) -> Reply {
+        let mut path = row.path.replace("{A}", &self.a).replace("{B}", &self.b);
+        let now = cbec_store::Millis(self.app.clock.load(Ordering::SeqCst)).to_rfc3339();
+        path = path.replace("{now}", &now);
+        if let Some((placeholder, value)) = self.setup(row.setup).await {
+            path = path.replace(placeholder, &value);
+        }
+        let mut body = row.body.map(|f| f());
+        // `?for=` names the enterprise of an application in the body.
+        if let Some((p, enterprise)) = path.split_once("?for=") {
+            if let Some(b) = body.as_mut() {
+                b["enterprise_id"] = json!(enterprise);
+            }
+            path = p.to_owned();
+        }
+        self.app.call(row.method.clone(), &path, self.tokens[column].as_deref(), body).await
+    }
+}
+
+#[tokio::test]
+async fn authorization_matrix() {
+    let fx = fixture().await;
+    let rows = rows();
+
+    // The matrix covers every route of the service.
+    let covered: BTreeSet<(String, &str)> = rows.iter().map(|r| (r.method.to_string(), r.route)).collect();
+    let routes: BTreeSet<(String, &str)> = docs().iter().map(|d| (d.verb.as_str().to_owned(), d.path)).collect();
+    let missing: Vec<_> = routes.difference(&covered).collect();
+    assert!(missing.is_empty(), "routes missing from the authorization matrix: {missing:?}");
+    let unknown: Vec<_> = covered.difference(&routes).collect();
+    assert!(unknown.is_empty(), "matrix rows for routes that do not exist: {unknown:?}");
+
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for row in &rows {
+        for (column, &expected) in row.expect.iter().enumerate() {
+            let reply = fx.call(row, column).await;
+            cells += 1;
+            let got = reply.status.as_u16();
+            let code_ok = match got {
+                401 => reply.code() == "auth.unauthorized",
+                403 => reply.code() == "auth.forbidden",
+                _ => true,
+            };
+            if got != expected || !code_ok {
+                failures.push(format!(
+                    "{} {} as {}: expected {expected}, got {got} {}",
+                    row.method, row.path, COLUMNS[column], reply.body
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {cells} cells differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(cells >= 200, "{cells}");
+}

@@ -1,0 +1,149 @@
+//! When the database fails: `/readyz` answers 503, and API calls answer a
+//! generic 500 that leaks nothing of the failure (which is logged).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::http::Method;
+use cbec_server::{AppState, Config, app};
+use cbec_store::audit::AuditEntry;
+use cbec_store::*;
+
+use crate::helpers::{Reply, TestApp};
+
+/// A store that delegates to a real one until it is switched off.
+struct Faulty {
+    inner: Arc<dyn Store>,
+    down: AtomicBool,
+}
+
+const SECRET: &str = "disk I/O error in /var/lib/cbec/secret-path.db";
+
+macro_rules! delegate {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        if $self.down.load(Ordering::SeqCst) {
+            Err(StoreError::Backend(SECRET.into()))
+        } else {
+            $self.inner.$method($($arg),*).await
+        }
+    };
+}
+
+#[async_trait::async_trait]
+impl Store for Faulty {
+    fn backend(&self) -> &'static str {
+        self.inner.backend()
+    }
+    async fn ping(&self) -> Result<()> {
+        delegate!(self.ping())
+    }
+    async fn create_officer(&self, new: NewOfficer, token: NewToken, actor: &Actor) -> Result<Officer> {
+        delegate!(self.create_officer(new, token, actor))
+    }
+    async fn officer(&self, id: &Id) -> Result<Officer> {
+        delegate!(self.officer(id))
+    }
+    async fn officer_by_name(&self, name: &str) -> Result<Option<Officer>> {
+        delegate!(self.officer_by_name(name))
+    }
+    async fn list_officers(&self) -> Result<Vec<Officer>> {
+        delegate!(self.list_officers())
+    }
+    async fn create_token(&self, token: NewToken, actor: &Actor) -> Result<ApiToken> {
+        delegate!(self.create_token(token, actor))
+    }
+    async fn revoke_token(&self, token_id: &Id, actor: &Actor, at: Millis) -> Result<()> {
+        delegate!(self.revoke_token(token_id, actor, at))
+    }
+    async fn token_by_hash(&self, hash: &[u8; 32]) -> Result<Option<ApiToken>> {
+        delegate!(self.token_by_hash(hash))
+    }
+    async fn list_tokens(&self, owner: &Principal) -> Result<Vec<ApiToken>> {
+        delegate!(self.list_tokens(owner))
+    }
+    async fn enterprise(&self, id: &Id) -> Result<Enterprise> {
+        delegate!(self.enterprise(id))
+    }
+    async fn enterprise_by_code(&self, code: &str) -> Result<Option<Enterprise>> {
+        delegate!(self.enterprise_by_code(code))
+    }
+    async fn list_enterprises(&self, page: Page) -> Result<Vec<Enterprise>> {
+        delegate!(self.list_enterprises(page))
+    }
+    async fn enterprise_versions(&self, id: &Id) -> Result<Vec<EnterpriseVersion>> {
+        delegate!(self.enterprise_versions(id))
+    }
+    async fn enterprise_as_of(&self, id: &Id, at: Millis) -> Result<Option<EnterpriseVersion>> {
+        delegate!(self.enterprise_as_of(id, at))
+    }
+    async fn licences(&self, enterprise: &Id) -> Result<Vec<Licence>> {
+        delegate!(self.licences(enterprise))
+    }
+    async fn certificates(&self, enterprise: &Id) -> Result<Vec<Certificate>> {
+        delegate!(self.certificates(enterprise))
+    }
+    async fn certificate_by_fingerprint(&self, sha256: &[u8; 32]) -> Result<Option<Certificate>> {
+        delegate!(self.certificate_by_fingerprint(sha256))
+    }
+    async fn credit_history(&self, enterprise: &Id) -> Result<Vec<CreditChange>> {
+        delegate!(self.credit_history(enterprise))
+    }
+    async fn warehouses(&self, enterprise: &Id) -> Result<Vec<OverseasWarehouse>> {
+        delegate!(self.warehouses(enterprise))
+    }
+    async fn set_credit_rating(&self, enterprise: &Id, change: NewCreditChange, actor: &Actor) -> Result<Enterprise> {
+        delegate!(self.set_credit_rating(enterprise, change, actor))
+    }
+    async fn revoke_certificate(
+        &self,
+        certificate: &Id,
+        reason: &str,
+        actor: &Actor,
+        at: Millis,
+    ) -> Result<Certificate> {
+        delegate!(self.revoke_certificate(certificate, reason, actor, at))
+    }
+    async fn submit_application(&self, new: NewApplication, actor: &Actor) -> Result<Application> {
+        delegate!(self.submit_application(new, actor))
+    }
+    async fn application(&self, id: &Id) -> Result<Application> {
+        delegate!(self.application(id))
+    }
+    async fn list_applications(&self, filter: ApplicationFilter) -> Result<Vec<Application>> {
+        delegate!(self.list_applications(filter))
+    }
+    async fn withdraw_application(&self, id: &Id, actor: &Actor, at: Millis) -> Result<Application> {
+        delegate!(self.withdraw_application(id, actor, at))
+    }
+    async fn reject_application(&self, id: &Id, reason: &str, actor: &Actor, at: Millis) -> Result<Application> {
+        delegate!(self.reject_application(id, reason, actor, at))
+    }
+    async fn approve_application(&self, id: &Id, effect: Effect, actor: &Actor, at: Millis) -> Result<Application> {
+        delegate!(self.approve_application(id, effect, actor, at))
+    }
+    async fn audit_entries(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>> {
+        delegate!(self.audit_entries(after, limit))
+    }
+}
+
+#[tokio::test]
+async fn a_failing_database_is_503_on_readyz_and_an_opaque_500_elsewhere() {
+    let base = TestApp::spawn().await;
+    let faulty = Arc::new(Faulty { inner: base.state.store.clone(), down: AtomicBool::new(false) });
+    let state = AppState::new(faulty.clone(), base.state.clock.clone(), Config::default());
+    let app = TestApp { router: app(state.clone()), state, ..base };
+
+    app.call(Method::GET, "/readyz", None, None).await.expect(200);
+    app.get("/api/v1/officers", &app.admin).await.expect(200);
+
+    faulty.down.store(true, Ordering::SeqCst);
+    let r = app.call(Method::GET, "/readyz", None, None).await.expect(503);
+    assert_eq!(r.code(), "service.unavailable");
+    app.call(Method::GET, "/healthz", None, None).await.expect(200);
+    for reply in [app.get("/api/v1/officers", &app.admin).await, app.get("/api/v1/audit/verify", &app.admin).await] {
+        let reply: Reply = reply.expect(500);
+        assert_eq!(reply.code(), "internal");
+        let text = reply.body.to_string();
+        assert!(!text.contains("secret") && !text.contains("disk"), "internals leaked: {text}");
+    }
+}

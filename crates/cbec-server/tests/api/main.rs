@@ -1,0 +1,12 @@
+//! HTTP tests through the real router, in process, against a real SQLite
+//! store in a temporary directory (one test binary, several modules).
+
+#![allow(clippy::unwrap_used)]
+
+mod authz;
+mod config;
+mod faults;
+mod flows;
+mod helpers;
+mod openapi;
+mod shutdown;
