@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 need_debs=()
 command -v xmllint >/dev/null || need_debs+=(libxml2-utils)
 command -v xmlsec1 >/dev/null || need_debs+=(xmlsec1)
+command -v curl >/dev/null || need_debs+=(curl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_debs+=(postgresql)
 if [ ${#need_debs[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_debs[*]}" >&2
@@ -47,5 +48,4 @@ start_postgres() {
 }
 start_postgres
 
-cargo build --release --locked -p cbec-cli
 cargo test --workspace --locked "$@"

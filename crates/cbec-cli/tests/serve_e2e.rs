@@ -309,3 +309,22 @@ fn filing_story_on_postgres() {
     story("postgres", &db, |_| psql(&db, "UPDATE audit_log SET action = 'application.forged' WHERE seq = 5"));
     psql(&admin, &format!("DROP DATABASE {name} WITH (FORCE)"));
 }
+
+/// docs/api-guide.sh, the API guide's steps, runs from a clean start.
+#[test]
+fn the_api_guide_runs_as_written() {
+    let dir = workdir("guide");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api-guide.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .current_dir(&dir)
+        .env("CBEC", BIN)
+        .env("PORT", free_port().to_string())
+        .output()
+        .expect("run bash");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    for expected in ["filing.licence_missing", "filing.credit_insufficient", "approved", "True UKey lost", "\"intact\":true"] {
+        assert!(stdout.contains(expected), "the guide's output lacks {expected}:\n{stdout}");
+    }
+}
