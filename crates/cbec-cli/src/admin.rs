@@ -172,9 +172,16 @@ async fn create_officer(db: &str, role: Role, name: &str) -> anyhow::Result<Outc
     let (token, hash) = cbec_server::auth::generate_token().map_err(|e| anyhow!("no randomness: {e}"))?;
     let actor = Actor { principal: Principal::System(WHO.into()), at: now() };
     let officer = store
-        .create_officer(NewOfficer { name: name.into(), role }, NewToken { owner: None, hash, label: "first".into() }, &actor)
+        .create_officer(
+            NewOfficer { name: name.into(), role },
+            NewToken { owner: None, hash, label: "first".into() },
+            &actor,
+        )
         .await?;
-    println!("created officer {} ({}), id {}; its API token, shown only this once:", officer.name, officer.role, officer.id);
+    println!(
+        "created officer {} ({}), id {}; its API token, shown only this once:",
+        officer.name, officer.role, officer.id
+    );
     println!("{token}");
     Ok(Outcome::Ok)
 }
@@ -185,7 +192,9 @@ async fn file_enterprise(f: FileEnterprise) -> anyhow::Result<Outcome> {
         10 => (Some(f.code.clone()), None),
         18 => (None, Some(f.code.clone())),
         n => {
-            eprintln!("cbec: refused: --code has {n} characters; give the 10-character customs code or the 18-character USCC");
+            eprintln!(
+                "cbec: refused: --code has {n} characters; give the 10-character customs code or the 18-character USCC"
+            );
             return Ok(Outcome::Failed);
         }
     };
@@ -218,17 +227,26 @@ async fn file_enterprise(f: FileEnterprise) -> anyhow::Result<Outcome> {
         "certificates": certificates,
     });
     let t = now();
-    let app = match cbec_server::filing::submit_and_approve(&*store, ApplicationKind::InitialFiling, None, payload, WHO, t).await {
-        Ok(app) => app,
-        Err(e) => return refused(e),
-    };
+    let app =
+        match cbec_server::filing::submit_and_approve(&*store, ApplicationKind::InitialFiling, None, payload, WHO, t)
+            .await
+        {
+            Ok(app) => app,
+            Err(e) => return refused(e),
+        };
     let enterprise = app.enterprise_id.ok_or_else(|| anyhow!("the approved filing names no enterprise"))?;
     let (token, hash) = cbec_server::auth::generate_token().map_err(|e| anyhow!("no randomness: {e}"))?;
     let actor = Actor { principal: Principal::System(WHO.into()), at: t };
     store
-        .create_token(NewToken { owner: Some(Principal::Enterprise(enterprise.clone())), hash, label: "first".into() }, &actor)
+        .create_token(
+            NewToken { owner: Some(Principal::Enterprise(enterprise.clone())), hash, label: "first".into() },
+            &actor,
+        )
         .await?;
-    println!("filed and approved enterprise {} ({}), id {enterprise}; its API token, shown only this once:", f.name, f.code);
+    println!(
+        "filed and approved enterprise {} ({}), id {enterprise}; its API token, shown only this once:",
+        f.name, f.code
+    );
     println!("{token}");
     Ok(Outcome::Ok)
 }
@@ -244,7 +262,8 @@ async fn file_warehouse(w: FileWarehouse) -> anyhow::Result<Outcome> {
         "nature": w.nature, "document": w.document,
     }});
     let kind = ApplicationKind::OverseasWarehouse;
-    match cbec_server::filing::submit_and_approve(&*store, kind, Some(enterprise.id.clone()), payload, WHO, now()).await {
+    match cbec_server::filing::submit_and_approve(&*store, kind, Some(enterprise.id.clone()), payload, WHO, now()).await
+    {
         Ok(app) => {
             println!("filed and approved the overseas warehouse {} of {} (application {})", w.name, w.code, app.id);
             Ok(Outcome::Ok)

@@ -13,9 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use cbec_ceb::{Limits, Message, RawXml};
-use cbec_dsig::{
-    CertificateParams, KeyAlgorithm, Policy, SignOptions, Signer, SigningKey, TrustStore, Verifier,
-};
+use cbec_dsig::{CertificateParams, KeyAlgorithm, Policy, SignOptions, Signer, SigningKey, TrustStore, Verifier};
 
 use crate::Outcome;
 

@@ -97,9 +97,7 @@ pub fn run(a: Args) -> anyhow::Result<Outcome> {
         Some(t) => crate::verify::parse_rfc3339(t).with_context(|| format!("--not-before {t:?}"))?,
         None => crate::verify::now()?.checked_add_seconds(-300).context("clock out of range")?,
     };
-    let not_after = not_before
-        .checked_add_seconds(i64::from(a.days) * 86_400)
-        .context("--days is out of range")?;
+    let not_after = not_before.checked_add_seconds(i64::from(a.days) * 86_400).context("--days is out of range")?;
     let alg = match a.alg {
         AlgArg::Sm2 => KeyAlgorithm::Sm2,
         AlgArg::Rsa => KeyAlgorithm::Rsa,

@@ -213,7 +213,7 @@ pub fn run(a: Args) -> anyhow::Result<Outcome> {
                 rep
             }
             Err(rej) => {
-                let mut rep = FileReport::new(file, false, rej.error.to_string(), rej.details);
+                let mut rep = FileReport::new(file, false, rej.error.to_string(), *rej.details);
                 rep.code = Some(rej.error.code().as_str());
                 rep.spec_code = Some(format!("{:04}", rej.error.spec_code()));
                 rep
@@ -259,6 +259,7 @@ pub fn run(a: Args) -> anyhow::Result<Outcome> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

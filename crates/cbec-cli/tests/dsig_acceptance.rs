@@ -6,12 +6,16 @@
 //! signed messages). A missing tool fails the test with a pointer to
 //! `scripts/test.sh`, which installs them.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn run(program: &str, args: &[&str]) -> Output {
     Command::new(program).args(args).output().unwrap_or_else(|e| {
-        panic!("cannot run {program} ({e}): it is needed by the signature tests; run scripts/test.sh, which installs it")
+        panic!(
+            "cannot run {program} ({e}): it is needed by the signature tests; run scripts/test.sh, which installs it"
+        )
     })
 }
 
@@ -35,7 +39,12 @@ fn require(tool: &str) {
 }
 
 fn text(o: &Output) -> String {
-    format!("exit {:?}\nstdout:\n{}\nstderr:\n{}", o.status.code(), String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn ok(o: Output) -> Output {
@@ -202,13 +211,20 @@ fn the_hainan_and_official_signatures_fail_with_the_right_codes() {
 fn keygen_certificates_are_read_by_openssl() {
     require("openssl");
     let dir = workdir("keygen");
-    let rsa_ca = keygen(&dir, "rsa-ca", &["--alg", "rsa", "--is-ca", "--subject", "CN=Test RSA CA,O=cbec,C=CN", "--days", "30"]);
-    let rsa = keygen(&dir, "rsa", &["--alg", "rsa", "--ca", &p(&rsa_ca), "--subject", "CN=RSA Signer,O=Example Ltd,C=CN"]);
+    let rsa_ca =
+        keygen(&dir, "rsa-ca", &["--alg", "rsa", "--is-ca", "--subject", "CN=Test RSA CA,O=cbec,C=CN", "--days", "30"]);
+    let rsa =
+        keygen(&dir, "rsa", &["--alg", "rsa", "--ca", &p(&rsa_ca), "--subject", "CN=RSA Signer,O=Example Ltd,C=CN"]);
     let sm2_ca = keygen(&dir, "sm2-ca", &["--alg", "sm2", "--is-ca", "--subject", "CN=Test SM2 CA,O=cbec,C=CN"]);
     let sm2 = keygen(&dir, "sm2", &["--alg", "sm2", "--ca", &p(&sm2_ca)]);
     let selfsigned = keygen(&dir, "self", &["--alg", "sm2"]);
 
-    let show = |d: &Path| String::from_utf8_lossy(&ok(run("openssl", &["x509", "-text", "-noout", "-in", &p(&d.join("cert.pem"))])).stdout).into_owned();
+    let show = |d: &Path| {
+        String::from_utf8_lossy(
+            &ok(run("openssl", &["x509", "-text", "-noout", "-in", &p(&d.join("cert.pem"))])).stdout,
+        )
+        .into_owned()
+    };
     let t = show(&rsa_ca);
     assert!(t.contains("CA:TRUE") && t.contains("sha256WithRSAEncryption") && t.contains("2048 bit"), "{t}");
     assert!(t.contains("Certificate Sign"), "{t}");
@@ -224,14 +240,17 @@ fn keygen_certificates_are_read_by_openssl() {
     // OpenSSL checks the issuer signatures, RSA and SM2 (with the default
     // SM2 ID, which OpenSSL 3 does not assume for certificates).
     ok(run("openssl", &["verify", "-CAfile", &p(&rsa_ca.join("cert.pem")), &p(&rsa.join("cert.pem"))]));
-    ok(run("openssl", &[
-        "verify",
-        "-vfyopt",
-        "distid:1234567812345678",
-        "-CAfile",
-        &p(&sm2_ca.join("cert.pem")),
-        &p(&sm2.join("cert.pem")),
-    ]));
+    ok(run(
+        "openssl",
+        &[
+            "verify",
+            "-vfyopt",
+            "distid:1234567812345678",
+            "-CAfile",
+            &p(&sm2_ca.join("cert.pem")),
+            &p(&sm2.join("cert.pem")),
+        ],
+    ));
     let o = run("openssl", &["verify", "-CAfile", &p(&rsa_ca.join("cert.pem")), &p(&sm2.join("cert.pem"))]);
     assert!(!o.status.success());
 
@@ -283,7 +302,8 @@ fn xmlsec1_rsa_signatures_verify_in_cbec() {
         assert_eq!(r["digest_uri"], digest);
         // Tampering is caught the same way.
         let tampered = dir.join("tampered.xml");
-        std::fs::write(&tampered, std::fs::read_to_string(&signed).unwrap().replacen("<ceb:qty>", "<ceb:qty>1", 1)).unwrap();
+        std::fs::write(&tampered, std::fs::read_to_string(&signed).unwrap().replacen("<ceb:qty>", "<ceb:qty>1", 1))
+            .unwrap();
         let o = cbec(&["verify", "--trust", &p(&ca.join("cert.pem")), "--format", "json", &p(&tampered)]);
         assert_eq!(json(&o)[0]["code"], "signature.digest_mismatch");
     }
@@ -335,7 +355,9 @@ fn cbec_sm2_signatures_verify_with_lxml_and_gmssl() {
     let leaf = keygen(&dir, "leaf", &["--alg", "sm2", "--ca", &p(&ca)]);
     let unsigned = unsigned_list(&dir, 3);
     let hainan = spec("samples/real/CEB621Message_unsigned_hainan.xml");
-    for (i, (input, digest)) in [(&unsigned, "sha1"), (&unsigned, "sm3"), (&hainan, "sha256"), (&hainan, "sha1")].iter().enumerate() {
+    for (i, (input, digest)) in
+        [(&unsigned, "sha1"), (&unsigned, "sm3"), (&hainan, "sha256"), (&hainan, "sha1")].iter().enumerate()
+    {
         let out = p(&dir.join(format!("signed-{i}.xml")));
         let (key, cert) = (p(&leaf.join("key.pem")), p(&leaf.join("cert.pem")));
         ok(cbec(&["sign", "--key", &key, "--cert", &cert, "--digest", digest, "-o", &out, input]));
@@ -359,7 +381,9 @@ fn gmssl_sm2_signatures_verify_in_cbec() {
     let ca = keygen(&dir, "ca", &["--alg", "sm2", "--is-ca"]);
     let leaf = keygen(&dir, "leaf", &["--alg", "sm2", "--ca", &p(&ca)]);
     let unsigned = unsigned_list(&dir, 4);
-    for (i, extra) in [vec![], vec!["--der"], vec!["--digest", "sm3"], vec!["--digest", "sha256", "--der"]].into_iter().enumerate() {
+    for (i, extra) in
+        [vec![], vec!["--der"], vec!["--digest", "sm3"], vec!["--digest", "sha256", "--der"]].into_iter().enumerate()
+    {
         let out = p(&dir.join(format!("gmssl-{i}.xml")));
         let (key, cert) = (p(&leaf.join("key.pem")), p(&leaf.join("cert.pem")));
         let mut args = vec![interop_script(), "sign".into(), unsigned.clone(), key, cert, out.clone()];

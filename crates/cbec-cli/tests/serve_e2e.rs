@@ -91,7 +91,11 @@ impl Server {
         let text = String::from_utf8_lossy(&raw);
         let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
         let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let payload = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(rest) } else { rest.to_string() };
+        let payload = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+            dechunk(rest)
+        } else {
+            rest.to_string()
+        };
         (status, serde_json::from_str(&payload).unwrap_or(Value::Null))
     }
 }
@@ -123,13 +127,19 @@ fn record(code: &str, name: &str, types: &[&str]) -> Value {
 /// approves (four eyes). Returns the enterprise id.
 fn file(s: &Server, reviewer: &str, supervisor: &str, payload: Value) -> String {
     let app = expect(
-        s.call("POST", "/api/v1/applications", Some(reviewer), Some(&json!({"kind": "initial_filing", "payload": payload}))),
+        s.call(
+            "POST",
+            "/api/v1/applications",
+            Some(reviewer),
+            Some(&json!({"kind": "initial_filing", "payload": payload})),
+        ),
         201,
         "submit a filing",
     );
     let id = app["id"].as_str().expect("application id").to_string();
     expect(s.call("POST", &format!("/api/v1/applications/{id}/approve"), Some(reviewer), None), 403, "four-eyes rule");
-    let approved = expect(s.call("POST", &format!("/api/v1/applications/{id}/approve"), Some(supervisor), None), 200, "approve");
+    let approved =
+        expect(s.call("POST", &format!("/api/v1/applications/{id}/approve"), Some(supervisor), None), 200, "approve");
     assert_eq!(approved["state"], "approved");
     approved["enterprise_id"].as_str().expect("enterprise id").to_string()
 }
@@ -149,9 +159,7 @@ fn story(tag: &str, db: &str, tamper: impl Fn(&Path)) {
     assert_eq!(s.call("GET", "/api/v1/enterprises", None, None).0, 401);
 
     // One enterprise of each type; payment and logistics with their licences.
-    let licence = |kind: &str, number: &str, scope: &str| {
-        json!({"kind": kind, "number": number, "issuer": "", "scope": scope, "valid_from": "2020-01-01", "valid_to": "2035-12-31"})
-    };
+    let licence = |kind: &str, number: &str, scope: &str| json!({"kind": kind, "number": number, "issuer": "", "scope": scope, "valid_from": "2020-01-01", "valid_to": "2035-12-31"});
     let mut ids = std::collections::HashMap::new();
     for (i, t) in ["ebc", "agent", "ebp", "pay", "logistics", "operator", "warehouse"].iter().enumerate() {
         let licences = match *t {
@@ -160,7 +168,12 @@ fn story(tag: &str, db: &str, tamper: impl Fn(&Path)) {
             _ => vec![],
         };
         let code = format!("31019{:05}", 100 + i);
-        let id = file(&s, reviewer, supervisor, json!({"record": record(&code, &format!("企业{t}"), &[t]), "licences": licences}));
+        let id = file(
+            &s,
+            reviewer,
+            supervisor,
+            json!({"record": record(&code, &format!("企业{t}"), &[t]), "licences": licences}),
+        );
         ids.insert(*t, id);
     }
     let listed = expect(s.call("GET", "/api/v1/enterprises", Some(reviewer), None), 200, "list");
@@ -172,7 +185,12 @@ fn story(tag: &str, db: &str, tamper: impl Fn(&Path)) {
     let mut expired = expired;
     expired["licences"][0]["valid_to"] = json!("2021-01-01");
     let refused = expect(
-        s.call("POST", "/api/v1/applications", Some(reviewer), Some(&json!({"kind": "initial_filing", "payload": expired}))),
+        s.call(
+            "POST",
+            "/api/v1/applications",
+            Some(reviewer),
+            Some(&json!({"kind": "initial_filing", "payload": expired})),
+        ),
         422,
         "payment enterprise with an expired licence",
     );
@@ -180,27 +198,42 @@ fn story(tag: &str, db: &str, tamper: impl Fn(&Path)) {
 
     // The e-commerce enterprise gets a token and applies for an information change.
     let ebc = ids["ebc"].clone();
-    let tok = expect(s.call("POST", &format!("/api/v1/enterprises/{ebc}/tokens"), Some(admin), Some(&json!({"label": "erp"}))), 201, "token");
+    let tok = expect(
+        s.call("POST", &format!("/api/v1/enterprises/{ebc}/tokens"), Some(admin), Some(&json!({"label": "erp"}))),
+        201,
+        "token",
+    );
     let ent_token = tok["token"].as_str().expect("token").to_string();
-    let before = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}"), Some(&ent_token), None), 200, "own record");
+    let before =
+        expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}"), Some(&ent_token), None), 200, "own record");
     expect(s.call("GET", "/api/v1/me", Some(&ent_token), None), 200, "me");
     std::thread::sleep(Duration::from_millis(20));
     let mut changed = before["record"].clone();
     changed["name"] = json!("企业ebc（新名称）");
     changed["address"] = json!("上海市黄浦区中山东一路1号");
     let change = expect(
-        s.call("POST", "/api/v1/applications", Some(&ent_token), Some(&json!({"kind": "info_change", "enterprise_id": ebc, "payload": {"record": changed}}))),
+        s.call(
+            "POST",
+            "/api/v1/applications",
+            Some(&ent_token),
+            Some(&json!({"kind": "info_change", "enterprise_id": ebc, "payload": {"record": changed}})),
+        ),
         201,
         "information change",
     );
     let other = ids["ebp"].clone();
     assert_eq!(s.call("GET", &format!("/api/v1/enterprises/{other}"), Some(&ent_token), None).0, 403, "foreign record");
     let change_id = change["id"].as_str().expect("id");
-    expect(s.call("POST", &format!("/api/v1/applications/{change_id}/approve"), Some(reviewer), None), 200, "approve change");
+    expect(
+        s.call("POST", &format!("/api/v1/applications/{change_id}/approve"), Some(reviewer), None),
+        200,
+        "approve change",
+    );
     let after = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}"), Some(reviewer), None), 200, "record after");
     assert_eq!(after["version"], 2);
     assert_eq!(after["record"]["name"], "企业ebc（新名称）");
-    let versions = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}/versions"), Some(reviewer), None), 200, "versions");
+    let versions =
+        expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}/versions"), Some(reviewer), None), 200, "versions");
     let versions = versions.as_array().cloned().expect("versions list");
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[0]["record"]["name"], "企业ebc");
@@ -214,40 +247,122 @@ fn story(tag: &str, db: &str, tamper: impl Fn(&Path)) {
 
     // Overseas warehouse: refused while dishonest, accepted at general credit.
     let wh = json!({"warehouse": {"name": "洛杉矶仓", "country": "502", "address": "1 Main St, Los Angeles", "area_m2": "1200.5", "nature": "leased", "document": "LEASE-2026-01"}});
-    expect(s.call("POST", &format!("/api/v1/enterprises/{ebc}/credit"), Some(reviewer), Some(&json!({"rating": "dishonest", "reason": "x"}))), 403, "only supervisors rate");
-    expect(s.call("POST", &format!("/api/v1/enterprises/{ebc}/credit"), Some(supervisor), Some(&json!({"rating": "dishonest", "reason": "走私违规"}))), 200, "downgrade");
+    expect(
+        s.call(
+            "POST",
+            &format!("/api/v1/enterprises/{ebc}/credit"),
+            Some(reviewer),
+            Some(&json!({"rating": "dishonest", "reason": "x"})),
+        ),
+        403,
+        "only supervisors rate",
+    );
+    expect(
+        s.call(
+            "POST",
+            &format!("/api/v1/enterprises/{ebc}/credit"),
+            Some(supervisor),
+            Some(&json!({"rating": "dishonest", "reason": "走私违规"})),
+        ),
+        200,
+        "downgrade",
+    );
     let refused = expect(
-        s.call("POST", "/api/v1/applications", Some(&ent_token), Some(&json!({"kind": "overseas_warehouse", "enterprise_id": ebc, "payload": wh}))),
+        s.call(
+            "POST",
+            "/api/v1/applications",
+            Some(&ent_token),
+            Some(&json!({"kind": "overseas_warehouse", "enterprise_id": ebc, "payload": wh})),
+        ),
         422,
         "warehouse for a dishonest enterprise",
     );
     assert!(refused.to_string().contains("credit"), "{refused}");
-    expect(s.call("POST", &format!("/api/v1/enterprises/{ebc}/credit"), Some(supervisor), Some(&json!({"rating": "general", "reason": "整改完成"}))), 200, "upgrade");
+    expect(
+        s.call(
+            "POST",
+            &format!("/api/v1/enterprises/{ebc}/credit"),
+            Some(supervisor),
+            Some(&json!({"rating": "general", "reason": "整改完成"})),
+        ),
+        200,
+        "upgrade",
+    );
     let app = expect(
-        s.call("POST", "/api/v1/applications", Some(&ent_token), Some(&json!({"kind": "overseas_warehouse", "enterprise_id": ebc, "payload": wh}))),
+        s.call(
+            "POST",
+            "/api/v1/applications",
+            Some(&ent_token),
+            Some(&json!({"kind": "overseas_warehouse", "enterprise_id": ebc, "payload": wh})),
+        ),
         201,
         "warehouse at general credit",
     );
-    expect(s.call("POST", &format!("/api/v1/applications/{}/approve", app["id"].as_str().expect("id")), Some(reviewer), None), 200, "approve warehouse");
-    let warehouses = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}/warehouses"), Some(&ent_token), None), 200, "warehouses");
+    expect(
+        s.call(
+            "POST",
+            &format!("/api/v1/applications/{}/approve", app["id"].as_str().expect("id")),
+            Some(reviewer),
+            None,
+        ),
+        200,
+        "approve warehouse",
+    );
+    let warehouses = expect(
+        s.call("GET", &format!("/api/v1/enterprises/{ebc}/warehouses"), Some(&ent_token), None),
+        200,
+        "warehouses",
+    );
     assert!(warehouses.to_string().contains("洛杉矶仓"), "{warehouses}");
 
     // Bind and revoke a signing certificate.
-    let (code, _, err) = cbec(&dir, &["keygen", "--alg", "sm2", "--out", "key1", "--subject", "CN=企业ebc,O=Test,C=CN"]);
+    let (code, _, err) =
+        cbec(&dir, &["keygen", "--alg", "sm2", "--out", "key1", "--subject", "CN=企业ebc,O=Test,C=CN"]);
     assert_eq!(code, 0, "keygen: {err}");
     let pem = std::fs::read_to_string(dir.join("key1/cert.pem")).expect("cert");
     let app = expect(
-        s.call("POST", "/api/v1/applications", Some(&ent_token), Some(&json!({"kind": "certificate_binding", "enterprise_id": ebc, "payload": {"certificate": pem}}))),
+        s.call(
+            "POST",
+            "/api/v1/applications",
+            Some(&ent_token),
+            Some(&json!({"kind": "certificate_binding", "enterprise_id": ebc, "payload": {"certificate": pem}})),
+        ),
         201,
         "bind certificate",
     );
-    expect(s.call("POST", &format!("/api/v1/applications/{}/approve", app["id"].as_str().expect("id")), Some(reviewer), None), 200, "approve binding");
-    let certs = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}/certificates"), Some(&ent_token), None), 200, "certificates");
+    expect(
+        s.call(
+            "POST",
+            &format!("/api/v1/applications/{}/approve", app["id"].as_str().expect("id")),
+            Some(reviewer),
+            None,
+        ),
+        200,
+        "approve binding",
+    );
+    let certs = expect(
+        s.call("GET", &format!("/api/v1/enterprises/{ebc}/certificates"), Some(&ent_token), None),
+        200,
+        "certificates",
+    );
     let certs = certs.as_array().cloned().expect("list");
     assert_eq!(certs.len(), 1);
     let cert_id = certs[0]["id"].as_str().expect("cert id");
-    expect(s.call("POST", &format!("/api/v1/certificates/{cert_id}/revoke"), Some(&ent_token), Some(&json!({"reason": "UKey lost"}))), 200, "revoke");
-    let certs = expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}/certificates"), Some(&ent_token), None), 200, "certificates");
+    expect(
+        s.call(
+            "POST",
+            &format!("/api/v1/certificates/{cert_id}/revoke"),
+            Some(&ent_token),
+            Some(&json!({"reason": "UKey lost"})),
+        ),
+        200,
+        "revoke",
+    );
+    let certs = expect(
+        s.call("GET", &format!("/api/v1/enterprises/{ebc}/certificates"), Some(&ent_token), None),
+        200,
+        "certificates",
+    );
     assert!(!certs.to_string().contains("\"revoked_at\":null"), "{certs}");
 
     // The audit chain holds, over HTTP and from the command line.
@@ -324,7 +439,9 @@ fn the_api_guide_runs_as_written() {
         .expect("run bash");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    for expected in ["filing.licence_missing", "filing.credit_insufficient", "approved", "True UKey lost", "\"intact\":true"] {
+    for expected in
+        ["filing.licence_missing", "filing.credit_insufficient", "approved", "True UKey lost", "\"intact\":true"]
+    {
         assert!(stdout.contains(expected), "the guide's output lacks {expected}:\n{stdout}");
     }
 }

@@ -28,7 +28,10 @@ fn valid_list_file() -> String {
 fn validate_exit_codes() {
     let valid = valid_list_file();
     assert_eq!(cbec(&["validate", &valid]).status.code(), Some(0));
-    assert_eq!(cbec(&["validate", "--level", "schema", &spec("samples/import/CEB311Message.xml")]).status.code(), Some(0));
+    assert_eq!(
+        cbec(&["validate", "--level", "schema", &spec("samples/import/CEB311Message.xml")]).status.code(),
+        Some(0)
+    );
     // Full level finds the placeholders of the same sample.
     assert_eq!(cbec(&["validate", &spec("samples/import/CEB311Message.xml")]).status.code(), Some(1));
     assert_eq!(cbec(&["validate", &valid, &spec("samples/export/CEB214Message.xml")]).status.code(), Some(1));
@@ -78,7 +81,11 @@ fn convert_round_trips_between_xml_and_json() {
 #[test]
 fn convert_reports_json_problems_with_a_path() {
     let bad = tmp("bad.json");
-    std::fs::write(&bad, r#"{"CEB311Message": {"guid": "x", "version": "1.0", "Order": [{"OrderHead": {"goodsValue": 1.5}}]}}"#).unwrap();
+    std::fs::write(
+        &bad,
+        r#"{"CEB311Message": {"guid": "x", "version": "1.0", "Order": [{"OrderHead": {"goodsValue": 1.5}}]}}"#,
+    )
+    .unwrap();
     let out = cbec(&["convert", "--to", "xml", &bad.display().to_string()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);

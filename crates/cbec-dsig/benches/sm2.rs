@@ -48,7 +48,9 @@ fn fixture() -> Fixture {
 
 fn criterion_benches(c: &mut Criterion, f: &Fixture) {
     let mut g = c.benchmark_group("sm2_verify");
-    g.bench_function("stock_sm2_0.14", |b| b.iter(|| f.stock.verify(black_box(&f.msg), black_box(&f.stock_sig)).is_ok()));
+    g.bench_function("stock_sm2_0.14", |b| {
+        b.iter(|| f.stock.verify(black_box(&f.msg), black_box(&f.stock_sig)).is_ok())
+    });
     g.bench_function("prepared_w8", |b| b.iter(|| f.prepared.verify(black_box(&f.msg), black_box(&f.sig))));
     for w in [4u32, 5, 6, 7] {
         let k = PreparedKey::from_sec1_with(&f.sec1, DEFAULT_ID, w).expect("prepared");
@@ -132,7 +134,10 @@ fn summary(f: &Fixture) {
     println!("\n== SM2 verify summary (one thread, {secs} s each, message {} bytes) ==", f.msg.len());
     println!("(rates per CPU second of the measuring thread; per wall second in brackets)");
     let (stock, stock_wall) = rate(secs, || f.stock.verify(&f.msg, &f.stock_sig).is_ok());
-    println!("stock sm2 0.14 VerifyingKey::verify      {stock:>10.0} verifies/s  ({:.1} µs) [{stock_wall:.0}/s]", 1e6 / stock);
+    println!(
+        "stock sm2 0.14 VerifyingKey::verify      {stock:>10.0} verifies/s  ({:.1} µs) [{stock_wall:.0}/s]",
+        1e6 / stock
+    );
     let mut ours_w8 = 0.0;
     for w in [8u32, 7, 6, 5, 4] {
         let k = PreparedKey::from_sec1_with(&f.sec1, DEFAULT_ID, w).expect("prepared");

@@ -152,6 +152,7 @@ pub(crate) fn time(t: UtcTime) -> Vec<u8> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

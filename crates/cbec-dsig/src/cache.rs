@@ -118,6 +118,7 @@ impl<T: Clone> VerdictCache<T> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -104,7 +104,8 @@ impl Certificate {
                 der.first().map_or("none".to_owned(), |b| format!("0x{b:02x}"))
             )));
         }
-        let cert = x509_cert::Certificate::from_der(der).map_err(|e| unparsable(format!("not an X.509 certificate: {e}")))?;
+        let cert =
+            x509_cert::Certificate::from_der(der).map_err(|e| unparsable(format!("not an X.509 certificate: {e}")))?;
         let (tbs_raw, _) = asn1::raw_tbs(der).ok_or_else(|| unparsable("no tbsCertificate"))?;
         let tbs_start = tbs_raw.as_ptr() as usize - der.as_ptr() as usize;
         let tbs = cert.tbs_certificate();
@@ -124,11 +125,8 @@ impl Certificate {
         };
         let serial_raw = tbs.serial_number().as_bytes();
         let skip = serial_raw.iter().take_while(|&&b| b == 0).count().min(serial_raw.len().saturating_sub(1));
-        let signature = cert
-            .signature()
-            .as_bytes()
-            .ok_or_else(|| unparsable("the signature BIT STRING has unused bits"))?
-            .to_vec();
+        let signature =
+            cert.signature().as_bytes().ok_or_else(|| unparsable("the signature BIT STRING has unused bits"))?.to_vec();
         let validity = tbs.validity();
         let time = |t: x509_cert::time::Time| {
             let d = t.to_unix_duration();
@@ -278,9 +276,11 @@ impl Certificate {
             return Err(format!("{} is not a CA certificate (basicConstraints cA=false)", issuer.0.subject));
         }
         let tbs = &self.0.der[self.0.tbs.clone()];
-        issuer.0.key.verify_certificate_signature(self.0.signature_algorithm, tbs, &self.0.signature).map_err(|e| {
-            format!("the signature of {} on this certificate does not verify: {e}", issuer.0.subject)
-        })
+        issuer
+            .0
+            .key
+            .verify_certificate_signature(self.0.signature_algorithm, tbs, &self.0.signature)
+            .map_err(|e| format!("the signature of {} on this certificate does not verify: {e}", issuer.0.subject))
     }
 }
 
@@ -371,7 +371,11 @@ pub fn issue(
     let basic = if params.is_ca { asn1::seq(&[&asn1::boolean(true)]) } else { asn1::seq(&[]) };
     // keyUsage bits: digitalSignature(0), nonRepudiation(1), keyCertSign(5),
     // cRLSign(6); DER drops trailing zero bits and counts them.
-    let usage = if params.is_ca { asn1::tlv(asn1::tag::BIT_STRING, &[1, 0x86]) } else { asn1::tlv(asn1::tag::BIT_STRING, &[6, 0xc0]) };
+    let usage = if params.is_ca {
+        asn1::tlv(asn1::tag::BIT_STRING, &[1, 0x86])
+    } else {
+        asn1::tlv(asn1::tag::BIT_STRING, &[6, 0xc0])
+    };
     let extensions = asn1::seq(&[
         &extension(oid::BASIC_CONSTRAINTS, true, &basic),
         &extension(oid::KEY_USAGE, true, &usage),
@@ -500,6 +504,7 @@ impl TrustStore {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

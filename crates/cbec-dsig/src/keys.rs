@@ -154,7 +154,8 @@ pub type Sm2Key = crate::sm2::PreparedKey;
 /// ([`crate::sm2::PreparedKey`]): build once per certificate, verify fast.
 impl Sm2Verify for crate::sm2::PreparedKey {
     fn from_sec1(point: &[u8]) -> Result<Self, String> {
-        crate::sm2::PreparedKey::from_sec1(point).map_err(|_| "the public key is not a point on the SM2 curve".to_owned())
+        crate::sm2::PreparedKey::from_sec1(point)
+            .map_err(|_| "the public key is not a point on the SM2 curve".to_owned())
     }
 
     fn verify_message(&self, msg: &[u8], signature: &[u8]) -> Result<(), String> {
@@ -208,7 +209,8 @@ impl VerifyingKey {
     /// The key of a DER `SubjectPublicKeyInfo`: RSA (`rsaEncryption`) or SM2
     /// (`id-ecPublicKey` on the SM2 curve, or the SM2 OID itself).
     pub fn from_spki_der(der: &[u8]) -> Result<VerifyingKey, String> {
-        let spki = spki::SubjectPublicKeyInfoRef::from_der(der).map_err(|e| format!("bad SubjectPublicKeyInfo: {e}"))?;
+        let spki =
+            spki::SubjectPublicKeyInfoRef::from_der(der).map_err(|e| format!("bad SubjectPublicKeyInfo: {e}"))?;
         let bits = spki.subject_public_key.as_bytes().ok_or("the public key BIT STRING has unused bits")?;
         let alg = spki.algorithm.oid;
         if alg == oid::RSA_ENCRYPTION {
@@ -481,6 +483,7 @@ pub(crate) fn pem_encode(label: &str, der: &[u8]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

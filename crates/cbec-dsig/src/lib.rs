@@ -24,8 +24,8 @@
 
 #![forbid(unsafe_code)]
 
-pub mod c14n;
 mod asn1;
+pub mod c14n;
 pub mod cache;
 pub mod cert;
 pub mod digest;
@@ -33,9 +33,9 @@ mod error;
 pub mod keys;
 pub mod profile;
 pub mod sign;
+pub mod sm2;
 mod utc;
 pub mod verify;
-pub mod sm2;
 
 pub use c14n::{Method, Sink, canonicalize_document, canonicalize_subtree};
 pub use cache::CertificateCache;

@@ -26,10 +26,10 @@
 use base64::Engine as _;
 use cbec_xml::{Document, Element, NodeId, NodeKind};
 
+use crate::Error;
 use crate::c14n::{self, Method};
 use crate::digest::DigestAlgorithm;
 use crate::keys::SignatureAlgorithm;
-use crate::Error;
 
 /// The XML-DSig namespace.
 pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
@@ -113,7 +113,11 @@ fn check_attributes(el: &Element<'_, '_>, allowed: &[&str]) -> Result<(), Error>
 }
 
 /// Checks that `el` is `ds:{local}`.
-fn expect<'d, 'a>(el: Option<&Element<'d, 'a>>, local: &str, parent: &Element<'d, 'a>) -> Result<Element<'d, 'a>, Error> {
+fn expect<'d, 'a>(
+    el: Option<&Element<'d, 'a>>,
+    local: &str,
+    parent: &Element<'d, 'a>,
+) -> Result<Element<'d, 'a>, Error> {
     match el {
         Some(e) if e.is(DSIG_NS, local) => Ok(*e),
         Some(e) => Err(malformed(format!("found {} where ds:{local} belongs in {}", e.qname(), parent.qname()), e)),
@@ -147,7 +151,9 @@ fn c14n_method(el: &Element<'_, '_>, role: &'static str) -> Result<Method, Error
     let uri = algorithm(el)?;
     let mut prefixes = String::new();
     for child in element_children(*el)? {
-        if child.is(EXC_C14N_NS, "InclusiveNamespaces") && c14n::Method::from_uri(uri, "").is_some_and(|m| m.is_exclusive()) {
+        if child.is(EXC_C14N_NS, "InclusiveNamespaces")
+            && c14n::Method::from_uri(uri, "").is_some_and(|m| m.is_exclusive())
+        {
             check_attributes(&child, &["PrefixList"])?;
             prefixes = child.attribute("PrefixList").unwrap_or("").to_owned();
         } else {
@@ -190,14 +196,20 @@ pub fn parse(doc: &Document<'_>) -> Result<SignatureParts, Error> {
     let key_info = match parts.get(2) {
         Some(e) if e.is(DSIG_NS, "KeyInfo") => *e,
         Some(e) if e.is(DSIG_NS, "Object") => {
-            return Err(profile("ds:Object is not allowed in a CEB signature (it could carry signed content that is not the message)", e));
+            return Err(profile(
+                "ds:Object is not allowed in a CEB signature (it could carry signed content that is not the message)",
+                e,
+            ));
         }
         Some(e) => return Err(malformed(format!("found {} where ds:KeyInfo belongs", e.qname()), e)),
         None => return Err(malformed("ds:KeyInfo with the signing certificate is missing", &sig)),
     };
     if let Some(extra) = parts.get(3) {
         if extra.is(DSIG_NS, "Object") {
-            return Err(profile("ds:Object is not allowed in a CEB signature (it could carry signed content that is not the message)", extra));
+            return Err(profile(
+                "ds:Object is not allowed in a CEB signature (it could carry signed content that is not the message)",
+                extra,
+            ));
         }
         return Err(malformed(format!("unexpected {} after ds:KeyInfo", extra.qname()), extra));
     }
@@ -219,7 +231,10 @@ pub fn parse(doc: &Document<'_>) -> Result<SignatureParts, Error> {
     let reference = expect(si.get(2), "Reference", &signed_info)?;
     if let Some(extra) = si.get(3) {
         if extra.is(DSIG_NS, "Reference") {
-            return Err(profile("more than one ds:Reference: the profile signs the whole document with exactly one", extra));
+            return Err(profile(
+                "more than one ds:Reference: the profile signs the whole document with exactly one",
+                extra,
+            ));
         }
         return Err(malformed(format!("unexpected {} in ds:SignedInfo", extra.qname()), extra));
     }
@@ -242,7 +257,10 @@ pub fn parse(doc: &Document<'_>) -> Result<SignatureParts, Error> {
         _ => (None, &rc[..]),
     };
     let Some(transforms) = transforms else {
-        return Err(profile("ds:Reference has no Transforms: the enveloped-signature transform is required", &reference));
+        return Err(profile(
+            "ds:Reference has no Transforms: the enveloped-signature transform is required",
+            &reference,
+        ));
     };
     check_attributes(&transforms, &[])?;
     let list = element_children(transforms)?;
@@ -264,7 +282,10 @@ pub fn parse(doc: &Document<'_>) -> Result<SignatureParts, Error> {
         match (i, uri) {
             (0, ENVELOPED_SIGNATURE) => {
                 if let Some(child) = element_children(*t)?.first() {
-                    return Err(malformed(format!("unexpected {} inside the enveloped-signature Transform", child.qname()), child));
+                    return Err(malformed(
+                        format!("unexpected {} inside the enveloped-signature Transform", child.qname()),
+                        child,
+                    ));
                 }
             }
             (0, _) => return Err(allowed("comes first")),
@@ -313,24 +334,33 @@ pub fn parse(doc: &Document<'_>) -> Result<SignatureParts, Error> {
                 }
                 [] => return Err(malformed("ds:X509Data is empty", &child)),
                 [c] => {
-                    return Err(profile(format!("{} in ds:X509Data is not allowed: only one X509Certificate", c.qname()), c));
+                    return Err(profile(
+                        format!("{} in ds:X509Data is not allowed: only one X509Certificate", c.qname()),
+                        c,
+                    ));
                 }
                 [_, second, ..] => {
                     return Err(profile(
-                        format!("{} after the certificate in ds:X509Data: exactly one X509Certificate is allowed", second.qname()),
+                        format!(
+                            "{} after the certificate in ds:X509Data: exactly one X509Certificate is allowed",
+                            second.qname()
+                        ),
                         second,
                     ));
                 }
             }
         } else {
             return Err(profile(
-                format!("{} in ds:KeyInfo is not allowed: only KeyName and one X509Data/X509Certificate", child.qname()),
+                format!(
+                    "{} in ds:KeyInfo is not allowed: only KeyName and one X509Data/X509Certificate",
+                    child.qname()
+                ),
                 &child,
             ));
         }
     }
-    let certificate_base64 =
-        certificate.ok_or_else(|| malformed("ds:KeyInfo has no X509Data/X509Certificate (the signing certificate)", &key_info))?;
+    let certificate_base64 = certificate
+        .ok_or_else(|| malformed("ds:KeyInfo has no X509Data/X509Certificate (the signing certificate)", &key_info))?;
 
     Ok(SignatureParts {
         signature: sig.id(),

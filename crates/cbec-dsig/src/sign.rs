@@ -99,7 +99,9 @@ impl Signer {
     pub fn sign_bytes(&self, bytes: &[u8], limits: &Limits) -> Result<String, Error> {
         let (text, encoding) = cbec_xml::decode_input(bytes, limits.max_bytes).map_err(Error::Xml)?;
         if encoding != DeclaredEncoding::Utf8 {
-            return Err(failed(format!("the message is encoded as {encoding:?}; re-encode it as UTF-8 before signing")));
+            return Err(failed(format!(
+                "the message is encoded as {encoding:?}; re-encode it as UTF-8 before signing"
+            )));
         }
         self.sign(&text, limits)
     }
@@ -205,7 +207,10 @@ impl Signer {
 }
 
 fn signature_of<'d, 'a>(doc: &'d Document<'a>) -> Result<Element<'d, 'a>, Error> {
-    doc.root().child_elements().find(|e| e.is(DSIG_NS, "Signature")).ok_or_else(|| failed("the signature was not inserted"))
+    doc.root()
+        .child_elements()
+        .find(|e| e.is(DSIG_NS, "Signature"))
+        .ok_or_else(|| failed("the signature was not inserted"))
 }
 
 fn is_blank(s: &str) -> bool {
@@ -253,11 +258,7 @@ fn insertion_point(doc: &Document<'_>) -> Result<(usize, String, String), Error>
     // Before the root's end tag: find it between the last child and the
     // first node after the root.
     let root_id = root.id();
-    let epilog = doc
-        .top_level()
-        .skip_while(|&id| id != root_id)
-        .nth(1)
-        .map_or(src.len(), |id| doc.offset(id));
+    let epilog = doc.top_level().skip_while(|&id| id != root_id).nth(1).map_or(src.len(), |id| doc.offset(id));
     let end_tag = format!("</{}", root.qname());
     let end = src[..epilog]
         .rfind(&end_tag)
@@ -272,6 +273,7 @@ fn insertion_point(doc: &Document<'_>) -> Result<(usize, String, String), Error>
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -98,6 +98,7 @@ impl fmt::Display for UtcTime {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -111,7 +111,7 @@ pub struct Details {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     pub error: Error,
-    pub details: Details,
+    pub details: Box<Details>,
 }
 
 impl std::fmt::Display for Rejection {
@@ -186,7 +186,7 @@ impl Verifier {
     /// Reads `bytes` (any encoding `cbec_xml::decode_input` accepts) and
     /// verifies the document's signature at time `at`.
     pub fn verify_bytes(&self, bytes: &[u8], limits: &Limits, at: UtcTime) -> Result<Report, Rejection> {
-        let reject = |error| Rejection { error, details: Details::default() };
+        let reject = |error| Rejection { error, details: Box::default() };
         let (text, _) = cbec_xml::decode_input(bytes, limits.max_bytes).map_err(|e| reject(Error::Xml(e)))?;
         let doc = Document::parse(&text, limits).map_err(|e| reject(Error::Xml(e)))?;
         self.verify(&doc, at).map(Verified::into_report)
@@ -199,7 +199,7 @@ impl Verifier {
             Ok((algorithm, digest_algorithm, certificate, trust)) => {
                 Ok(Verified { doc, report: Report { details, algorithm, digest_algorithm, certificate, trust } })
             }
-            Err(error) => Err(Rejection { error, details }),
+            Err(error) => Err(Rejection { error, details: Box::new(details) }),
         }
     }
 
@@ -218,9 +218,9 @@ impl Verifier {
 
         let der = {
             let compact: String = parts.certificate_base64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-            base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()).map_err(|e| {
-                Error::CertificateUnparsable { reason: format!("X509Certificate is not base64: {e}") }
-            })?
+            base64::engine::general_purpose::STANDARD
+                .decode(compact.as_bytes())
+                .map_err(|e| Error::CertificateUnparsable { reason: format!("X509Certificate is not base64: {e}") })?
         };
         let cert = self.certificates.get_or_parse(&der)?;
         details.subject = Some(cert.subject().to_owned());
@@ -242,9 +242,13 @@ impl Verifier {
 
         let mut signed_info = Vec::with_capacity(1024);
         c14n::canonicalize_subtree(doc, parts.signed_info, &parts.canonicalization, &mut signed_info);
-        cert.verifying_key().verify(parts.signature_algorithm, &signed_info, &parts.signature_value).map_err(|reason| {
-            Error::SignatureInvalid { algorithm: parts.signature_algorithm.name(), serial: cert.serial_hex(), reason }
-        })?;
+        cert.verifying_key().verify(parts.signature_algorithm, &signed_info, &parts.signature_value).map_err(
+            |reason| Error::SignatureInvalid {
+                algorithm: parts.signature_algorithm.name(),
+                serial: cert.serial_hex(),
+                reason,
+            },
+        )?;
 
         if let Some(name) = &parts.key_name
             && !cert.matches_serial(name)

@@ -2,6 +2,8 @@
 //! XSD, certificates and chains, pins, signing errors and the shared
 //! certificate cache.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "dsig_support.rs"]
 mod support;
 
@@ -49,7 +51,10 @@ fn every_algorithm_digest_and_canonicalization_round_trips() {
 #[test]
 fn defaults_follow_the_ukeys() {
     let o = SignOptions::for_key(KeyAlgorithm::Sm2);
-    assert_eq!((o.algorithm, o.digest, o.canonicalization), (SignatureAlgorithm::Sm2Sm3, DigestAlgorithm::Sha1, Method::Inclusive));
+    assert_eq!(
+        (o.algorithm, o.digest, o.canonicalization),
+        (SignatureAlgorithm::Sm2Sm3, DigestAlgorithm::Sha1, Method::Inclusive)
+    );
     let o = SignOptions::for_key(KeyAlgorithm::Rsa);
     assert_eq!((o.algorithm, o.digest), (SignatureAlgorithm::RsaSha1, DigestAlgorithm::Sha1));
     let sm2 = signer_cert(KeyAlgorithm::Sm2, 1, "SM2 signer", None);
@@ -74,7 +79,12 @@ fn import_messages_get_the_signature_after_extend_message() {
     let sm2 = signer_cert(KeyAlgorithm::Sm2, 1, "SM2 signer", None);
     let signed = signer(&sm2, None).sign(&unsigned, &Limits::default()).unwrap();
     assert_eq!(root_children(&signed), ["Inventory", "BaseTransfer", "ExtendMessage", "Signature"]);
-    assert!(signed.ends_with("</ds:Signature>\n</ceb:CEB621Message>\n") || signed.ends_with("</ds:Signature>\n</ceb:CEB621Message>"), "{}", &signed[signed.len() - 80..]);
+    assert!(
+        signed.ends_with("</ds:Signature>\n</ceb:CEB621Message>\n")
+            || signed.ends_with("</ds:Signature>\n</ceb:CEB621Message>"),
+        "{}",
+        &signed[signed.len() - 80..]
+    );
     let report = cbec_ceb::validate_schema(signed.as_bytes(), &Limits::default());
     assert!(report.is_valid(), "{:#?}", report.diagnostics);
     verify(&signed).unwrap();
@@ -104,14 +114,16 @@ fn both_sm2_and_both_sm3_uris_and_der_values_are_accepted() {
     let options = SignOptions { digest: DigestAlgorithm::Sm3, ..SignOptions::for_key(KeyAlgorithm::Sm2) };
     let signed = signer(&sm2, Some(options)).sign(&unsigned_list(14, 1), &Limits::default()).unwrap();
     assert!(signed.contains("http://www.chinaport.gov.cn/2022/04/xmldsig#sm3"));
-    let chinaport = signed.replace(
-        "http://www.w3.org/2000/09/xmldsig#sm2-sm3",
-        "http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3",
-    );
+    let chinaport = signed
+        .replace("http://www.w3.org/2000/09/xmldsig#sm2-sm3", "http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3");
     assert_eq!(code(&chinaport), "signature.invalid", "SignedInfo changed, so the old value fails");
     let resealed = reseal(&chinaport, &sm2.1, SignatureAlgorithm::Sm2Sm3, false);
-    assert_eq!(verify(&resealed).unwrap().details.algorithm_uri.as_deref(), Some("http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3"));
-    let w3c_sm3 = signed.replace("http://www.chinaport.gov.cn/2022/04/xmldsig#sm3", "http://www.w3.org/2000/09/xmldsig#sm3");
+    assert_eq!(
+        verify(&resealed).unwrap().details.algorithm_uri.as_deref(),
+        Some("http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3")
+    );
+    let w3c_sm3 =
+        signed.replace("http://www.chinaport.gov.cn/2022/04/xmldsig#sm3", "http://www.w3.org/2000/09/xmldsig#sm3");
     let resealed = reseal(&w3c_sm3, &sm2.1, SignatureAlgorithm::Sm2Sm3, true);
     let value = resealed.split("<ds:SignatureValue>").nth(1).unwrap().split('<').next().unwrap();
     assert!(value.len() > 88, "a DER value: {value}");
@@ -139,9 +151,12 @@ fn chains_mix_rsa_and_sm2_and_pass_through_intermediates() {
     }
     // Root -> intermediate -> leaf, the intermediate supplied separately.
     let k = key(KeyAlgorithm::Sm2, 24);
-    let inter_cert =
-        cbec_dsig::cert::issue(&params("CN=SM2 Intermediate,O=cbec tests,C=CN", 24, true), &k, Some((&sm2_ca.0, &sm2_ca.1)))
-            .unwrap();
+    let inter_cert = cbec_dsig::cert::issue(
+        &params("CN=SM2 Intermediate,O=cbec tests,C=CN", 24, true),
+        &k,
+        Some((&sm2_ca.0, &sm2_ca.1)),
+    )
+    .unwrap();
     let inter = (inter_cert, k);
     let leaf = signer_cert(KeyAlgorithm::Sm2, 25, "Deep leaf", Some(&inter));
     let signed = signer(&leaf, None).sign(&unsigned, &Limits::default()).unwrap();
@@ -164,7 +179,8 @@ fn a_forged_issuer_with_the_right_name_does_not_verify() {
     let leaf = signer_cert(KeyAlgorithm::Sm2, 32, "Leaf", Some(&forged));
     let signed = signer(&leaf, None).sign(&unsigned_list(16, 1), &Limits::default()).unwrap();
     let doc = Document::parse(&signed, &Limits::default()).unwrap();
-    let e = Verifier::new(Policy::embedded().trust(TrustStore::new(vec![real.0.clone()]))).verify(&doc, now()).unwrap_err();
+    let e =
+        Verifier::new(Policy::embedded().trust(TrustStore::new(vec![real.0.clone()]))).verify(&doc, now()).unwrap_err();
     assert_eq!(e.error.code().as_str(), "signature.untrusted_issuer");
     assert!(e.error.to_string().contains("does not verify"), "{}", e.error);
 }
@@ -260,8 +276,11 @@ fn a_mismatched_key_kind_names_both() {
 #[test]
 fn the_certificate_cache_is_shared_across_threads_and_bounded() {
     let signers: Vec<_> = (0..3).map(|i| signer_cert(KeyAlgorithm::Sm2, 70 + i, &format!("S{i}"), None)).collect();
-    let docs: Vec<String> =
-        signers.iter().enumerate().map(|(i, s)| signer(s, None).sign(&unsigned_list(30 + i as u64, 1), &Limits::default()).unwrap()).collect();
+    let docs: Vec<String> = signers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| signer(s, None).sign(&unsigned_list(30 + i as u64, 1), &Limits::default()).unwrap())
+        .collect();
     let cache = Arc::new(CertificateCache::new(16));
     let verifier = Arc::new(Verifier::with_cache(Policy::embedded(), cache.clone()));
     std::thread::scope(|scope| {

@@ -2,7 +2,7 @@
 //! `#[path]`): deterministic keys and certificates, fixture messages, and a
 //! one-call verification that returns the diagnostic code of a failure.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 
@@ -63,7 +63,8 @@ pub fn params(subject: &str, serial: u8, is_ca: bool) -> CertificateParams {
 /// A self-signed CA.
 pub fn ca(alg: KeyAlgorithm, seed: u64, name: &str) -> (Certificate, SigningKey) {
     let k = key(alg, seed);
-    let c = cbec_dsig::cert::issue(&params(&format!("CN={name},O=cbec tests,C=CN"), seed as u8, true), &k, None).unwrap();
+    let c =
+        cbec_dsig::cert::issue(&params(&format!("CN={name},O=cbec tests,C=CN"), seed as u8, true), &k, None).unwrap();
     (c, k)
 }
 
@@ -191,7 +192,8 @@ pub fn reseal(text: &str, key: &SigningKey, alg: cbec_dsig::SignatureAlgorithm, 
         let doc = Document::parse(text, &Limits::default()).unwrap();
         let sig = cbec_dsig::profile::find_signatures(&doc)[0];
         let dm = descendants(sig).into_iter().find(|e| e.is(dsig, "DigestMethod")).unwrap();
-        let alg = cbec_dsig::DigestAlgorithm::from_uri(dm.attribute("Algorithm").unwrap()).unwrap_or(cbec_dsig::DigestAlgorithm::Sha1);
+        let alg = cbec_dsig::DigestAlgorithm::from_uri(dm.attribute("Algorithm").unwrap())
+            .unwrap_or(cbec_dsig::DigestAlgorithm::Sha1);
         let mut h = alg.hasher();
         cbec_dsig::canonicalize_document(&doc, &cbec_dsig::Method::Inclusive, Some(sig.id()), &mut h);
         replace_text_in(text, &prefix, "DigestValue", &b64(&h.finish()))

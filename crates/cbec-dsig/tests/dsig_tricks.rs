@@ -5,6 +5,8 @@
 //! naive signer) to show that the profile, not a failing digest, refuses
 //! them.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "dsig_support.rs"]
 mod support;
 
@@ -13,7 +15,8 @@ use cbec_xml::{Document, Limits};
 use support::*;
 
 const EXTEND: &str = "<ceb:ExtendMessage><ceb:name>ext</ceb:name><ceb:version>1</ceb:version><ceb:Message><x xmlns=\"urn:x\">1</x></ceb:Message></ceb:ExtendMessage>";
-const ENVELOPED: &str = "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"></ds:Transform>";
+const ENVELOPED: &str =
+    "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"></ds:Transform>";
 
 struct Case {
     signed: String,
@@ -22,7 +25,8 @@ struct Case {
 
 impl Case {
     fn new() -> Case {
-        let unsigned = unsigned_list(99, 2).replacen("</ceb:BaseTransfer>", &format!("</ceb:BaseTransfer>\n  {EXTEND}"), 1);
+        let unsigned =
+            unsigned_list(99, 2).replacen("</ceb:BaseTransfer>", &format!("</ceb:BaseTransfer>\n  {EXTEND}"), 1);
         let who = signer_cert(KeyAlgorithm::Sm2, 7, "Honest Sender", None);
         let signed = signer(&who, None).sign(&unsigned, &Limits::default()).unwrap();
         verify(&signed).unwrap();
@@ -69,14 +73,19 @@ fn signature_copied_into_extend_message() {
     assert_eq!(code(&copied), "signature.multiple");
     // A default-namespace stub counts as a signature too: matching is by
     // namespace, not prefix.
-    let stub = c.signed.replacen("<x xmlns=\"urn:x\">1</x>", "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"/>", 1);
+    let stub =
+        c.signed.replacen("<x xmlns=\"urn:x\">1</x>", "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"/>", 1);
     assert_eq!(code(&stub), "signature.multiple");
 }
 
 #[test]
 fn signature_nested_in_a_business_element() {
     let c = Case::new();
-    let nested = strip_signature(&c.signed).replacen("</ceb:InventoryHead>", &format!("</ceb:InventoryHead>{}", c.signature()), 1);
+    let nested = strip_signature(&c.signed).replacen(
+        "</ceb:InventoryHead>",
+        &format!("</ceb:InventoryHead>{}", c.signature()),
+        1,
+    );
     assert_eq!(code(&nested), "signature.misplaced");
 }
 
@@ -101,13 +110,17 @@ fn signed_document_wrapped_inside_a_forged_one() {
     let original = original.strip_prefix("<?xml").map_or(original, |r| &r[r.find("?>").unwrap() + 2..]).trim_start();
     // The forged outer message carries the genuine signed one in its
     // ExtendMessage: the only signature is not a child of the root.
-    let forged = strip_signature(&c.signed)
-        .replacen("<ceb:qty>", "<ceb:qty>9", 1)
-        .replacen("<x xmlns=\"urn:x\">1</x>", original, 1);
+    let forged = strip_signature(&c.signed).replacen("<ceb:qty>", "<ceb:qty>9", 1).replacen(
+        "<x xmlns=\"urn:x\">1</x>",
+        original,
+        1,
+    );
     assert_eq!(code(&forged), "signature.misplaced");
     // Signed again by the attacker: now there are two signatures.
     let attacker = signer_cert(KeyAlgorithm::Sm2, 666, "Attacker", None);
-    let outer_sig = signer(&attacker, None).sign(&strip_signature(&c.signed).replacen("<ceb:qty>", "<ceb:qty>9", 1), &Limits::default()).unwrap();
+    let outer_sig = signer(&attacker, None)
+        .sign(&strip_signature(&c.signed).replacen("<ceb:qty>", "<ceb:qty>9", 1), &Limits::default())
+        .unwrap();
     let both = outer_sig.replacen("<x xmlns=\"urn:x\">1</x>", original, 1);
     assert_eq!(code(&both), "signature.multiple");
 }
@@ -158,7 +171,10 @@ fn transforms_other_than_enveloped_plus_c14n() {
         format!("{ENVELOPED}{c14n}{c14n}"),
         String::new(),
     ] {
-        let t = c.edit_signature(&format!("<ds:Transforms>{ENVELOPED}</ds:Transforms>"), &format!("<ds:Transforms>{transforms}</ds:Transforms>"));
+        let t = c.edit_signature(
+            &format!("<ds:Transforms>{ENVELOPED}</ds:Transforms>"),
+            &format!("<ds:Transforms>{transforms}</ds:Transforms>"),
+        );
         assert_eq!(code(&t), "signature.profile", "{transforms}");
     }
     let t = c.edit_signature(&format!("<ds:Transforms>{ENVELOPED}</ds:Transforms>"), "");
@@ -174,7 +190,8 @@ fn comments_never_enter_the_document_digest() {
     // WithComments transform (XML-DSig §4.3.3.3), so a comment added
     // anywhere in the business content changes nothing that is signed.
     let c = Case::new();
-    let with_comments = "<ds:Transform Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments\"></ds:Transform>";
+    let with_comments =
+        "<ds:Transform Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments\"></ds:Transform>";
     let t = c.edit_signature(ENVELOPED, &format!("{ENVELOPED}{with_comments}"));
     verify(&t).unwrap();
     let commented = t.replacen("<ceb:orderNo>", "<ceb:orderNo><!-- hello -->", 1);
@@ -191,11 +208,11 @@ fn a_comment_inside_a_business_value_does_not_change_what_is_read() {
     let split = format!("{}{a}<!--x-->{b}{}", &c.signed[..start], &c.signed[end..]);
     verify(&split).unwrap();
     let doc = Document::parse(&split, &Limits::default()).unwrap();
-    let read = super_descendants(&doc).into_iter().find(|e| e.local_name() == "orderNo").unwrap().text().into_owned();
+    let read = all_elements(&doc).into_iter().find(|e| e.local_name() == "orderNo").unwrap().text().into_owned();
     assert_eq!(read, order_no);
 }
 
-fn super_descendants<'d, 'a>(doc: &'d Document<'a>) -> Vec<cbec_xml::Element<'d, 'a>> {
+fn all_elements<'d, 'a>(doc: &'d Document<'a>) -> Vec<cbec_xml::Element<'d, 'a>> {
     descendants(doc.root())
 }
 
@@ -225,7 +242,8 @@ fn comments_inside_signed_info() {
 #[test]
 fn c14n_equivalent_rewrites_still_verify() {
     let c = Case::new();
-    let t = c.signed.replacen("version=\"1.0\"", "version='1.0'", 1).replacen("<ceb:appType>1<", "<ceb:appType>&#x31;<", 1);
+    let t =
+        c.signed.replacen("version=\"1.0\"", "version='1.0'", 1).replacen("<ceb:appType>1<", "<ceb:appType>&#x31;<", 1);
     assert_ne!(t, c.signed);
     verify(&t).unwrap();
 }
@@ -249,7 +267,7 @@ fn key_info_holds_only_key_name_and_one_certificate() {
         format!("<ds:RetrievalMethod URI=\"http://example.com/cert\"></ds:RetrievalMethod>{x509}"),
         format!("<ds:KeyValue><ds:RSAKeyValue><ds:Modulus>AA==</ds:Modulus><ds:Exponent>AQAB</ds:Exponent></ds:RSAKeyValue></ds:KeyValue>{x509}"),
         format!("<ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data>"),
-        format!("<ds:X509Data><ds:X509IssuerSerial><ds:X509IssuerName>CN=x</ds:X509IssuerName><ds:X509SerialNumber>1</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data>"),
+        "<ds:X509Data><ds:X509IssuerSerial><ds:X509IssuerName>CN=x</ds:X509IssuerName><ds:X509SerialNumber>1</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data>".to_owned(),
         format!("{x509}{x509}"),
     ];
     let original = {
@@ -308,7 +326,10 @@ fn unsupported_algorithms_are_named() {
 #[test]
 fn doctype_and_entities_are_refused_before_anything_else() {
     let c = Case::new();
-    let with_dtd = format!("<!DOCTYPE x [<!ENTITY e \"1\">]>{}", c.signed.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+    let with_dtd = format!(
+        "<!DOCTYPE x [<!ENTITY e \"1\">]>{}",
+        c.signed.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+    );
     assert!(verify(&with_dtd).unwrap_err().starts_with("xml:"), "the parser refuses it");
     let doc = cbec_xml::decode_input(with_dtd.as_bytes(), usize::MAX).unwrap().0.into_owned();
     let e = cbec_dsig::Verifier::new(Policy::embedded())

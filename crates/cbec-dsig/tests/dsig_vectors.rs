@@ -3,6 +3,8 @@
 //! verifies, the damaged Hainan signature and the illustrative official
 //! signatures fail with the code that explains why.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "dsig_support.rs"]
 mod support;
 

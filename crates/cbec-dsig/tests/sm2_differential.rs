@@ -4,7 +4,9 @@
 //! after tampering. Every verdict must equal the stock verifier's, and the
 //! expected one.
 
-use cbec_dsig::sm2::{DEFAULT_ID, PreparedKey, Signature, SigningKey, WINDOW_RANGE};
+#![allow(clippy::unwrap_used)]
+
+use cbec_dsig::sm2::{DEFAULT_ID, DEFAULT_WINDOW, PreparedKey, Signature, SigningKey, WINDOW_RANGE};
 use rand::rngs::StdRng;
 use rand::{Rng, RngExt as _, SeedableRng};
 use sm2::dsa::signature::Verifier as _;
@@ -13,8 +15,8 @@ use sm2::dsa::signature::Verifier as _;
 const KEYS: usize = 2_000;
 const SHARDS: usize = 4;
 const N: [u8; 32] = [
-    0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x72, 0x03, 0xDF, 0x6B, 0x21, 0xC6,
-    0x05, 0x2B, 0x53, 0xBB, 0xF4, 0x09, 0x39, 0xD5, 0x41, 0x23,
+    0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x72, 0x03, 0xDF,
+    0x6B, 0x21, 0xC6, 0x05, 0x2B, 0x53, 0xBB, 0xF4, 0x09, 0x39, 0xD5, 0x41, 0x23,
 ];
 
 struct Case {
@@ -55,7 +57,7 @@ fn n_minus(x: &[u8; 32]) -> [u8; 32] {
 fn window_for(i: usize) -> u32 {
     let all: Vec<u32> = WINDOW_RANGE.collect();
     match i % 16 {
-        0 => 8,
+        0 => DEFAULT_WINDOW,
         1 => all[(i / 16) % all.len()],
         k => [2, 3, 4, 5][k % 4],
     }
@@ -96,11 +98,25 @@ fn differential_shard(shard: usize) -> [usize; 2] {
         let mut raw = sig.to_raw();
         let bit = rng.random_range(0..256);
         raw[bit / 8] ^= 1 << (bit % 8);
-        check(&case, &msg, &Signature::from_raw(&raw).expect("raw"), false, &format!("key {i}: flipped r bit"), &mut counts);
+        check(
+            &case,
+            &msg,
+            &Signature::from_raw(&raw).expect("raw"),
+            false,
+            &format!("key {i}: flipped r bit"),
+            &mut counts,
+        );
         let mut raw = sig.to_raw();
         let bit = rng.random_range(256..512);
         raw[bit / 8] ^= 1 << (bit % 8);
-        check(&case, &msg, &Signature::from_raw(&raw).expect("raw"), false, &format!("key {i}: flipped s bit"), &mut counts);
+        check(
+            &case,
+            &msg,
+            &Signature::from_raw(&raw).expect("raw"),
+            false,
+            &format!("key {i}: flipped s bit"),
+            &mut counts,
+        );
 
         // Out-of-range components.
         check(&case, &msg, &Signature::new(*sig.r(), [0; 32]), false, &format!("key {i}: s = 0"), &mut counts);
@@ -108,12 +124,33 @@ fn differential_shard(shard: usize) -> [usize; 2] {
         check(&case, &msg, &Signature::new(N, *sig.s()), false, &format!("key {i}: r = n"), &mut counts);
         check(&case, &msg, &Signature::new(*sig.r(), N), false, &format!("key {i}: s = n"), &mut counts);
         // r + s = n, so t = 0.
-        check(&case, &msg, &Signature::new(*sig.r(), n_minus(sig.r())), false, &format!("key {i}: r + s = n"), &mut counts);
+        check(
+            &case,
+            &msg,
+            &Signature::new(*sig.r(), n_minus(sig.r())),
+            false,
+            &format!("key {i}: r + s = n"),
+            &mut counts,
+        );
         if i % 8 == 0 {
-            check(&case, &msg, &Signature::new([0xFF; 32], *sig.s()), false, &format!("key {i}: r = 2^256 - 1"), &mut counts);
+            check(
+                &case,
+                &msg,
+                &Signature::new([0xFF; 32], *sig.s()),
+                false,
+                &format!("key {i}: r = 2^256 - 1"),
+                &mut counts,
+            );
             let mut garbage = [0u8; 64];
             rng.fill_bytes(&mut garbage);
-            check(&case, &msg, &Signature::from_raw(&garbage).expect("raw"), false, &format!("key {i}: random"), &mut counts);
+            check(
+                &case,
+                &msg,
+                &Signature::from_raw(&garbage).expect("raw"),
+                false,
+                &format!("key {i}: random"),
+                &mut counts,
+            );
         }
 
         // The wrong key: the previous key must reject this signature.

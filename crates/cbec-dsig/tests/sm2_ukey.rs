@@ -5,6 +5,8 @@
 //! and [`PreparedKey`] must accept it, and reject it after any one-byte
 //! change.
 
+#![allow(clippy::unwrap_used)]
+
 use base64::Engine as _;
 use cbec_dsig::c14n::{Method, canonicalize_subtree};
 use cbec_dsig::sm2::{DEFAULT_ID, PreparedKey, Signature};

@@ -306,7 +306,8 @@ pub async fn submit_and_approve(
 ) -> Result<cbec_store::Application, ApiError> {
     let actor = cbec_store::Actor { principal: cbec_store::Principal::System(who.to_owned()), at: now };
     evaluate(store, kind, enterprise_id.as_ref(), &payload, now).await?;
-    let submitted = store.submit_application(cbec_store::NewApplication { kind, enterprise_id, payload }, &actor).await?;
+    let submitted =
+        store.submit_application(cbec_store::NewApplication { kind, enterprise_id, payload }, &actor).await?;
     let effect = evaluate(store, kind, submitted.enterprise_id.as_ref(), &submitted.payload, now).await?;
     Ok(store.approve_application(&submitted.id, effect, &actor, now).await?)
 }

@@ -676,6 +676,12 @@ impl<'a> Parser<'a, '_> {
         if prefix == "xml" {
             return Some(NS_XML);
         }
+        // A handful of bindings (every real message) is fastest to scan; the
+        // map keeps pathological documents with thousands of declarations in
+        // scope linear.
+        if self.scope.len() <= 16 {
+            return self.scope.iter().rev().find(|(p, _)| *p == prefix).map(|&(_, i)| i);
+        }
         self.bindings.get(prefix).and_then(|b| b.last().copied())
     }
 
