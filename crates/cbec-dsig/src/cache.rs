@@ -19,8 +19,8 @@ use crate::{Certificate, Error};
 
 /// Entries kept by [`CertificateCache::default`]. An entry holds the
 /// certificate and its key: a few KB, or, for an SM2 key with a
-/// precomputed table, about 270 KB, so the default bounds the cache at
-/// roughly 280 MB in the worst case.
+/// precomputed table (window 6, see `sm2::DEFAULT_WINDOW`), about 88 KB, so
+/// the default bounds the cache at roughly 90 MB in the worst case.
 pub const DEFAULT_CAPACITY: usize = 1024;
 
 /// A bounded, thread-safe cache of parsed certificates by DER hash.

@@ -6,7 +6,7 @@
 //! keys live for years, which is what [`PreparedKey`] exploits: it is built
 //! once per certificate and holds a fixed-base table of affine multiples of
 //! the public key, while a static table covers the generator. A verification
-//! `[s]G + [t]P` is then about `33 + 37` mixed additions and no doublings,
+//! `[s]G + [t]P` is then about `33 + 43` mixed additions and no doublings,
 //! instead of the ≈ 256 doublings plus additions of a double-scalar ladder.
 //!
 //! Signing is left to the stock RustCrypto `sm2` signer ([`SigningKey`] wraps
@@ -23,13 +23,16 @@
 //! - A table with window width `w` holds, for each of `⌈257 / w⌉` windows
 //!   `i`, the affine points `j · 2^(w·i) · P` for `j = 1 ..= 2^(w-1)`.
 //!   Scalars are recoded into signed digits in `[-2^(w-1), 2^(w-1)]`, so a
-//!   negative digit costs a field negation of `y` only. The default
-//!   per-key `w = 7` gives 37 windows × 64 points × 64 bytes = 148 KiB (see
-//!   [`PreparedKey::from_sec1_with`] for the trade-off); the static
-//!   generator table has `w = 8`, 33 × 128 points, 264 KiB. Measured on one
-//!   core: per-key `w = 7` verifies as fast as `w = 8` (264 KiB) and ≈ 13 %
-//!   faster than `w = 6` (86 KiB); a `w = 10` generator table (850 KiB) gained
-//!   nothing over `w = 8`, cache misses eating the saved additions.
+//!   negative digit costs a field negation of `y` only. The per-key
+//!   default `w = 6` gives 43 windows × 32 points × 64 bytes =
+//!   86 KiB (see [`PreparedKey::from_sec1_with`] for the trade-off); the
+//!   static generator table has `w = 8`, 33 × 128 points, 264 KiB. Measured
+//!   on one core: per-key widths 6, 7 and 8 verify equally fast within the
+//!   run-to-run noise (±15 %), so the default takes the smallest of them;
+//!   4 and 5 are ≈ 10–20 % slower. A `w = 10` generator table (850 KiB)
+//!   gained nothing over `w = 8` (cache misses eat the saved additions),
+//!   while `w = 6` for the generator cost ≈ 15 % (both measured with the
+//!   fiat-crypto field).
 //! - Tables are built with doublings and mixed additions in Jacobian
 //!   coordinates and normalized to affine with one inversion (Montgomery's
 //!   trick).
@@ -59,7 +62,7 @@ pub const DEFAULT_ID: &[u8] = b"1234567812345678";
 const DEFAULT_ID_STR: &str = "1234567812345678";
 
 /// The window width of [`PreparedKey::from_sec1`]'s per-key table.
-pub const DEFAULT_WINDOW: u32 = 7;
+pub const DEFAULT_WINDOW: u32 = 6;
 /// The window width of the static generator table.
 const GENERATOR_WINDOW: u32 = 8;
 /// Window widths [`PreparedKey::from_sec1_with`] accepts.
@@ -813,7 +816,7 @@ fn der_put_integer(out: &mut Vec<u8>, value: &[u8; 32]) {
 
 /// An SM2 verifying key with a precomputed fixed-base table, for keys that
 /// verify many signatures (one per enterprise certificate). Build it once
-/// (≈ 2 ms and 148 KiB with the default window) and share it through an
+/// (≈ 1 ms and 86 KiB with the default window) and share it through an
 /// `Arc`; it is immutable, `Send` and `Sync`.
 pub struct PreparedKey {
     sec1: [u8; 65],
@@ -855,17 +858,18 @@ impl PreparedKey {
     ///
     /// The table holds `⌈257 / w⌉ · 2^(w-1)` affine points of 64 bytes and
     /// a verification adds about `⌈257 / w⌉` of them (plus 33 from the
-    /// generator table). Measured on one core, with a 700-byte message:
+    /// generator table). Measured on one core of a shared 2-vCPU EPYC VM
+    /// (CPU time, several runs, 700-byte message, SM3 included):
     ///
     /// | `w` | table | build | verify |
     /// |---|---|---|---|
-    /// | 8 | 264 KiB | ≈ 3 ms | ≈ 24 µs |
-    /// | 7 (default) | 148 KiB | ≈ 2 ms | ≈ 24 µs |
-    /// | 6 | 86 KiB | ≈ 1 ms | ≈ 28 µs |
-    /// | 5 | 52 KiB | ≈ 0.6 ms | ≈ 32 µs |
-    /// | 4 | 32 KiB | ≈ 0.3 ms | ≈ 37 µs |
+    /// | 8 | 264 KiB | 2.8–3.4 ms | 24–32 µs |
+    /// | 7 | 148 KiB | | 24–31 µs |
+    /// | 6 (default) | 86 KiB | 0.8–1.5 ms | 24–31 µs |
+    /// | 5 | 52 KiB | | 28–32 µs |
+    /// | 4 | 32 KiB | 0.3–0.6 ms | 31–37 µs |
     ///
-    /// against ≈ 350 µs for the stock `sm2` verifier.
+    /// against 340–415 µs for the stock `sm2` 0.14 verifier.
     pub fn from_sec1_with(bytes: &[u8], id: &[u8], window: u32) -> Result<PreparedKey, Error> {
         if !WINDOW_RANGE.contains(&window) {
             return Err(Error::InvalidWindow(window));
