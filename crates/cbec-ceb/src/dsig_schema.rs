@@ -94,7 +94,7 @@ impl V<'_> {
 
     fn no_text(&mut self, el: Element, path: &str) {
         let doc = el.document();
-        if el.children().any(|id| matches!(doc.kind(id), NodeKind::Text(t) if is_character_content(doc, id, t))) {
+        if el.children().any(|id| matches!(doc.kind(id), NodeKind::Text(_)) && is_character_content(doc, id)) {
             self.err(
                 Code::SchemaUnexpectedText,
                 path.to_string(),

@@ -522,7 +522,7 @@ mod uri {
 /// blank text nodes). The parser merges CDATA sections into the text node,
 /// so the source is consulted: a text run ends at the first `<` that does
 /// not open a CDATA section.
-pub(crate) fn is_character_content(doc: &Document, id: cbec_xml::NodeId, _text: &str) -> bool {
+pub(crate) fn is_character_content(doc: &Document, id: cbec_xml::NodeId) -> bool {
     !doc.is_ignorable_whitespace(id)
 }
 
@@ -769,7 +769,7 @@ impl Validator<'_> {
     fn no_text(&mut self, el: Element, d: &ElementDecl) {
         for id in el.children() {
             if let cbec_xml::NodeKind::Text(t) = el.document().kind(id) {
-                if is_character_content(el.document(), id, t) {
+                if is_character_content(el.document(), id) {
                     self.report(
                         Code::SchemaUnexpectedText,
                         self.path.clone(),

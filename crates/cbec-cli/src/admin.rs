@@ -155,11 +155,6 @@ pub fn run(a: Args) -> anyhow::Result<Outcome> {
 }
 
 async fn open(db: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {
-    if let Some(path) = db.strip_prefix("sqlite://") {
-        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-    }
     cbec_store::open(db).await.with_context(|| format!("cannot open the database {db}"))
 }
 

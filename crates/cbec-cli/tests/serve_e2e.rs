@@ -239,7 +239,7 @@ fn story(tag: &str, db: &str, tamper: impl Fn(&Path)) {
     assert_eq!(versions[0]["record"]["name"], "企业ebc");
     let v2_from = versions[1]["valid_from"].as_i64().expect("valid_from");
     let as_of = |ms: i64| {
-        let t = time_rfc3339(ms);
+        let t = cbec_store::Millis(ms).to_rfc3339();
         expect(s.call("GET", &format!("/api/v1/enterprises/{ebc}/as-of?at={t}"), Some(reviewer), None), 200, "as-of")
     };
     assert_eq!(as_of(v2_from - 1)["record"]["name"], "企业ebc", "before the change");
@@ -376,25 +376,6 @@ fn story(tag: &str, db: &str, tamper: impl Fn(&Path)) {
     let (code, out, _) = cbec(&dir, &["audit", "verify", "--db", db]);
     assert_eq!(code, 1, "tampering not detected: {out}");
     assert!(out.contains("entry 5"), "{out}");
-}
-
-fn time_rfc3339(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since the epoch (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 #[test]

@@ -222,6 +222,16 @@ impl<'d> Ck<'d> {
         }
     }
 
+    /// A quantity, weight or amount that must be greater than zero (`unit`
+    /// is appended to the message, e.g. "kg").
+    pub fn positive(&mut self, field: &str, v: Decimal, unit: &str) {
+        if v <= Decimal::ZERO {
+            let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
+            let msg = format!("{} must be greater than 0{unit}", self.name(field));
+            self.err(Code::FormatNumber, field, &v.to_string(), msg);
+        }
+    }
+
     pub fn msg_seq(&mut self, count: i32, seq: i32) {
         if count < 1 || seq < 1 || seq > count {
             let msg = format!("msgSeqNo (报文序号) {seq} must lie within 1..msgCount ({count})");

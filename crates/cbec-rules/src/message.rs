@@ -268,10 +268,7 @@ fn ceb411(ck: &mut Ck, m: &import::CEB411Message, cfg: &RuleConfig) {
                 ck.id_number("payerIdNumber", &h.payer_id_type, &h.payer_id_number);
                 ck.placeholder_text("payerName", &h.payer_name);
                 ck.app_time("payTime", &h.pay_time);
-                if h.amount_paid <= Decimal::ZERO {
-                    let msg = "amountPaid (支付金额) must be greater than 0".to_string();
-                    ck.err(Code::FormatNumber, "amountPaid", &h.amount_paid.to_string(), msg);
-                }
+                ck.positive("amountPaid", h.amount_paid, "");
             });
         });
     }
@@ -287,14 +284,7 @@ fn ceb511(ck: &mut Ck, m: &import::CEB511Message, cfg: &RuleConfig) {
                 head!(ck, h);
                 ck.enterprise("logisticsCode", &h.logistics_code);
                 ck.placeholder_text("consignee", &h.consignee);
-                if h.weight <= Decimal::ZERO {
-                    ck.err(
-                        Code::FormatNumber,
-                        "weight",
-                        &h.weight.to_string(),
-                        "weight (毛重) must be greater than 0 kg".into(),
-                    );
-                }
+                ck.positive("weight", h.weight, "kg");
             });
         });
     }
@@ -428,14 +418,7 @@ fn ceb625(ck: &mut Ck, m: &import::CEB625Message, cfg: &RuleConfig) {
                 ck.at("InvtRefundList", Some(j + 1), |ck| {
                     gcode(ck, &l.gcode);
                     ck.table("unit", &l.unit, TableId::Unit);
-                    if l.qty <= Decimal::ZERO {
-                        ck.err(
-                            Code::FormatNumber,
-                            "qty",
-                            &l.qty.to_string(),
-                            "qty (数量) must be greater than 0".into(),
-                        );
-                    }
+                    ck.positive("qty", l.qty, "");
                 });
             }
         });
@@ -528,14 +511,7 @@ fn ceb505(ck: &mut Ck, m: &export::CEB505Message, cfg: &RuleConfig) {
             ck.enterprise("logisticsCode", &l.logistics_code);
             ck.opt_enterprise("ebcCode", l.ebc_code.as_ref());
             ck.table("currency", &l.currency, TableId::Currency);
-            if l.gross_weight <= Decimal::ZERO {
-                ck.err(
-                    Code::FormatNumber,
-                    "grossWeight",
-                    &l.gross_weight.to_string(),
-                    "grossWeight (毛重) must be greater than 0 kg".into(),
-                );
-            }
+            ck.positive("grossWeight", l.gross_weight, "kg");
         });
     }
 }
