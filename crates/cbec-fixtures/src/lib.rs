@@ -5,6 +5,14 @@
 //! The values are realistic (valid unified social credit codes and ID
 //! numbers with correct check characters, real customs districts, HS codes
 //! and units) but fictitious.
+//!
+//! [`import_list`] makes a single list; [`import_case`] the four documents
+//! of one retail import ([`ImportCase`]: order, payment, waybill and list)
+//! consistent with each other, with the list's cancellation and return.
+
+mod import_case;
+
+pub use import_case::{ImportCase, ImportMode, import_case};
 
 use cbec_ceb::import::{self, CEB621Inventory, InventoryHead, InventoryList};
 use cbec_ceb::{Message, RawXml};

@@ -152,4 +152,31 @@ pub(crate) mod cols {
         "id, kind, enterprise_id, payload, state, submitted_by, submitted_at, decided_by, decided_at, reason";
     pub(crate) const AUDIT: &str =
         "seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
+    pub(crate) const DOCUMENT: &str =
+        "id, kind, status, sender, business_key, keys, deadline, created_at, updated_at, message_id, body";
+    pub(crate) const RECEIPT: &str =
+        "seq, id, doc_id, message_type, return_status, return_info, business_key, xml, issued_at";
+    pub(crate) const MESSAGE: &str = "id, sender, guid, message_type, received_at, sha256, raw, response";
+    pub(crate) const MOVE: &str = "seq, doc_id, from_status, to_status, event, reason, actor, at";
+    pub(crate) const RECEIPT_R: &str =
+        "r.seq, r.id, r.doc_id, r.message_type, r.return_status, r.return_info, r.business_key, r.xml, r.issued_at";
+    pub(crate) const PUSH: &str = "o.seq, r.id, o.state, o.attempts, o.next_at, o.last_error, o.delivered_at";
+}
+
+/// The keys column of `documents`: newline-separated.
+pub(crate) fn join_keys(keys: &[String]) -> String {
+    keys.join("\n")
+}
+
+pub(crate) fn split_keys(text: &str) -> Vec<String> {
+    text.split('\n').filter(|k| !k.is_empty()).map(str::to_string).collect()
+}
+
+/// The state name and columns of a push result: (state, next_at, error, delivered_at).
+pub(crate) fn push_columns(result: &crate::PushResult) -> (&'static str, Option<i64>, Option<&str>, Option<i64>) {
+    match result {
+        crate::PushResult::Delivered { at } => ("delivered", None, None, Some(at.0)),
+        crate::PushResult::Retry { next_at, error } => ("pending", Some(next_at.0), Some(error.as_str()), None),
+        crate::PushResult::Dead { error, .. } => ("dead", None, Some(error.as_str()), None),
+    }
 }

@@ -25,10 +25,15 @@
 //! Only this crate knows SQL.
 
 pub mod audit;
+pub mod clearance;
 mod codec;
 mod ops;
 mod types;
 
+pub use clearance::{
+    Decider, DocFilter, DocRow, DuePush, MoveRow, Needs, NewMessage, NewReceipt, Outcome, Processed, PushResult,
+    PushRow, QuotaRow, ReceiptRow, Snapshot, StoredMessage, StoredMove, Webhook, Work,
+};
 pub use types::*;
 
 /// What went wrong in the store.
@@ -128,6 +133,40 @@ pub trait Store: Send + Sync + 'static {
 
     /// Audit entries with `seq > after`, in order, at most `limit`.
     async fn audit_entries(&self, after: i64, limit: u32) -> Result<Vec<audit::AuditEntry>>;
+
+    // ---- clearance (see [`clearance`]) ------------------------------------
+
+    /// Runs one unit of clearance work in one transaction: the idempotency
+    /// check of its message, the decider's reads and decision, the writes
+    /// and one audit entry. The message is durable when this returns `Ok`.
+    async fn process(&self, work: Work, decider: Box<dyn Decider>) -> Result<Processed>;
+    async fn message(&self, id: &Id) -> Result<StoredMessage>;
+    async fn document(&self, id: &Id) -> Result<DocRow>;
+    /// Newest first.
+    async fn documents(&self, filter: DocFilter) -> Result<Vec<DocRow>>;
+    async fn document_moves(&self, id: &Id) -> Result<Vec<StoredMove>>;
+    async fn document_receipts(&self, id: &Id) -> Result<Vec<ReceiptRow>>;
+    /// Documents whose deadline has passed, oldest deadline first.
+    async fn due_documents(&self, now: Millis, limit: u32) -> Result<Vec<Id>>;
+    /// Receipts naming any of the codes (an enterprise's customs code and
+    /// USCC) with seq > `after`, in issue order.
+    async fn receipts_for(&self, codes: &[String], after: i64, limit: u32) -> Result<Vec<ReceiptRow>>;
+    /// The seq an enterprise has acknowledged (0 if none).
+    async fn receipt_cursor(&self, enterprise: &Id) -> Result<i64>;
+    /// Moves the acknowledgement forward (`InvalidState` backwards).
+    async fn ack_receipts(&self, enterprise: &Id, seq: i64, actor: &Actor) -> Result<i64>;
+    /// The quota ledger balance (fen) of a key.
+    async fn quota_used(&self, key: &str) -> Result<i64>;
+    async fn webhook(&self, enterprise: &Id) -> Result<Option<Webhook>>;
+    async fn set_webhook(&self, enterprise: &Id, hook: Option<Webhook>, actor: &Actor) -> Result<()>;
+    /// For each enterprise with a webhook, its oldest pending receipt if
+    /// its next attempt is due.
+    async fn due_pushes(&self, now: Millis, limit: u32) -> Result<Vec<DuePush>>;
+    async fn record_push(&self, enterprise: &Id, seq: i64, result: PushResult) -> Result<()>;
+    /// Queues again every receipt after `after` for the enterprise's
+    /// webhook (delivered or dead ones too); how many.
+    async fn repush(&self, enterprise: &Id, after: i64, actor: &Actor) -> Result<u64>;
+    async fn pushes(&self, enterprise: &Id, after: i64, limit: u32) -> Result<Vec<PushRow>>;
 }
 
 /// Opens (creating and migrating if needed) the store a URL names:

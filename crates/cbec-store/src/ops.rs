@@ -20,7 +20,13 @@ use std::task::{Context, Poll, Waker};
 use cbec_model::filing::ApplicationState;
 use serde_json::{Value, json};
 
+use std::collections::BTreeMap;
+
 use crate::audit::{AuditEntry, entry_hash};
+use crate::clearance::{
+    Decider, DocFilter, DocRow, DuePush, MoveRow, NewMessage, NewReceipt, Outcome, Processed, PushResult, PushRow,
+    QuotaRow, ReceiptRow, Snapshot, StoredMessage, StoredMove, Webhook, Work,
+};
 use crate::codec::{certificate_snapshot, snapshot};
 use crate::{
     Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseRecord,
@@ -86,6 +92,44 @@ pub(crate) trait Db {
     async fn audit_head(&mut self) -> Result<(i64, String)>;
     async fn insert_audit(&mut self, e: &AuditEntry) -> Result<()>;
     async fn audit_entries(&mut self, after: i64, limit: u32) -> Result<Vec<AuditEntry>>;
+
+    // ---- clearance ----
+    /// The message a sender sent with this guid: its id and stored answer.
+    async fn message_by_guid(&mut self, sender: &str, guid: &str) -> Result<Option<(Id, Option<Vec<u8>>)>>;
+    async fn insert_message(&mut self, m: &NewMessage, sha256: &str, response: Option<&[u8]>) -> Result<()>;
+    async fn message(&mut self, id: &str) -> Result<Option<StoredMessage>>;
+    /// Documents holding any of the keys.
+    async fn docs_by_keys(&mut self, keys: &[String]) -> Result<Vec<DocRow>>;
+    async fn docs_by_ids(&mut self, ids: &[String]) -> Result<Vec<DocRow>>;
+    /// Inserts or replaces a document with its keys and parties.
+    async fn upsert_doc(&mut self, d: &DocRow, parties: &[String], existed: bool) -> Result<()>;
+    async fn list_docs(&mut self, f: &DocFilter) -> Result<Vec<DocRow>>;
+    /// Ids of documents whose deadline is at or before `now`, oldest first.
+    async fn due_docs(&mut self, now: Millis, limit: u32) -> Result<Vec<Id>>;
+    async fn insert_move(&mut self, m: &MoveRow, actor: &str, at: Millis) -> Result<()>;
+    async fn moves(&mut self, doc: &str) -> Result<Vec<StoredMove>>;
+    /// Stores a receipt with its recipients, queues it for their webhooks,
+    /// and returns it with its seq.
+    async fn insert_receipt(&mut self, r: &NewReceipt, message_id: Option<&str>, at: Millis) -> Result<ReceiptRow>;
+    /// Receipts naming any of the codes, seq > after, in seq order.
+    async fn receipts_for(&mut self, codes: &[String], after: i64, limit: u32) -> Result<Vec<ReceiptRow>>;
+    async fn receipts_of_doc(&mut self, doc: &str) -> Result<Vec<ReceiptRow>>;
+    async fn quota_sums(&mut self, keys: &[String]) -> Result<BTreeMap<String, i64>>;
+    async fn insert_quota(&mut self, q: &QuotaRow, at: Millis) -> Result<()>;
+    async fn counters(&mut self, names: &[String]) -> Result<BTreeMap<String, i64>>;
+    async fn set_counter(&mut self, name: &str, value: i64) -> Result<()>;
+    async fn acked(&mut self, enterprise: &str) -> Result<i64>;
+    async fn set_acked(&mut self, enterprise: &str, seq: i64, at: Millis) -> Result<()>;
+    async fn webhook(&mut self, enterprise: &str) -> Result<Option<Webhook>>;
+    /// Replaces the enterprise's webhook (and the codes it receives for);
+    /// `None` removes it.
+    async fn set_webhook(&mut self, enterprise: &str, hook: Option<&Webhook>, codes: &[String]) -> Result<()>;
+    /// Per enterprise with a webhook, its oldest pending push if due.
+    async fn due_pushes(&mut self, now: Millis, limit: u32) -> Result<Vec<DuePush>>;
+    async fn record_push(&mut self, enterprise: &str, seq: i64, result: &PushResult) -> Result<()>;
+    /// Puts every push of the enterprise with seq > after back to pending.
+    async fn repush(&mut self, enterprise: &str, after: i64, now: Millis) -> Result<u64>;
+    async fn pushes(&mut self, enterprise: &str, after: i64, limit: u32) -> Result<Vec<PushRow>>;
 }
 
 /// Drives a future that cannot suspend (the SQLite primitives) to its end
@@ -591,4 +635,192 @@ async fn concerned<D: Db>(db: &mut D, a: &Application) -> Result<Enterprise> {
             a.id
         ))),
     }
+}
+
+// ---- clearance -----------------------------------------------------------------
+
+/// The most rounds of [`Decider::needs`] before a decision is refused (a
+/// decider that keeps asking is a bug).
+const MAX_ROUNDS: usize = 8;
+
+/// Hex SHA-256.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    crate::audit::hex(&Sha256::digest(bytes))
+}
+
+/// One unit of clearance work: the idempotency check, the reads the decider
+/// asks for, its decision, and every write, with one audit entry.
+pub(crate) async fn process<D: Db>(db: &mut D, work: Work, mut decider: Box<dyn Decider>) -> Result<Processed> {
+    if let Some(m) = &work.message
+        && let Some(guid) = &m.guid
+        && let Some((message_id, response)) = db.message_by_guid(&m.sender, guid).await?
+    {
+        return Ok(Processed::Duplicate { message_id, response: response.unwrap_or_default() });
+    }
+    let mut snapshot = Snapshot::default();
+    // What has been looked up already (found or not), so a key that names
+    // no document is not asked for again.
+    let mut asked = crate::clearance::Needs::default();
+    let mut done = false;
+    for _ in 0..MAX_ROUNDS {
+        let mut needs = decider.needs(&snapshot);
+        needs.keys.retain(|k| !asked.keys.contains(k));
+        needs.ids.retain(|k| !asked.ids.contains(k));
+        needs.quota.retain(|k| !asked.quota.contains(k));
+        needs.counters.retain(|k| !asked.counters.contains(k));
+        if needs.is_empty() {
+            done = true;
+            break;
+        }
+        let mut found = Vec::new();
+        if !needs.keys.is_empty() {
+            found.extend(db.docs_by_keys(&needs.keys.iter().cloned().collect::<Vec<_>>()).await?);
+        }
+        if !needs.ids.is_empty() {
+            found.extend(db.docs_by_ids(&needs.ids.iter().cloned().collect::<Vec<_>>()).await?);
+        }
+        for d in found {
+            if !snapshot.docs.iter().any(|x| x.id == d.id) {
+                snapshot.docs.push(d);
+            }
+        }
+        for id in &needs.ids {
+            if !snapshot.docs.iter().any(|d| &d.id == id) {
+                return Err(not_found("document", id));
+            }
+        }
+        if !needs.quota.is_empty() {
+            let keys: Vec<String> = needs.quota.iter().cloned().collect();
+            let sums = db.quota_sums(&keys).await?;
+            for k in keys {
+                let v = sums.get(&k).copied().unwrap_or(0);
+                snapshot.quota.insert(k, v);
+            }
+        }
+        if !needs.counters.is_empty() {
+            let names: Vec<String> = needs.counters.iter().cloned().collect();
+            let values = db.counters(&names).await?;
+            for n in names {
+                let v = values.get(&n).copied().unwrap_or(0);
+                snapshot.counters.insert(n, v);
+            }
+        }
+        asked.keys.extend(needs.keys);
+        asked.ids.extend(needs.ids);
+        asked.quota.extend(needs.quota);
+        asked.counters.extend(needs.counters);
+    }
+    if !done {
+        return Err(StoreError::Backend("the clearance decision kept asking for more data".into()));
+    }
+    let outcome = decider.decide(&snapshot)?;
+    write_outcome(db, &work, &snapshot, outcome).await
+}
+
+async fn write_outcome<D: Db>(db: &mut D, work: &Work, snapshot: &Snapshot, out: Outcome) -> Result<Processed> {
+    let at = work.actor.at;
+    let actor = work.actor.principal.to_string();
+    let message_id = work.message.as_ref().map(|m| m.id.clone());
+    let mut summary = out.audit_summary.clone();
+    if let Some(m) = &work.message {
+        let sha = sha256_hex(&m.raw);
+        db.insert_message(m, &sha, out.response.as_deref()).await?;
+        if let Some(obj) = summary.as_object_mut() {
+            obj.insert("sha256".into(), Value::String(sha));
+            obj.insert("message_type".into(), Value::String(m.message_type.clone()));
+        }
+    }
+    for d in &out.docs {
+        let existed = snapshot.docs.iter().any(|x| x.id == d.id);
+        let parties = parties_of(&out, &d.id);
+        db.upsert_doc(d, &parties, existed).await?;
+    }
+    for m in &out.moves {
+        db.insert_move(m, &actor, at).await?;
+    }
+    for q in &out.quota {
+        db.insert_quota(q, at).await?;
+    }
+    for (name, value) in &out.counters {
+        db.set_counter(name, *value).await?;
+    }
+    let mut receipts = Vec::with_capacity(out.receipts.len());
+    for r in &out.receipts {
+        receipts.push(db.insert_receipt(r, message_id.as_deref(), at).await?);
+    }
+    if let Some(obj) = summary.as_object_mut() {
+        obj.insert("receipts".into(), json!(receipts.iter().map(|r| r.id.clone()).collect::<Vec<_>>()));
+    }
+    append(db, &work.actor, Change::new(out.audit_action, work.entity.0, &work.entity.1, None, Some(summary))).await?;
+    Ok(Processed::Done { response: out.response, receipts, docs: out.docs })
+}
+
+/// The enterprise codes a document's receipts go to, as the decision named
+/// them (for the party index of document searches).
+fn parties_of(out: &Outcome, doc_id: &str) -> Vec<String> {
+    let mut codes: Vec<String> = Vec::new();
+    for r in out.receipts.iter().filter(|r| r.doc_id.as_deref() == Some(doc_id)) {
+        for c in &r.recipients {
+            if !codes.contains(c) {
+                codes.push(c.clone());
+            }
+        }
+    }
+    if let Some(d) = out.docs.iter().find(|d| d.id == doc_id)
+        && !codes.contains(&d.sender)
+    {
+        codes.push(d.sender.clone());
+    }
+    codes
+}
+
+pub(crate) async fn message<D: Db>(db: &mut D, id: &str) -> Result<StoredMessage> {
+    db.message(id).await?.ok_or_else(|| not_found("message", id))
+}
+
+pub(crate) async fn document<D: Db>(db: &mut D, id: &str) -> Result<DocRow> {
+    db.docs_by_ids(&[id.to_string()]).await?.into_iter().next().ok_or_else(|| not_found("document", id))
+}
+
+pub(crate) async fn ack_receipts<D: Db>(db: &mut D, enterprise: &str, seq: i64, actor: &Actor) -> Result<i64> {
+    let current = db.acked(enterprise).await?;
+    if seq < current {
+        return Err(StoreError::InvalidState(format!(
+            "receipts are already acknowledged up to {current}; a cursor cannot move back"
+        )));
+    }
+    if seq > current {
+        db.set_acked(enterprise, seq, actor.at).await?;
+    }
+    Ok(seq)
+}
+
+pub(crate) async fn set_webhook<D: Db>(
+    db: &mut D,
+    enterprise: &str,
+    hook: Option<Webhook>,
+    actor: &Actor,
+) -> Result<()> {
+    let e = crate::ops::enterprise(db, enterprise).await?;
+    let codes: Vec<String> = [e.record.customs_code.clone(), e.record.uscc.clone()].into_iter().flatten().collect();
+    let before = db.webhook(enterprise).await?.map(|h| json!({"url": h.url}));
+    db.set_webhook(enterprise, hook.as_ref(), &codes).await?;
+    let after = hook.as_ref().map(|h| json!({"url": h.url}));
+    let action = if hook.is_some() { "webhook.set" } else { "webhook.remove" };
+    append(db, actor, Change::new(action, "enterprise", enterprise, before, after)).await
+}
+
+pub(crate) async fn repush<D: Db>(db: &mut D, enterprise: &str, after: i64, actor: &Actor) -> Result<u64> {
+    if db.webhook(enterprise).await?.is_none() {
+        return Err(StoreError::InvalidState(format!("enterprise {enterprise} has no webhook")));
+    }
+    let n = db.repush(enterprise, after, actor.at).await?;
+    append(
+        db,
+        actor,
+        Change::new("webhook.repush", "enterprise", enterprise, None, Some(json!({"after": after, "queued": n}))),
+    )
+    .await?;
+    Ok(n)
 }

@@ -35,10 +35,14 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, NoTls, Row};
 
 use crate::audit::AuditEntry;
+use crate::clearance::{
+    Decider, DocFilter, DocRow, DuePush, MoveRow, NewMessage, NewReceipt, Processed, PushResult, PushRow, QuotaRow,
+    ReceiptRow, StoredMessage, StoredMove, Webhook, Work,
+};
 use crate::codec::cols::*;
 use crate::codec::{
-    Migration, check_applied, conflict_message, fingerprint, from_json, int, parse_name, parse_principal,
-    principal_text, to_json,
+    Migration, check_applied, conflict_message, fingerprint, from_json, int, join_keys, parse_name, parse_principal,
+    principal_text, push_columns, split_keys, to_json,
 };
 use crate::ops::{self, Db};
 use crate::{
@@ -46,6 +50,7 @@ use crate::{
     Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer, NewToken,
     NewWarehouse, Officer, OverseasWarehouse, Page, Principal, Result, Store, StoreError, audit,
 };
+use std::collections::BTreeMap;
 
 /// The most connections the pool opens.
 pub const POOL_SIZE: usize = 16;
@@ -67,6 +72,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "0003_create_audit_log",
         sql: include_str!("../migrations/postgres/0003_create_audit_log.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_create_clearance",
+        sql: include_str!("../migrations/postgres/0004_create_clearance.sql"),
     },
 ];
 
@@ -338,6 +348,78 @@ impl PgDb<'_> {
         let stmt = self.tx.prepare_cached(sql).await.map_err(pg_err)?;
         self.tx.execute(&stmt, params).await.map_err(pg_err).map(drop)
     }
+}
+
+fn doc_row(r: &Row) -> Result<DocRow> {
+    Ok(DocRow {
+        id: get(r, 0)?,
+        kind: get(r, 1)?,
+        status: get(r, 2)?,
+        sender: get(r, 3)?,
+        business_key: get(r, 4)?,
+        keys: split_keys(get::<&str>(r, 5)?),
+        deadline: get::<Option<i64>>(r, 6)?.map(Millis),
+        created_at: Millis(get(r, 7)?),
+        updated_at: Millis(get(r, 8)?),
+        message_id: get(r, 9)?,
+        body: get(r, 10)?,
+    })
+}
+
+fn receipt_row(r: &Row) -> Result<ReceiptRow> {
+    Ok(ReceiptRow {
+        seq: get(r, 0)?,
+        id: get(r, 1)?,
+        doc_id: get(r, 2)?,
+        message_type: get(r, 3)?,
+        return_status: get(r, 4)?,
+        return_info: get(r, 5)?,
+        business_key: get(r, 6)?,
+        xml: get(r, 7)?,
+        issued_at: Millis(get(r, 8)?),
+    })
+}
+
+fn message_row(r: &Row) -> Result<StoredMessage> {
+    Ok(StoredMessage {
+        id: get(r, 0)?,
+        sender: get(r, 1)?,
+        guid: get(r, 2)?,
+        message_type: get(r, 3)?,
+        received_at: Millis(get(r, 4)?),
+        sha256: get(r, 5)?,
+        raw: get(r, 6)?,
+        response: get(r, 7)?,
+    })
+}
+
+fn move_row(r: &Row) -> Result<StoredMove> {
+    Ok(StoredMove {
+        seq: get(r, 0)?,
+        row: MoveRow { doc_id: get(r, 1)?, from: get(r, 2)?, to: get(r, 3)?, event: get(r, 4)?, reason: get(r, 5)? },
+        actor: get(r, 6)?,
+        at: Millis(get(r, 7)?),
+    })
+}
+
+fn push_row(r: &Row) -> Result<PushRow> {
+    Ok(PushRow {
+        seq: get(r, 0)?,
+        receipt_id: get(r, 1)?,
+        state: get(r, 2)?,
+        attempts: get(r, 3)?,
+        next_at: Millis(get(r, 4)?),
+        last_error: get(r, 5)?,
+        delivered_at: get::<Option<i64>>(r, 6)?.map(Millis),
+    })
+}
+
+fn pair_row(r: &Row) -> Result<(String, i64)> {
+    Ok((get(r, 0)?, get(r, 1)?))
+}
+
+fn id_row(r: &Row) -> Result<String> {
+    get(r, 0)
 }
 
 impl Db for PgDb<'_> {
@@ -729,6 +811,371 @@ impl Db for PgDb<'_> {
         )
         .await
     }
+
+    async fn message_by_guid(&mut self, sender: &str, guid: &str) -> Result<Option<(Id, Option<Vec<u8>>)>> {
+        let stmt = self
+            .tx
+            .prepare_cached("SELECT id, response FROM messages WHERE sender = $1 AND guid = $2")
+            .await
+            .map_err(pg_err)?;
+        let row = self.tx.query_opt(&stmt, &[&sender, &guid]).await.map_err(pg_err)?;
+        row.map(|r| Ok((get(&r, 0)?, get(&r, 1)?))).transpose()
+    }
+
+    async fn insert_message(&mut self, m: &NewMessage, sha256: &str, response: Option<&[u8]>) -> Result<()> {
+        self.exec(
+            "INSERT INTO messages (id, sender, guid, message_type, received_at, sha256, raw, response)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[&m.id, &m.sender, &m.guid, &m.message_type, &m.received_at.0, &sha256, &m.raw, &response],
+        )
+        .await
+    }
+
+    async fn message(&mut self, id: &str) -> Result<Option<StoredMessage>> {
+        self.opt(&format!("SELECT {MESSAGE} FROM messages WHERE id = $1"), &[&id], message_row).await
+    }
+
+    async fn docs_by_keys(&mut self, keys: &[String]) -> Result<Vec<DocRow>> {
+        self.all(
+            &format!(
+                "SELECT {DOCUMENT} FROM documents WHERE id IN (SELECT doc_id FROM document_keys WHERE key = ANY($1))
+                 ORDER BY created_at, id"
+            ),
+            &[&keys],
+            doc_row,
+        )
+        .await
+    }
+
+    async fn docs_by_ids(&mut self, ids: &[String]) -> Result<Vec<DocRow>> {
+        self.all(
+            &format!("SELECT {DOCUMENT} FROM documents WHERE id = ANY($1) ORDER BY created_at, id"),
+            &[&ids],
+            doc_row,
+        )
+        .await
+    }
+
+    async fn upsert_doc(&mut self, d: &DocRow, parties: &[String], existed: bool) -> Result<()> {
+        let keys = join_keys(&d.keys);
+        let deadline = d.deadline.map(|m| m.0);
+        if existed {
+            self.exec(
+                "UPDATE documents SET kind = $2, status = $3, sender = $4, business_key = $5, keys = $6, deadline = $7,
+                 updated_at = $8, body = $9 WHERE id = $1",
+                &[&d.id, &d.kind, &d.status, &d.sender, &d.business_key, &keys, &deadline, &d.updated_at.0, &d.body],
+            )
+            .await?;
+            self.exec("DELETE FROM document_keys WHERE doc_id = $1", &[&d.id]).await?;
+        } else {
+            self.exec(
+                "INSERT INTO documents (id, kind, status, sender, business_key, keys, deadline, created_at, updated_at,
+                 message_id, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                &[
+                    &d.id,
+                    &d.kind,
+                    &d.status,
+                    &d.sender,
+                    &d.business_key,
+                    &keys,
+                    &deadline,
+                    &d.created_at.0,
+                    &d.updated_at.0,
+                    &d.message_id,
+                    &d.body,
+                ],
+            )
+            .await?;
+        }
+        self.exec(
+            "INSERT INTO document_keys (key, doc_id) SELECT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING",
+            &[&d.keys, &d.id],
+        )
+        .await?;
+        self.exec(
+            "INSERT INTO document_parties (code, doc_id) SELECT c, $2 FROM unnest($1::text[]) AS c ON CONFLICT DO NOTHING",
+            &[&parties, &d.id],
+        )
+        .await
+    }
+
+    async fn list_docs(&mut self, f: &DocFilter) -> Result<Vec<DocRow>> {
+        let limit = if f.limit == 0 { 100 } else { int(f.limit) };
+        let (before_at, before_id) = match &f.before {
+            Some((at, id)) => (Some(at.0), Some(id.clone())),
+            None => (None, None),
+        };
+        self.all(
+            &format!(
+                "SELECT {DOCUMENT} FROM documents WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
+                 AND ($3::text IS NULL OR business_key = $3)
+                 AND ($4::text[] IS NULL OR id IN (SELECT doc_id FROM document_parties WHERE code = ANY($4)))
+                 AND ($5::bigint IS NULL OR updated_at < $5 OR (updated_at = $5 AND id < $6))
+                 ORDER BY updated_at DESC, id DESC LIMIT $7"
+            ),
+            &[&f.kind, &f.status, &f.business_key, &f.party, &before_at, &before_id, &limit],
+            doc_row,
+        )
+        .await
+    }
+
+    async fn due_docs(&mut self, now: Millis, limit: u32) -> Result<Vec<Id>> {
+        self.all(
+            "SELECT id FROM documents WHERE deadline IS NOT NULL AND deadline <= $1 ORDER BY deadline, id LIMIT $2",
+            &[&now.0, &int(limit)],
+            id_row,
+        )
+        .await
+    }
+
+    async fn insert_move(&mut self, m: &MoveRow, actor: &str, at: Millis) -> Result<()> {
+        self.exec(
+            "INSERT INTO document_moves (doc_id, from_status, to_status, event, reason, actor, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&m.doc_id, &m.from, &m.to, &m.event, &m.reason, &actor, &at.0],
+        )
+        .await
+    }
+
+    async fn moves(&mut self, doc: &str) -> Result<Vec<StoredMove>> {
+        self.all(&format!("SELECT {MOVE} FROM document_moves WHERE doc_id = $1 ORDER BY seq"), &[&doc], move_row).await
+    }
+
+    async fn insert_receipt(&mut self, r: &NewReceipt, message_id: Option<&str>, at: Millis) -> Result<ReceiptRow> {
+        let stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO receipts (id, doc_id, message_id, message_type, return_status, return_info, business_key,
+                 xml, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
+            )
+            .await
+            .map_err(pg_err)?;
+        let row = self
+            .tx
+            .query_one(
+                &stmt,
+                &[
+                    &r.id,
+                    &r.doc_id,
+                    &message_id,
+                    &r.message_type,
+                    &r.return_status,
+                    &r.return_info,
+                    &r.business_key,
+                    &r.xml,
+                    &at.0,
+                ],
+            )
+            .await
+            .map_err(pg_err)?;
+        let seq: i64 = get(&row, 0)?;
+        if !r.recipients.is_empty() {
+            self.exec(
+                "INSERT INTO receipt_recipients (code, seq) SELECT c, $2 FROM unnest($1::text[]) AS c ON CONFLICT DO NOTHING",
+                &[&r.recipients, &seq],
+            )
+            .await?;
+            self.exec(
+                "INSERT INTO push_outbox (enterprise, seq, state, attempts, next_at)
+                 SELECT DISTINCT enterprise, $1::bigint, 'pending', 0, $2::bigint FROM webhook_codes WHERE code = ANY($3)
+                 ON CONFLICT DO NOTHING",
+                &[&seq, &at.0, &r.recipients],
+            )
+            .await?;
+        }
+        Ok(ReceiptRow {
+            seq,
+            id: r.id.clone(),
+            doc_id: r.doc_id.clone(),
+            message_type: r.message_type.clone(),
+            return_status: r.return_status.clone(),
+            return_info: r.return_info.clone(),
+            business_key: r.business_key.clone(),
+            xml: r.xml.clone(),
+            issued_at: at,
+        })
+    }
+
+    async fn receipts_for(&mut self, codes: &[String], after: i64, limit: u32) -> Result<Vec<ReceiptRow>> {
+        self.all(
+            &format!(
+                "SELECT {RECEIPT} FROM receipts WHERE seq IN (
+                     SELECT DISTINCT seq FROM receipt_recipients WHERE code = ANY($1) AND seq > $2 ORDER BY seq LIMIT $3)
+                 ORDER BY seq"
+            ),
+            &[&codes, &after, &int(limit)],
+            receipt_row,
+        )
+        .await
+    }
+
+    async fn receipts_of_doc(&mut self, doc: &str) -> Result<Vec<ReceiptRow>> {
+        self.all(&format!("SELECT {RECEIPT} FROM receipts WHERE doc_id = $1 ORDER BY seq"), &[&doc], receipt_row).await
+    }
+
+    async fn quota_sums(&mut self, keys: &[String]) -> Result<BTreeMap<String, i64>> {
+        Ok(self
+            .all("SELECT key, SUM(fen)::bigint FROM quota_ledger WHERE key = ANY($1) GROUP BY key", &[&keys], pair_row)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
+    async fn insert_quota(&mut self, q: &QuotaRow, at: Millis) -> Result<()> {
+        self.exec(
+            "INSERT INTO quota_ledger (doc_id, key, fen, reason, at) VALUES ($1, $2, $3, $4, $5)",
+            &[&q.doc_id, &q.key, &q.fen, &q.reason, &at.0],
+        )
+        .await
+    }
+
+    async fn counters(&mut self, names: &[String]) -> Result<BTreeMap<String, i64>> {
+        Ok(self
+            .all("SELECT name, value FROM counters WHERE name = ANY($1)", &[&names], pair_row)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
+    async fn set_counter(&mut self, name: &str, value: i64) -> Result<()> {
+        self.exec(
+            "INSERT INTO counters (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            &[&name, &value],
+        )
+        .await
+    }
+
+    async fn acked(&mut self, enterprise: &str) -> Result<i64> {
+        let stmt =
+            self.tx.prepare_cached("SELECT seq FROM receipt_acks WHERE enterprise = $1").await.map_err(pg_err)?;
+        let row = self.tx.query_opt(&stmt, &[&enterprise]).await.map_err(pg_err)?;
+        Ok(match row {
+            Some(r) => get(&r, 0)?,
+            None => 0,
+        })
+    }
+
+    async fn set_acked(&mut self, enterprise: &str, seq: i64, at: Millis) -> Result<()> {
+        self.exec(
+            "INSERT INTO receipt_acks (enterprise, seq, at) VALUES ($1, $2, $3)
+             ON CONFLICT (enterprise) DO UPDATE SET seq = excluded.seq, at = excluded.at",
+            &[&enterprise, &seq, &at.0],
+        )
+        .await
+    }
+
+    async fn webhook(&mut self, enterprise: &str) -> Result<Option<Webhook>> {
+        self.opt(
+            "SELECT enterprise, url, secret, created_at FROM webhooks WHERE enterprise = $1",
+            &[&enterprise],
+            |r| {
+                Ok(Webhook {
+                    enterprise: get(r, 0)?,
+                    url: get(r, 1)?,
+                    secret: get(r, 2)?,
+                    created_at: Millis(get(r, 3)?),
+                })
+            },
+        )
+        .await
+    }
+
+    async fn set_webhook(&mut self, enterprise: &str, hook: Option<&Webhook>, codes: &[String]) -> Result<()> {
+        self.exec("DELETE FROM webhooks WHERE enterprise = $1", &[&enterprise]).await?;
+        self.exec("DELETE FROM webhook_codes WHERE enterprise = $1", &[&enterprise]).await?;
+        if let Some(h) = hook {
+            self.exec(
+                "INSERT INTO webhooks (enterprise, url, secret, created_at) VALUES ($1, $2, $3, $4)",
+                &[&enterprise, &h.url, &h.secret, &h.created_at.0],
+            )
+            .await?;
+            self.exec(
+                "INSERT INTO webhook_codes (code, enterprise) SELECT c, $2 FROM unnest($1::text[]) AS c ON CONFLICT DO NOTHING",
+                &[&codes, &enterprise],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn due_pushes(&mut self, now: Millis, limit: u32) -> Result<Vec<DuePush>> {
+        let stmt = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT o.enterprise, o.attempts, w.url, w.secret, {RECEIPT_R}
+                 FROM (SELECT enterprise, MIN(seq) AS seq FROM push_outbox WHERE state = 'pending' GROUP BY enterprise) h
+                 JOIN push_outbox o ON o.enterprise = h.enterprise AND o.seq = h.seq
+                 JOIN webhooks w ON w.enterprise = o.enterprise
+                 JOIN receipts r ON r.seq = o.seq
+                 WHERE o.next_at <= $1 ORDER BY o.next_at LIMIT $2"
+            ))
+            .await
+            .map_err(pg_err)?;
+        let rows = self.tx.query(&stmt, &[&now.0, &int(limit)]).await.map_err(pg_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(DuePush {
+                    enterprise: get(r, 0)?,
+                    attempts: get(r, 1)?,
+                    url: get(r, 2)?,
+                    secret: get(r, 3)?,
+                    receipt: ReceiptRow {
+                        seq: get(r, 4)?,
+                        id: get(r, 5)?,
+                        doc_id: get(r, 6)?,
+                        message_type: get(r, 7)?,
+                        return_status: get(r, 8)?,
+                        return_info: get(r, 9)?,
+                        business_key: get(r, 10)?,
+                        xml: get(r, 11)?,
+                        issued_at: Millis(get(r, 12)?),
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn record_push(&mut self, enterprise: &str, seq: i64, result: &PushResult) -> Result<()> {
+        let (state, next_at, error, delivered_at) = push_columns(result);
+        self.exec(
+            "UPDATE push_outbox SET state = $3, attempts = attempts + 1, next_at = COALESCE($4, next_at),
+             last_error = $5, delivered_at = $6 WHERE enterprise = $1 AND seq = $2",
+            &[&enterprise, &seq, &state, &next_at, &error, &delivered_at],
+        )
+        .await
+    }
+
+    async fn repush(&mut self, enterprise: &str, after: i64, now: Millis) -> Result<u64> {
+        self.exec(
+            "INSERT INTO push_outbox (enterprise, seq, state, attempts, next_at)
+             SELECT DISTINCT w.enterprise, rr.seq, 'pending', 0, $3::bigint FROM webhook_codes w
+             JOIN receipt_recipients rr ON rr.code = w.code WHERE w.enterprise = $1 AND rr.seq > $2
+             ON CONFLICT DO NOTHING",
+            &[&enterprise, &after, &now.0],
+        )
+        .await?;
+        let stmt = self
+            .tx
+            .prepare_cached(
+                "UPDATE push_outbox SET state = 'pending', attempts = 0, next_at = $3, last_error = NULL,
+                 delivered_at = NULL WHERE enterprise = $1 AND seq > $2",
+            )
+            .await
+            .map_err(pg_err)?;
+        self.tx.execute(&stmt, &[&enterprise, &after, &now.0]).await.map_err(pg_err)
+    }
+
+    async fn pushes(&mut self, enterprise: &str, after: i64, limit: u32) -> Result<Vec<PushRow>> {
+        self.all(
+            &format!(
+                "SELECT {PUSH} FROM push_outbox o JOIN receipts r ON r.seq = o.seq
+                 WHERE o.enterprise = $1 AND o.seq > $2 ORDER BY o.seq LIMIT $3"
+            ),
+            &[&enterprise, &after, &int(limit)],
+            push_row,
+        )
+        .await
+    }
 }
 
 // ---- transactions ------------------------------------------------------------------------
@@ -779,6 +1226,31 @@ macro_rules! write {
                 }
                 tx.commit().await.map_err(pg_err)?;
                 Ok(value)
+            }
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }};
+}
+
+/// Runs `$op` in a write transaction without the chain head lock, for
+/// bookkeeping that appends no audit entry (push attempts).
+macro_rules! unlocked_write {
+    ($self:ident, |$db:ident| $op:expr) => {{
+        let mut client = $self.client().await?;
+        let tx =
+            client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start().await.map_err(pg_err)?;
+        let out = {
+            let mut db = PgDb { tx: &tx, head: None, moved: false };
+            let $db = &mut db;
+            $op.await
+        };
+        match out {
+            Ok(v) => {
+                tx.commit().await.map_err(pg_err)?;
+                Ok(v)
             }
             Err(e) => {
                 let _ = tx.rollback().await;
@@ -913,6 +1385,76 @@ impl Store for PgStore {
 
     async fn audit_entries(&self, after: i64, limit: u32) -> Result<Vec<audit::AuditEntry>> {
         read!(self, |db| db.audit_entries(after, limit))
+    }
+
+    async fn process(&self, work: Work, decider: Box<dyn Decider>) -> Result<Processed> {
+        write!(self, |db| ops::process(db, work, decider))
+    }
+
+    async fn message(&self, id: &Id) -> Result<StoredMessage> {
+        read!(self, |db| ops::message(db, id))
+    }
+
+    async fn document(&self, id: &Id) -> Result<DocRow> {
+        read!(self, |db| ops::document(db, id))
+    }
+
+    async fn documents(&self, filter: DocFilter) -> Result<Vec<DocRow>> {
+        read!(self, |db| db.list_docs(&filter))
+    }
+
+    async fn document_moves(&self, id: &Id) -> Result<Vec<StoredMove>> {
+        read!(self, |db| db.moves(id))
+    }
+
+    async fn document_receipts(&self, id: &Id) -> Result<Vec<ReceiptRow>> {
+        read!(self, |db| db.receipts_of_doc(id))
+    }
+
+    async fn due_documents(&self, at: Millis, limit: u32) -> Result<Vec<Id>> {
+        read!(self, |db| db.due_docs(at, limit))
+    }
+
+    async fn receipts_for(&self, codes: &[String], after: i64, limit: u32) -> Result<Vec<ReceiptRow>> {
+        read!(self, |db| db.receipts_for(codes, after, limit))
+    }
+
+    async fn receipt_cursor(&self, enterprise: &Id) -> Result<i64> {
+        read!(self, |db| db.acked(enterprise))
+    }
+
+    async fn ack_receipts(&self, enterprise: &Id, seq: i64, actor: &Actor) -> Result<i64> {
+        write!(self, |db| ops::ack_receipts(db, enterprise, seq, actor))
+    }
+
+    async fn quota_used(&self, key: &str) -> Result<i64> {
+        let keys = [key.to_string()];
+        let sums = read!(self, |db| db.quota_sums(&keys))?;
+        Ok(sums.get(key).copied().unwrap_or(0))
+    }
+
+    async fn webhook(&self, enterprise: &Id) -> Result<Option<Webhook>> {
+        read!(self, |db| db.webhook(enterprise))
+    }
+
+    async fn set_webhook(&self, enterprise: &Id, hook: Option<Webhook>, actor: &Actor) -> Result<()> {
+        write!(self, |db| ops::set_webhook(db, enterprise, hook, actor))
+    }
+
+    async fn due_pushes(&self, at: Millis, limit: u32) -> Result<Vec<DuePush>> {
+        read!(self, |db| db.due_pushes(at, limit))
+    }
+
+    async fn record_push(&self, enterprise: &Id, seq: i64, result: PushResult) -> Result<()> {
+        unlocked_write!(self, |db| db.record_push(enterprise, seq, &result))
+    }
+
+    async fn repush(&self, enterprise: &Id, after: i64, actor: &Actor) -> Result<u64> {
+        write!(self, |db| ops::repush(db, enterprise, after, actor))
+    }
+
+    async fn pushes(&self, enterprise: &Id, after: i64, limit: u32) -> Result<Vec<PushRow>> {
+        read!(self, |db| db.pushes(enterprise, after, limit))
     }
 }
 

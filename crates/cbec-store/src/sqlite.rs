@@ -40,10 +40,14 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params,
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use crate::audit::{AuditEntry, GENESIS};
+use crate::clearance::{
+    Decider, DocFilter, DocRow, DuePush, MoveRow, NewMessage, NewReceipt, Processed, PushResult, PushRow, QuotaRow,
+    ReceiptRow, StoredMessage, StoredMove, Webhook, Work,
+};
 use crate::codec::cols::*;
 use crate::codec::{
-    Migration, check_applied, conflict_message, fingerprint, from_json, int, parse_name, parse_principal,
-    principal_text, to_json,
+    Migration, check_applied, conflict_message, fingerprint, from_json, int, join_keys, parse_name, parse_principal,
+    principal_text, push_columns, split_keys, to_json,
 };
 use crate::ops::{self, Db, now};
 use crate::{
@@ -51,6 +55,7 @@ use crate::{
     Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer, NewToken,
     NewWarehouse, Officer, OverseasWarehouse, Page, Principal, Result, Store, StoreError, audit,
 };
+use std::collections::BTreeMap;
 
 /// The most jobs committed in one transaction.
 pub const MAX_GROUP: usize = 64;
@@ -76,6 +81,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "0003_create_audit_log",
         sql: include_str!("../migrations/sqlite/0003_create_audit_log.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_create_clearance",
+        sql: include_str!("../migrations/sqlite/0004_create_clearance.sql"),
     },
 ];
 
@@ -558,6 +568,74 @@ pub(crate) struct SqliteDb<'c> {
     conn: &'c Connection,
 }
 
+fn placeholders(n: usize, from: usize) -> String {
+    (0..n).map(|i| format!("?{}", i + from)).collect::<Vec<_>>().join(", ")
+}
+
+fn doc_row(r: &Row<'_>) -> Result<DocRow> {
+    Ok(DocRow {
+        id: get(r, 0)?,
+        kind: get(r, 1)?,
+        status: get(r, 2)?,
+        sender: get(r, 3)?,
+        business_key: get(r, 4)?,
+        keys: split_keys(&get::<String>(r, 5)?),
+        deadline: get::<Option<i64>>(r, 6)?.map(Millis),
+        created_at: Millis(get(r, 7)?),
+        updated_at: Millis(get(r, 8)?),
+        message_id: get(r, 9)?,
+        body: get(r, 10)?,
+    })
+}
+
+fn receipt_row(r: &Row<'_>) -> Result<ReceiptRow> {
+    Ok(ReceiptRow {
+        seq: get(r, 0)?,
+        id: get(r, 1)?,
+        doc_id: get(r, 2)?,
+        message_type: get(r, 3)?,
+        return_status: get(r, 4)?,
+        return_info: get(r, 5)?,
+        business_key: get(r, 6)?,
+        xml: get(r, 7)?,
+        issued_at: Millis(get(r, 8)?),
+    })
+}
+
+fn message_row(r: &Row<'_>) -> Result<StoredMessage> {
+    Ok(StoredMessage {
+        id: get(r, 0)?,
+        sender: get(r, 1)?,
+        guid: get(r, 2)?,
+        message_type: get(r, 3)?,
+        received_at: Millis(get(r, 4)?),
+        sha256: get(r, 5)?,
+        raw: get(r, 6)?,
+        response: get(r, 7)?,
+    })
+}
+
+fn move_row(r: &Row<'_>) -> Result<StoredMove> {
+    Ok(StoredMove {
+        seq: get(r, 0)?,
+        row: MoveRow { doc_id: get(r, 1)?, from: get(r, 2)?, to: get(r, 3)?, event: get(r, 4)?, reason: get(r, 5)? },
+        actor: get(r, 6)?,
+        at: Millis(get(r, 7)?),
+    })
+}
+
+fn push_row(r: &Row<'_>) -> Result<PushRow> {
+    Ok(PushRow {
+        seq: get(r, 0)?,
+        receipt_id: get(r, 1)?,
+        state: get(r, 2)?,
+        attempts: get(r, 3)?,
+        next_at: Millis(get(r, 4)?),
+        last_error: get(r, 5)?,
+        delivered_at: get::<Option<i64>>(r, 6)?.map(Millis),
+    })
+}
+
 impl Db for SqliteDb<'_> {
     async fn ping(&mut self) -> Result<()> {
         self.conn.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err)
@@ -962,6 +1040,390 @@ impl Db for SqliteDb<'_> {
             audit_row,
         )
     }
+
+    async fn message_by_guid(&mut self, sender: &str, guid: &str) -> Result<Option<(Id, Option<Vec<u8>>)>> {
+        query_opt(
+            self.conn,
+            "SELECT id, response FROM messages WHERE sender = ?1 AND guid = ?2",
+            params![sender, guid],
+            |r| Ok((get(r, 0)?, get(r, 1)?)),
+        )
+    }
+
+    async fn insert_message(&mut self, m: &NewMessage, sha256: &str, response: Option<&[u8]>) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO messages (id, sender, guid, message_type, received_at, sha256, raw, response)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![m.id, m.sender, m.guid, m.message_type, m.received_at.0, sha256, m.raw, response],
+        )
+        .map(drop)
+    }
+
+    async fn message(&mut self, id: &str) -> Result<Option<StoredMessage>> {
+        query_opt(self.conn, &format!("SELECT {MESSAGE} FROM messages WHERE id = ?1"), [id], message_row)
+    }
+
+    async fn docs_by_keys(&mut self, keys: &[String]) -> Result<Vec<DocRow>> {
+        let sql = format!(
+            "SELECT {DOCUMENT} FROM documents WHERE id IN (SELECT doc_id FROM document_keys WHERE key IN ({}))
+             ORDER BY created_at, id",
+            placeholders(keys.len(), 1)
+        );
+        query_all(self.conn, &sql, params_from_iter(keys.iter()), doc_row)
+    }
+
+    async fn docs_by_ids(&mut self, ids: &[String]) -> Result<Vec<DocRow>> {
+        let sql = format!(
+            "SELECT {DOCUMENT} FROM documents WHERE id IN ({}) ORDER BY created_at, id",
+            placeholders(ids.len(), 1)
+        );
+        query_all(self.conn, &sql, params_from_iter(ids.iter()), doc_row)
+    }
+
+    async fn upsert_doc(&mut self, d: &DocRow, parties: &[String], existed: bool) -> Result<()> {
+        if existed {
+            let old: Option<String> =
+                query_opt(self.conn, "SELECT keys FROM documents WHERE id = ?1", [&d.id], |r| get(r, 0))?;
+            exec(
+                self.conn,
+                "UPDATE documents SET kind = ?2, status = ?3, sender = ?4, business_key = ?5, keys = ?6, deadline = ?7,
+                 updated_at = ?8, body = ?9 WHERE id = ?1",
+                params![
+                    d.id,
+                    d.kind,
+                    d.status,
+                    d.sender,
+                    d.business_key,
+                    join_keys(&d.keys),
+                    d.deadline.map(|m| m.0),
+                    d.updated_at.0,
+                    d.body
+                ],
+            )?;
+            if old.as_deref() != Some(join_keys(&d.keys).as_str()) {
+                exec(self.conn, "DELETE FROM document_keys WHERE doc_id = ?1", [&d.id])?;
+                for k in &d.keys {
+                    exec(
+                        self.conn,
+                        "INSERT OR IGNORE INTO document_keys (key, doc_id) VALUES (?1, ?2)",
+                        params![k, d.id],
+                    )?;
+                }
+            }
+        } else {
+            exec(
+                self.conn,
+                "INSERT INTO documents (id, kind, status, sender, business_key, keys, deadline, created_at, updated_at,
+                 message_id, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    d.id,
+                    d.kind,
+                    d.status,
+                    d.sender,
+                    d.business_key,
+                    join_keys(&d.keys),
+                    d.deadline.map(|m| m.0),
+                    d.created_at.0,
+                    d.updated_at.0,
+                    d.message_id,
+                    d.body
+                ],
+            )?;
+            for k in &d.keys {
+                exec(self.conn, "INSERT OR IGNORE INTO document_keys (key, doc_id) VALUES (?1, ?2)", params![k, d.id])?;
+            }
+        }
+        for c in parties {
+            exec(self.conn, "INSERT OR IGNORE INTO document_parties (code, doc_id) VALUES (?1, ?2)", params![c, d.id])?;
+        }
+        Ok(())
+    }
+
+    async fn list_docs(&mut self, f: &DocFilter) -> Result<Vec<DocRow>> {
+        let mut sql = format!("SELECT {DOCUMENT} FROM documents d WHERE 1 = 1");
+        let mut args: Vec<SqlValue> = Vec::new();
+        let arg = |v: SqlValue, args: &mut Vec<SqlValue>| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        if let Some(k) = &f.kind {
+            let p = arg(SqlValue::Text(k.clone()), &mut args);
+            sql.push_str(&format!(" AND kind = {p}"));
+        }
+        if let Some(s) = &f.status {
+            let p = arg(SqlValue::Text(s.clone()), &mut args);
+            sql.push_str(&format!(" AND status = {p}"));
+        }
+        if let Some(b) = &f.business_key {
+            let p = arg(SqlValue::Text(b.clone()), &mut args);
+            sql.push_str(&format!(" AND business_key = {p}"));
+        }
+        if let Some(codes) = &f.party {
+            let ps: Vec<String> = codes.iter().map(|c| arg(SqlValue::Text(c.clone()), &mut args)).collect();
+            sql.push_str(&format!(
+                " AND id IN (SELECT doc_id FROM document_parties WHERE code IN ({}))",
+                ps.join(", ")
+            ));
+        }
+        if let Some((at, id)) = &f.before {
+            let a = arg(SqlValue::Integer(at.0), &mut args);
+            let i = arg(SqlValue::Text(id.clone()), &mut args);
+            sql.push_str(&format!(" AND (updated_at < {a} OR (updated_at = {a} AND id < {i}))"));
+        }
+        let l = arg(SqlValue::Integer(if f.limit == 0 { 100 } else { int(f.limit) }), &mut args);
+        sql.push_str(&format!(" ORDER BY updated_at DESC, id DESC LIMIT {l}"));
+        query_all(self.conn, &sql, params_from_iter(args.iter()), doc_row)
+    }
+
+    async fn due_docs(&mut self, now: Millis, limit: u32) -> Result<Vec<Id>> {
+        query_all(
+            self.conn,
+            "SELECT id FROM documents WHERE deadline IS NOT NULL AND deadline <= ?1 ORDER BY deadline, id LIMIT ?2",
+            params![now.0, int(limit)],
+            |r| get(r, 0),
+        )
+    }
+
+    async fn insert_move(&mut self, m: &MoveRow, actor: &str, at: Millis) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO document_moves (doc_id, from_status, to_status, event, reason, actor, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![m.doc_id, m.from, m.to, m.event, m.reason, actor, at.0],
+        )
+        .map(drop)
+    }
+
+    async fn moves(&mut self, doc: &str) -> Result<Vec<StoredMove>> {
+        query_all(
+            self.conn,
+            &format!("SELECT {MOVE} FROM document_moves WHERE doc_id = ?1 ORDER BY seq"),
+            [doc],
+            move_row,
+        )
+    }
+
+    async fn insert_receipt(&mut self, r: &NewReceipt, message_id: Option<&str>, at: Millis) -> Result<ReceiptRow> {
+        exec(
+            self.conn,
+            "INSERT INTO receipts (id, doc_id, message_id, message_type, return_status, return_info, business_key, xml,
+             issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                r.id,
+                r.doc_id,
+                message_id,
+                r.message_type,
+                r.return_status,
+                r.return_info,
+                r.business_key,
+                r.xml,
+                at.0
+            ],
+        )?;
+        let seq = self.conn.last_insert_rowid();
+        for code in &r.recipients {
+            exec(
+                self.conn,
+                "INSERT OR IGNORE INTO receipt_recipients (code, seq) VALUES (?1, ?2)",
+                params![code, seq],
+            )?;
+        }
+        if !r.recipients.is_empty() {
+            let sql = format!(
+                "INSERT OR IGNORE INTO push_outbox (enterprise, seq, state, attempts, next_at)
+                 SELECT DISTINCT enterprise, ?1, 'pending', 0, ?2 FROM webhook_codes WHERE code IN ({})",
+                placeholders(r.recipients.len(), 3)
+            );
+            let mut args: Vec<SqlValue> = vec![SqlValue::Integer(seq), SqlValue::Integer(at.0)];
+            args.extend(r.recipients.iter().map(|c| SqlValue::Text(c.clone())));
+            exec(self.conn, &sql, params_from_iter(args.iter()))?;
+        }
+        Ok(ReceiptRow {
+            seq,
+            id: r.id.clone(),
+            doc_id: r.doc_id.clone(),
+            message_type: r.message_type.clone(),
+            return_status: r.return_status.clone(),
+            return_info: r.return_info.clone(),
+            business_key: r.business_key.clone(),
+            xml: r.xml.clone(),
+            issued_at: at,
+        })
+    }
+
+    async fn receipts_for(&mut self, codes: &[String], after: i64, limit: u32) -> Result<Vec<ReceiptRow>> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {RECEIPT} FROM receipts WHERE seq IN (
+                 SELECT seq FROM receipt_recipients WHERE code IN ({}) AND seq > ?1 ORDER BY seq LIMIT ?2)
+             ORDER BY seq",
+            placeholders(codes.len(), 3)
+        );
+        let mut args: Vec<SqlValue> = vec![SqlValue::Integer(after), SqlValue::Integer(int(limit) * 2)];
+        args.extend(codes.iter().map(|c| SqlValue::Text(c.clone())));
+        let mut rows = query_all(self.conn, &sql, params_from_iter(args.iter()), receipt_row)?;
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+
+    async fn receipts_of_doc(&mut self, doc: &str) -> Result<Vec<ReceiptRow>> {
+        query_all(
+            self.conn,
+            &format!("SELECT {RECEIPT} FROM receipts WHERE doc_id = ?1 ORDER BY seq"),
+            [doc],
+            receipt_row,
+        )
+    }
+
+    async fn quota_sums(&mut self, keys: &[String]) -> Result<BTreeMap<String, i64>> {
+        let sql = format!(
+            "SELECT key, SUM(fen) FROM quota_ledger WHERE key IN ({}) GROUP BY key",
+            placeholders(keys.len(), 1)
+        );
+        Ok(query_all(self.conn, &sql, params_from_iter(keys.iter()), |r| Ok((get(r, 0)?, get(r, 1)?)))?
+            .into_iter()
+            .collect())
+    }
+
+    async fn insert_quota(&mut self, q: &QuotaRow, at: Millis) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO quota_ledger (doc_id, key, fen, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![q.doc_id, q.key, q.fen, q.reason, at.0],
+        )
+        .map(drop)
+    }
+
+    async fn counters(&mut self, names: &[String]) -> Result<BTreeMap<String, i64>> {
+        let sql = format!("SELECT name, value FROM counters WHERE name IN ({})", placeholders(names.len(), 1));
+        Ok(query_all(self.conn, &sql, params_from_iter(names.iter()), |r| Ok((get(r, 0)?, get(r, 1)?)))?
+            .into_iter()
+            .collect())
+    }
+
+    async fn set_counter(&mut self, name: &str, value: i64) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            params![name, value],
+        )
+        .map(drop)
+    }
+
+    async fn acked(&mut self, enterprise: &str) -> Result<i64> {
+        Ok(query_opt(self.conn, "SELECT seq FROM receipt_acks WHERE enterprise = ?1", [enterprise], |r| get(r, 0))?
+            .unwrap_or(0))
+    }
+
+    async fn set_acked(&mut self, enterprise: &str, seq: i64, at: Millis) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO receipt_acks (enterprise, seq, at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (enterprise) DO UPDATE SET seq = excluded.seq, at = excluded.at",
+            params![enterprise, seq, at.0],
+        )
+        .map(drop)
+    }
+
+    async fn webhook(&mut self, enterprise: &str) -> Result<Option<Webhook>> {
+        query_opt(
+            self.conn,
+            "SELECT enterprise, url, secret, created_at FROM webhooks WHERE enterprise = ?1",
+            [enterprise],
+            |r| {
+                Ok(Webhook {
+                    enterprise: get(r, 0)?,
+                    url: get(r, 1)?,
+                    secret: get(r, 2)?,
+                    created_at: Millis(get(r, 3)?),
+                })
+            },
+        )
+    }
+
+    async fn set_webhook(&mut self, enterprise: &str, hook: Option<&Webhook>, codes: &[String]) -> Result<()> {
+        exec(self.conn, "DELETE FROM webhooks WHERE enterprise = ?1", [enterprise])?;
+        exec(self.conn, "DELETE FROM webhook_codes WHERE enterprise = ?1", [enterprise])?;
+        if let Some(h) = hook {
+            exec(
+                self.conn,
+                "INSERT INTO webhooks (enterprise, url, secret, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![enterprise, h.url, h.secret, h.created_at.0],
+            )?;
+            for c in codes {
+                exec(
+                    self.conn,
+                    "INSERT OR IGNORE INTO webhook_codes (code, enterprise) VALUES (?1, ?2)",
+                    params![c, enterprise],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn due_pushes(&mut self, now: Millis, limit: u32) -> Result<Vec<DuePush>> {
+        let heads: Vec<(String, i64, i64, i64, String, String)> = query_all(
+            self.conn,
+            "SELECT o.enterprise, o.seq, o.attempts, o.next_at, w.url, w.secret
+             FROM (SELECT enterprise, MIN(seq) AS seq FROM push_outbox WHERE state = 'pending' GROUP BY enterprise) h
+             JOIN push_outbox o ON o.enterprise = h.enterprise AND o.seq = h.seq
+             JOIN webhooks w ON w.enterprise = o.enterprise
+             WHERE o.next_at <= ?1 ORDER BY o.next_at LIMIT ?2",
+            params![now.0, int(limit)],
+            |r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?, get(r, 3)?, get(r, 4)?, get(r, 5)?)),
+        )?;
+        let mut out = Vec::with_capacity(heads.len());
+        for (enterprise, seq, attempts, _, url, secret) in heads {
+            let receipt =
+                query_opt(self.conn, &format!("SELECT {RECEIPT} FROM receipts WHERE seq = ?1"), [seq], receipt_row)?
+                    .ok_or_else(|| StoreError::Backend(format!("push of a missing receipt {seq}")))?;
+            out.push(DuePush { enterprise, url, secret, attempts, receipt });
+        }
+        Ok(out)
+    }
+
+    async fn record_push(&mut self, enterprise: &str, seq: i64, result: &PushResult) -> Result<()> {
+        let (state, next_at, error, delivered_at) = push_columns(result);
+        exec(
+            self.conn,
+            "UPDATE push_outbox SET state = ?3, attempts = attempts + 1, next_at = COALESCE(?4, next_at),
+             last_error = ?5, delivered_at = ?6 WHERE enterprise = ?1 AND seq = ?2",
+            params![enterprise, seq, state, next_at, error, delivered_at],
+        )
+        .map(drop)
+    }
+
+    async fn repush(&mut self, enterprise: &str, after: i64, now: Millis) -> Result<u64> {
+        exec(
+            self.conn,
+            "INSERT OR IGNORE INTO push_outbox (enterprise, seq, state, attempts, next_at)
+             SELECT DISTINCT w.enterprise, rr.seq, 'pending', 0, ?3 FROM webhook_codes w
+             JOIN receipt_recipients rr ON rr.code = w.code WHERE w.enterprise = ?1 AND rr.seq > ?2",
+            params![enterprise, after, now.0],
+        )?;
+        let n = exec(
+            self.conn,
+            "UPDATE push_outbox SET state = 'pending', attempts = 0, next_at = ?3, last_error = NULL, delivered_at = NULL
+             WHERE enterprise = ?1 AND seq > ?2",
+            params![enterprise, after, now.0],
+        )?;
+        Ok(n as u64)
+    }
+
+    async fn pushes(&mut self, enterprise: &str, after: i64, limit: u32) -> Result<Vec<PushRow>> {
+        query_all(
+            self.conn,
+            &format!(
+                "SELECT {PUSH} FROM push_outbox o JOIN receipts r ON r.seq = o.seq
+                 WHERE o.enterprise = ?1 AND o.seq > ?2 ORDER BY o.seq LIMIT ?3"
+            ),
+            params![enterprise, after, int(limit)],
+            push_row,
+        )
+    }
 }
 
 // ---- the trait ---------------------------------------------------------------------------
@@ -1111,6 +1573,88 @@ impl Store for SqliteStore {
 
     async fn audit_entries(&self, after: i64, limit: u32) -> Result<Vec<audit::AuditEntry>> {
         self.read(move |db| now(db.audit_entries(after, limit))).await
+    }
+
+    async fn process(&self, work: Work, decider: Box<dyn Decider>) -> Result<Processed> {
+        self.write(move |db| now(ops::process(db, work, decider))).await
+    }
+
+    async fn message(&self, id: &Id) -> Result<StoredMessage> {
+        let id = id.clone();
+        self.read(move |db| now(ops::message(db, &id))).await
+    }
+
+    async fn document(&self, id: &Id) -> Result<DocRow> {
+        let id = id.clone();
+        self.read(move |db| now(ops::document(db, &id))).await
+    }
+
+    async fn documents(&self, filter: DocFilter) -> Result<Vec<DocRow>> {
+        self.read(move |db| now(db.list_docs(&filter))).await
+    }
+
+    async fn document_moves(&self, id: &Id) -> Result<Vec<StoredMove>> {
+        let id = id.clone();
+        self.read(move |db| now(db.moves(&id))).await
+    }
+
+    async fn document_receipts(&self, id: &Id) -> Result<Vec<ReceiptRow>> {
+        let id = id.clone();
+        self.read(move |db| now(db.receipts_of_doc(&id))).await
+    }
+
+    async fn due_documents(&self, at: Millis, limit: u32) -> Result<Vec<Id>> {
+        self.read(move |db| now(db.due_docs(at, limit))).await
+    }
+
+    async fn receipts_for(&self, codes: &[String], after: i64, limit: u32) -> Result<Vec<ReceiptRow>> {
+        let codes = codes.to_vec();
+        self.read(move |db| now(db.receipts_for(&codes, after, limit))).await
+    }
+
+    async fn receipt_cursor(&self, enterprise: &Id) -> Result<i64> {
+        let e = enterprise.clone();
+        self.read(move |db| now(db.acked(&e))).await
+    }
+
+    async fn ack_receipts(&self, enterprise: &Id, seq: i64, actor: &Actor) -> Result<i64> {
+        let (e, actor) = (enterprise.clone(), actor.clone());
+        self.write(move |db| now(ops::ack_receipts(db, &e, seq, &actor))).await
+    }
+
+    async fn quota_used(&self, key: &str) -> Result<i64> {
+        let key = key.to_string();
+        self.read(move |db| now(db.quota_sums(std::slice::from_ref(&key))).map(|m| m.get(&key).copied().unwrap_or(0)))
+            .await
+    }
+
+    async fn webhook(&self, enterprise: &Id) -> Result<Option<Webhook>> {
+        let e = enterprise.clone();
+        self.read(move |db| now(db.webhook(&e))).await
+    }
+
+    async fn set_webhook(&self, enterprise: &Id, hook: Option<Webhook>, actor: &Actor) -> Result<()> {
+        let (e, actor) = (enterprise.clone(), actor.clone());
+        self.write(move |db| now(ops::set_webhook(db, &e, hook, &actor))).await
+    }
+
+    async fn due_pushes(&self, at: Millis, limit: u32) -> Result<Vec<DuePush>> {
+        self.read(move |db| now(db.due_pushes(at, limit))).await
+    }
+
+    async fn record_push(&self, enterprise: &Id, seq: i64, result: PushResult) -> Result<()> {
+        let e = enterprise.clone();
+        self.write(move |db| now(db.record_push(&e, seq, &result))).await
+    }
+
+    async fn repush(&self, enterprise: &Id, after: i64, actor: &Actor) -> Result<u64> {
+        let (e, actor) = (enterprise.clone(), actor.clone());
+        self.write(move |db| now(ops::repush(db, &e, after, &actor))).await
+    }
+
+    async fn pushes(&self, enterprise: &Id, after: i64, limit: u32) -> Result<Vec<PushRow>> {
+        let e = enterprise.clone();
+        self.read(move |db| now(db.pushes(&e, after, limit))).await
     }
 }
 

@@ -124,6 +124,57 @@ impl Store for Faulty {
     async fn audit_entries(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>> {
         delegate!(self.audit_entries(after, limit))
     }
+    async fn process(&self, work: Work, decider: Box<dyn Decider>) -> Result<Processed> {
+        delegate!(self.process(work, decider))
+    }
+    async fn message(&self, id: &Id) -> Result<StoredMessage> {
+        delegate!(self.message(id))
+    }
+    async fn document(&self, id: &Id) -> Result<DocRow> {
+        delegate!(self.document(id))
+    }
+    async fn documents(&self, filter: DocFilter) -> Result<Vec<DocRow>> {
+        delegate!(self.documents(filter))
+    }
+    async fn document_moves(&self, id: &Id) -> Result<Vec<StoredMove>> {
+        delegate!(self.document_moves(id))
+    }
+    async fn document_receipts(&self, id: &Id) -> Result<Vec<ReceiptRow>> {
+        delegate!(self.document_receipts(id))
+    }
+    async fn due_documents(&self, now: Millis, limit: u32) -> Result<Vec<Id>> {
+        delegate!(self.due_documents(now, limit))
+    }
+    async fn receipts_for(&self, codes: &[String], after: i64, limit: u32) -> Result<Vec<ReceiptRow>> {
+        delegate!(self.receipts_for(codes, after, limit))
+    }
+    async fn receipt_cursor(&self, enterprise: &Id) -> Result<i64> {
+        delegate!(self.receipt_cursor(enterprise))
+    }
+    async fn ack_receipts(&self, enterprise: &Id, seq: i64, actor: &Actor) -> Result<i64> {
+        delegate!(self.ack_receipts(enterprise, seq, actor))
+    }
+    async fn quota_used(&self, key: &str) -> Result<i64> {
+        delegate!(self.quota_used(key))
+    }
+    async fn webhook(&self, enterprise: &Id) -> Result<Option<Webhook>> {
+        delegate!(self.webhook(enterprise))
+    }
+    async fn set_webhook(&self, enterprise: &Id, hook: Option<Webhook>, actor: &Actor) -> Result<()> {
+        delegate!(self.set_webhook(enterprise, hook, actor))
+    }
+    async fn due_pushes(&self, now: Millis, limit: u32) -> Result<Vec<DuePush>> {
+        delegate!(self.due_pushes(now, limit))
+    }
+    async fn record_push(&self, enterprise: &Id, seq: i64, result: PushResult) -> Result<()> {
+        delegate!(self.record_push(enterprise, seq, result))
+    }
+    async fn repush(&self, enterprise: &Id, after: i64, actor: &Actor) -> Result<u64> {
+        delegate!(self.repush(enterprise, after, actor))
+    }
+    async fn pushes(&self, enterprise: &Id, after: i64, limit: u32) -> Result<Vec<PushRow>> {
+        delegate!(self.pushes(enterprise, after, limit))
+    }
 }
 
 #[tokio::test]

@@ -1,0 +1,993 @@
+//! The clearance decision: what happens to the documents of one incoming
+//! message, one officer action or one expired deadline, given a
+//! [`Snapshot`] of the related stored documents.
+//!
+//! The storage layer runs a decision inside one serialised transaction in
+//! two steps: it asks [`needs`] which documents (by business key or id),
+//! quota balances and counters the decision reads, loads them, asks again
+//! until nothing new is needed (related documents reveal further keys: a
+//! list found through its order names its waybill), and then calls
+//! [`decide`] (or [`act`], [`expire`]) and writes the returned [`Plan`]
+//! atomically. The functions are pure: the time, the ids of new documents
+//! and the configuration are passed in.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::facts::{AppType, Facts, Incoming, Kind, ListFacts, key};
+use crate::matching::{Mismatch, match_list};
+use crate::status::{Event, Status, transition};
+use crate::tax::{Assessment, RateTable, assess};
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// How clearance behaves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How long a list waits for its order, payment and waybill before it is
+    /// rejected.
+    pub pending_deadline_ms: i64,
+    /// Release accepted lists at once (no risk hit). Officers then act on
+    /// released lists only through inspection; with `false` accepted lists
+    /// wait at 120 for an officer.
+    pub auto_release: bool,
+    /// A logistics enterprise may not reuse a waybill number within this
+    /// time (6 months).
+    pub waybill_reuse_ms: i64,
+    /// A return (CEB625) must be applied for within this time of release.
+    pub refund_window_ms: i64,
+    /// The returned goods must be back within this time of release.
+    pub goods_back_ms: i64,
+    pub rates: RateTable,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            pending_deadline_ms: DAY_MS,
+            auto_release: true,
+            waybill_reuse_ms: 183 * DAY_MS,
+            refund_window_ms: 30 * DAY_MS,
+            goods_back_ms: 45 * DAY_MS,
+            rates: RateTable::representative(),
+        }
+    }
+}
+
+/// A stored document as decisions see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Doc {
+    pub id: String,
+    pub guid: String,
+    pub status: Status,
+    /// The enterprise that sent it (its `copCode`).
+    pub sender: String,
+    pub facts: Facts,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// When a waiting document is due (a pending list, a return awaiting
+    /// its goods).
+    pub deadline: Option<i64>,
+    /// When it was released (lists), for the return windows.
+    pub released_at: Option<i64>,
+    /// The quota amount (fen) it holds, for lists.
+    pub quota_fen: i64,
+}
+
+impl Doc {
+    pub fn kind(&self) -> Kind {
+        self.facts.kind()
+    }
+}
+
+/// What a decision has read.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub docs: Vec<Doc>,
+    /// Quota used (fen) by quota key ([`quota_key`]).
+    pub quota: BTreeMap<String, i64>,
+    /// Current values of named counters (absent = 0).
+    pub counters: BTreeMap<String, i64>,
+}
+
+/// What a decision wants to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub keys: BTreeSet<String>,
+    pub ids: BTreeSet<String>,
+    pub quota: BTreeSet<String>,
+    pub counters: BTreeSet<String>,
+}
+
+impl Needs {
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty() && self.ids.is_empty() && self.quota.is_empty() && self.counters.is_empty()
+    }
+}
+
+/// One status change to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Move {
+    pub doc_id: String,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub event: Option<Event>,
+    pub reason: String,
+}
+
+/// One receipt to issue for a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub doc_id: String,
+    pub kind: Kind,
+    pub guid: String,
+    pub facts: Facts,
+    /// `returnStatus`: a status code or a negative error code.
+    pub return_status: String,
+    pub return_info: String,
+    /// Every enterprise that receives it: the sender and the parties.
+    pub recipients: Vec<String>,
+}
+
+/// A CEB816 tax bill to issue for an accepted list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxBill {
+    pub doc_id: String,
+    pub tax_no: String,
+    pub list: ListFacts,
+    pub assessment: Assessment,
+    pub recipients: Vec<String>,
+}
+
+/// A quota ledger movement: positive reserves, negative releases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaMove {
+    pub doc_id: String,
+    pub key: String,
+    pub fen: i64,
+    pub reason: String,
+}
+
+/// Everything a decision changes, written in one transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// New or changed documents, whole.
+    pub docs: Vec<Doc>,
+    pub moves: Vec<Move>,
+    pub receipts: Vec<Receipt>,
+    pub tax_bills: Vec<TaxBill>,
+    pub quota: Vec<QuotaMove>,
+    /// New values of counters.
+    pub counters: BTreeMap<String, i64>,
+}
+
+/// A refusal found before the decision (bad signature, party not filed,
+/// `copCode` not the sender, …): the document is stored as rejected with
+/// this code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub code: i32,
+    pub info: String,
+}
+
+/// The quota key of a buyer in a calendar year (China time).
+pub fn quota_key(buyer_id: &str, now_ms: i64) -> String {
+    format!("{buyer_id}|{}", china_year(now_ms))
+}
+
+/// The calendar year in China (UTC+8) at a time.
+pub fn china_year(ms: i64) -> i32 {
+    let days = (ms + 8 * 3600 * 1000).div_euclid(DAY_MS);
+    civil_year(days)
+}
+
+fn civil_year(days: i64) -> i32 {
+    // Days since 1970-01-01 to the proleptic Gregorian year (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2)) as i32
+}
+
+/// The date `YYYYMMDD` in China at a time.
+pub fn china_date(ms: i64) -> String {
+    let days = (ms + 8 * 3600 * 1000).div_euclid(DAY_MS);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}{month:02}{day:02}")
+}
+
+fn to_fen(d: Decimal) -> i64 {
+    (d * Decimal::ONE_HUNDRED).round().try_into().unwrap_or(i64::MAX)
+}
+
+fn from_fen(fen: i64) -> Decimal {
+    Decimal::new(fen, 2)
+}
+
+fn list_counter(l: &ListFacts, now: i64) -> String {
+    format!("invt|{}|{}", l.customs_code, china_year(now))
+}
+
+fn pre_counter(now: i64) -> String {
+    format!("pre|{}", china_date(now))
+}
+
+fn tax_counter(l: &ListFacts, now: i64) -> String {
+    format!("tax|{}|{}", l.customs_code, china_year(now))
+}
+
+/// What a decision over these incoming documents (or these stored ids)
+/// reads, given what has been read so far. The caller asks until the
+/// answer holds nothing it has not looked up yet.
+pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i64) -> Needs {
+    let mut n = Needs::default();
+    n.ids.extend(ids.iter().cloned());
+    for inc in incoming {
+        n.keys.extend(inc.facts.keys());
+        if matches!(inc.facts.kind(), Kind::List | Kind::Cancel | Kind::Refund) {
+            n.counters.insert(pre_counter(now));
+        }
+        if let Facts::List(l) = &inc.facts {
+            n.quota.insert(quota_key(&l.buyer_id_number, now));
+            n.counters.insert(list_counter(l, now));
+            n.counters.insert(pre_counter(now));
+            n.counters.insert(tax_counter(l, now));
+        }
+    }
+    for d in &snapshot.docs {
+        n.keys.extend(d.facts.keys());
+        if let Facts::List(l) = &d.facts
+            && d.status.is_live()
+        {
+            n.quota.insert(quota_key(&l.buyer_id_number, now));
+            n.counters.insert(list_counter(l, now));
+            n.counters.insert(pre_counter(now));
+            n.counters.insert(tax_counter(l, now));
+        }
+    }
+    // Keys are asked for again on every round: the store skips the ones it
+    // has looked up (a key held by a loaded document may name others too).
+    let have_ids: BTreeSet<&str> = snapshot.docs.iter().map(|d| d.id.as_str()).collect();
+    n.ids.retain(|i| !have_ids.contains(i.as_str()));
+    n.quota.retain(|k| !snapshot.quota.contains_key(k));
+    n.counters.retain(|k| !snapshot.counters.contains_key(k));
+    n
+}
+
+/// The working state of one decision.
+struct Work<'a> {
+    config: &'a Config,
+    now: i64,
+    docs: Vec<Doc>,
+    quota: BTreeMap<String, i64>,
+    counters: BTreeMap<String, i64>,
+    plan: Plan,
+    changed: BTreeSet<String>,
+}
+
+impl<'a> Work<'a> {
+    fn new(config: &'a Config, snapshot: &Snapshot, now: i64) -> Work<'a> {
+        Work {
+            config,
+            now,
+            docs: snapshot.docs.clone(),
+            quota: snapshot.quota.clone(),
+            counters: snapshot.counters.clone(),
+            plan: Plan::default(),
+            changed: BTreeSet::new(),
+        }
+    }
+
+    fn finish(mut self) -> Plan {
+        self.plan.docs = self.docs.into_iter().filter(|d| self.changed.contains(&d.id)).collect();
+        self.plan
+    }
+
+    fn index(&self, id: &str) -> Option<usize> {
+        self.docs.iter().position(|d| d.id == id)
+    }
+
+    /// The live document of a kind holding a key (the most recent one).
+    fn live(&self, kind: Kind, key: &str, except: &str) -> Option<usize> {
+        self.docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.id != except && d.kind() == kind && d.status.is_live())
+            .filter(|(_, d)| d.facts.keys().iter().any(|k| k == key))
+            .max_by_key(|(_, d)| d.created_at)
+            .map(|(i, _)| i)
+    }
+
+    fn next(&mut self, counter: String) -> i64 {
+        let v = self.counters.get(&counter).copied().unwrap_or(0) + 1;
+        self.counters.insert(counter.clone(), v);
+        self.plan.counters.insert(counter, v);
+        v
+    }
+
+    fn recipients(&self, doc: &Doc) -> Vec<String> {
+        let mut r = vec![doc.sender.clone()];
+        for (_, code) in doc.facts.parties() {
+            if !r.contains(&code) {
+                r.push(code);
+            }
+        }
+        r
+    }
+
+    fn receipt(&mut self, i: usize, return_status: String, info: String) {
+        let d = &self.docs[i];
+        let recipients = self.recipients(d);
+        self.plan.receipts.push(Receipt {
+            doc_id: d.id.clone(),
+            kind: d.kind(),
+            guid: d.guid.clone(),
+            facts: d.facts.clone(),
+            return_status,
+            return_info: info,
+            recipients,
+        });
+    }
+
+    /// Moves a document, records the move and issues its receipt (when the
+    /// status has a code).
+    fn go(&mut self, i: usize, event: Event, to: Status, reason: String) -> Result<(), String> {
+        let from = self.docs[i].status;
+        transition(event, from, to).map_err(|e| e.to_string())?;
+        self.set(i, Some(from), to, Some(event), reason.clone());
+        if let Some(code) = to.return_status() {
+            self.receipt(i, code.as_str().into_owned(), reason);
+        }
+        Ok(())
+    }
+
+    fn set(&mut self, i: usize, from: Option<Status>, to: Status, event: Option<Event>, reason: String) {
+        let now = self.now;
+        let d = &mut self.docs[i];
+        d.status = to;
+        d.updated_at = now;
+        if to == Status::Released {
+            d.released_at = Some(now);
+        }
+        if to != Status::Declaring && d.kind() == Kind::List || to.is_final() {
+            d.deadline = None;
+        }
+        let id = d.id.clone();
+        self.changed.insert(id.clone());
+        self.plan.moves.push(Move { doc_id: id, from, to, event, reason });
+    }
+
+    /// Stores a new document with its first status and receipt.
+    fn create(&mut self, id: &str, inc: &Incoming, sender: &str, status: Status, code: String, info: String) -> usize {
+        let mut facts = inc.facts.clone();
+        let needs_pre_no = facts.pre_no_mut().is_some_and(|p| p.is_none());
+        if needs_pre_no {
+            let n = self.next(pre_counter(self.now));
+            if let Some(p) = facts.pre_no_mut() {
+                *p = Some(format!("B{}{:09}", china_date(self.now), n));
+            }
+        }
+        self.docs.push(Doc {
+            id: id.to_string(),
+            guid: inc.guid.clone(),
+            status,
+            sender: sender.to_string(),
+            facts,
+            created_at: self.now,
+            updated_at: self.now,
+            deadline: None,
+            released_at: None,
+            quota_fen: 0,
+        });
+        let i = self.docs.len() - 1;
+        self.changed.insert(id.to_string());
+        self.plan.moves.push(Move {
+            doc_id: id.to_string(),
+            from: None,
+            to: status,
+            event: None,
+            reason: info.clone(),
+        });
+        self.receipt(i, code, info);
+        i
+    }
+
+    fn refuse_new(&mut self, id: &str, inc: &Incoming, sender: &str, code: i32, info: String) {
+        self.create(id, inc, sender, Status::Rejected, code.to_string(), info);
+    }
+
+    fn release_quota(&mut self, i: usize, fen: i64, reason: &str) {
+        if fen <= 0 {
+            return;
+        }
+        let Facts::List(l) = &self.docs[i].facts else { return };
+        let key = quota_key(&l.buyer_id_number, self.docs[i].created_at);
+        let fen = fen.min(self.docs[i].quota_fen);
+        if fen == 0 {
+            return;
+        }
+        *self.quota.entry(key.clone()).or_default() -= fen;
+        self.docs[i].quota_fen -= fen;
+        self.changed.insert(self.docs[i].id.clone());
+        self.plan.quota.push(QuotaMove { doc_id: self.docs[i].id.clone(), key, fen: -fen, reason: reason.to_string() });
+    }
+}
+
+/// Decides the documents of one incoming message from `sender`. `ids` has
+/// one fresh id per incoming document; `refusals` one entry per document
+/// (a refusal found before the decision, or `None`).
+pub fn decide(
+    incoming: &[Incoming],
+    ids: &[String],
+    refusals: &[Option<Refusal>],
+    sender: &str,
+    snapshot: &Snapshot,
+    config: &Config,
+    now: i64,
+) -> Plan {
+    let mut w = Work::new(config, snapshot, now);
+    for (n, inc) in incoming.iter().enumerate() {
+        let Some(id) = ids.get(n) else { break };
+        if let Some(Some(r)) = refusals.get(n) {
+            w.refuse_new(id, inc, sender, r.code, r.info.clone());
+            continue;
+        }
+        if !inc.declared {
+            let info = "appStatus 1 (temporary save) is not a declaration: send appStatus 2 to declare".to_string();
+            w.create(id, inc, sender, Status::Rejected, Status::Rejected.code(), info);
+            continue;
+        }
+        match inc.facts.kind() {
+            Kind::Order | Kind::Payment | Kind::Waybill => take_voucher(&mut w, id, inc, sender),
+            Kind::List => take_list(&mut w, id, inc, sender),
+            Kind::Cancel => take_cancel(&mut w, id, inc, sender),
+            Kind::Refund => take_refund(&mut w, id, inc, sender),
+        }
+    }
+    w.finish()
+}
+
+/// The key that identifies a voucher (order, payment, waybill) for
+/// duplicates and changes, and the codes of its errors: (duplicate, not
+/// found, locked by a list).
+fn voucher_identity(f: &Facts) -> (String, i32, i32, i32) {
+    match f {
+        Facts::Order(o) => (key::order(&o.ebp_code, &o.order_no), -301010, -301001, -301011),
+        Facts::Payment(p) => (key::payment(&p.pay_code, &p.pay_transaction_id), -401010, -401001, -401011),
+        Facts::Waybill(w) => (key::waybill(&w.logistics_code, &w.logistics_no), -504010, -504001, -504011),
+        _ => (String::new(), 0, 0, 0),
+    }
+}
+
+fn describe_identity(f: &Facts) -> String {
+    match f {
+        Facts::Order(o) => format!("order {} of platform {}", o.order_no, o.ebp_code),
+        Facts::Payment(p) => format!("payment {} of payment enterprise {}", p.pay_transaction_id, p.pay_code),
+        Facts::Waybill(w) => format!("waybill {} of logistics enterprise {}", w.logistics_no, w.logistics_code),
+        Facts::List(l) => format!("list for order {} of platform {}", l.order_no, l.ebp_code),
+        Facts::Cancel(c) => format!("cancellation of list {}", c.invt_no),
+        Facts::Refund(r) => format!("return of list {}", r.invt_no),
+    }
+}
+
+/// The live list declared against a voucher, if any.
+fn list_of(w: &Work, voucher: &Doc) -> Option<usize> {
+    let keys = voucher.facts.keys();
+    let order_key = match &voucher.facts {
+        Facts::Order(o) => Some(key::order(&o.ebp_code, &o.order_no)),
+        Facts::Payment(p) => Some(key::order(&p.ebp_code, &p.order_no)),
+        _ => None,
+    };
+    w.docs.iter().position(|d| {
+        d.kind() == Kind::List
+            && d.status.is_live()
+            && d.facts.keys().iter().any(|k| keys.contains(k) || order_key.as_deref() == Some(k.as_str()))
+    })
+}
+
+fn take_voucher(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
+    let (identity, dup, missing, locked) = voucher_identity(&inc.facts);
+    let what = describe_identity(&inc.facts);
+    let existing = w.live(inc.facts.kind(), &identity, id);
+    // A waybill number may be reused by its logistics enterprise after 6 months.
+    let existing = existing
+        .filter(|&i| inc.facts.kind() != Kind::Waybill || w.now - w.docs[i].created_at < w.config.waybill_reuse_ms);
+    match inc.app_type {
+        AppType::New => {
+            if let Some(i) = existing {
+                let info = format!("{what} already exists (guid {}); send appType 2 to change it", w.docs[i].guid);
+                w.refuse_new(id, inc, sender, dup, info);
+                return;
+            }
+            let info = format!("新增申报成功[{}]", inc.guid);
+            w.create(id, inc, sender, Status::Accepted, Status::Accepted.code(), info);
+            reevaluate_lists(w);
+        }
+        AppType::Change | AppType::Delete => {
+            let Some(i) = existing else {
+                let info = format!("{what} does not exist: send appType 1 to declare it");
+                w.refuse_new(id, inc, sender, missing, info);
+                return;
+            };
+            if let Some(l) = list_of(w, &w.docs[i]) {
+                let info = format!(
+                    "{what} has a declared list (status {}), so it cannot be changed or deleted; cancel the list first",
+                    w.docs[l].status.code()
+                );
+                w.refuse_new(id, inc, sender, locked, info);
+                return;
+            }
+            if w.docs[i].sender != sender {
+                let info = format!("{what} was declared by {}, not by {sender}", w.docs[i].sender);
+                w.refuse_new(id, inc, sender, missing, info);
+                return;
+            }
+            if inc.app_type == AppType::Change {
+                w.docs[i].facts = inc.facts.clone();
+                w.docs[i].guid = inc.guid.clone();
+                w.docs[i].updated_at = w.now;
+                w.changed.insert(w.docs[i].id.clone());
+                let info = format!("变更申报成功[{}]", inc.guid);
+                w.plan.moves.push(Move {
+                    doc_id: w.docs[i].id.clone(),
+                    from: Some(w.docs[i].status),
+                    to: w.docs[i].status,
+                    event: None,
+                    reason: info.clone(),
+                });
+                w.receipt(i, Status::Accepted.code(), info);
+                reevaluate_lists(w);
+            } else {
+                let info = format!("删除申报成功[{}]", inc.guid);
+                let from = w.docs[i].status;
+                w.set(i, Some(from), Status::Cancelled, Some(Event::Cancel), info.clone());
+                w.receipt(i, Status::Accepted.code(), info);
+            }
+        }
+    }
+}
+
+fn take_list(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
+    let Facts::List(l) = &inc.facts else { return };
+    let order_key = key::order(&l.ebp_code, &l.order_no);
+    let what = describe_identity(&inc.facts);
+    let existing = w.docs.iter().position(|d| {
+        d.id != id && d.kind() == Kind::List && d.status.is_live() && d.facts.keys().contains(&order_key)
+    });
+    match inc.app_type {
+        AppType::New => {
+            if let Some(i) = existing {
+                let info = format!(
+                    "{what} already exists (status {}, guid {}); a list that waits may be changed with appType 2",
+                    w.docs[i].status.code(),
+                    w.docs[i].guid
+                );
+                w.refuse_new(id, inc, sender, -621001, info);
+                return;
+            }
+            let i = w.create(id, inc, sender, Status::Declaring, String::new(), String::new());
+            // The creation receipt is replaced by the evaluation's.
+            w.plan.receipts.pop();
+            evaluate_list(w, i, true);
+        }
+        AppType::Change | AppType::Delete => {
+            let Some(i) = existing else {
+                let info = format!("{what} does not exist: send appType 1 to declare it");
+                w.refuse_new(id, inc, sender, -621002, info);
+                return;
+            };
+            if w.docs[i].status != Status::Declaring {
+                let info = format!(
+                    "{what} is in status {} and can no longer be changed or deleted; use a cancellation (CEB623)",
+                    w.docs[i].status.code()
+                );
+                w.refuse_new(id, inc, sender, -621003, info);
+                return;
+            }
+            if inc.app_type == AppType::Change {
+                let mut facts = inc.facts.clone();
+                let kept = w.docs[i].facts.pre_no_mut().and_then(|p| p.clone());
+                if let Some(p) = facts.pre_no_mut()
+                    && p.is_none()
+                {
+                    *p = kept;
+                }
+                w.docs[i].facts = facts;
+                w.docs[i].guid = inc.guid.clone();
+                w.docs[i].updated_at = w.now;
+                w.changed.insert(w.docs[i].id.clone());
+                evaluate_list(w, i, true);
+            } else {
+                let info = format!("删除申报成功[{}]", inc.guid);
+                let _ = w.go(i, Event::Cancel, Status::Cancelled, info.clone());
+                w.receipt(i, Status::Accepted.code(), info);
+            }
+        }
+    }
+}
+
+/// Lists waiting in the snapshot get another look after a voucher arrived.
+fn reevaluate_lists(w: &mut Work) {
+    let waiting: Vec<usize> = (0..w.docs.len())
+        .filter(|&i| w.docs[i].kind() == Kind::List && w.docs[i].status == Status::Declaring)
+        .collect();
+    for i in waiting {
+        evaluate_list(w, i, false);
+    }
+}
+
+/// The order, payment and waybill a list links to (live ones).
+fn vouchers(w: &Work, l: &ListFacts) -> (Option<usize>, Option<usize>, Option<usize>) {
+    let order_key = key::order(&l.ebp_code, &l.order_no);
+    let order = w.live(Kind::Order, &order_key, "");
+    let payment = w.live(Kind::Payment, &order_key, "");
+    let waybill = w.live(Kind::Waybill, &key::waybill(&l.logistics_code, &l.logistics_no), "");
+    (order, payment, waybill)
+}
+
+fn missing_names(o: Option<usize>, p: Option<usize>, b: Option<usize>, l: &ListFacts) -> Vec<String> {
+    let mut m = Vec::new();
+    if o.is_none() {
+        m.push(format!("order (CEB311) {} of platform {}", l.order_no, l.ebp_code));
+    }
+    if p.is_none() {
+        m.push(format!("payment (CEB411) for order {} of platform {}", l.order_no, l.ebp_code));
+    }
+    if b.is_none() {
+        m.push(format!("waybill (CEB511) {} of logistics enterprise {}", l.logistics_no, l.logistics_code));
+    }
+    m
+}
+
+/// Matches a waiting list, and accepts or refuses it when its documents
+/// are all there. `fresh`: the list itself just arrived (it gets a receipt
+/// even while it keeps waiting).
+fn evaluate_list(w: &mut Work, i: usize, fresh: bool) {
+    let Facts::List(l) = w.docs[i].facts.clone() else { return };
+    let (o, p, b) = vouchers(w, &l);
+    let (Some(o), Some(p), Some(b)) = (o, p, b) else {
+        if fresh {
+            let missing = missing_names(o, p, b, &l);
+            let deadline = w.now + w.config.pending_deadline_ms;
+            w.docs[i].deadline = Some(deadline);
+            let info = format!("申报成功, waiting for: {}", missing.join("; "));
+            w.receipt(i, Status::Declaring.code(), info);
+        }
+        return;
+    };
+    let (Facts::Order(of), Facts::Payment(pf), Facts::Waybill(bf)) =
+        (&w.docs[o].facts, &w.docs[p].facts, &w.docs[b].facts)
+    else {
+        return;
+    };
+    let mismatches = match_list(&l, of, pf, bf);
+    if !mismatches.is_empty() {
+        let info = mismatch_info(&mismatches);
+        let _ = w.go(i, Event::Refused, Status::Rejected, info);
+        return;
+    }
+    let qkey = quota_key(&l.buyer_id_number, w.now);
+    let used = w.quota.get(&qkey).copied().unwrap_or(0);
+    let assessment = match assess(&l, from_fen(used), &w.config.rates) {
+        Ok(a) => a,
+        Err(e) => {
+            let from = w.docs[i].status;
+            let info = e.describe();
+            if transition(Event::Refused, from, Status::Rejected).is_ok() {
+                w.set(i, Some(from), Status::Rejected, Some(Event::Refused), info.clone());
+                w.receipt(i, e.code().to_string(), info);
+            }
+            return;
+        }
+    };
+    // Accepted: numbers, quota, tax bill, receipts.
+    let mut facts = l.clone();
+    if facts.invt_no.is_none() {
+        let n = w.next(list_counter(&l, w.now));
+        facts.invt_no =
+            Some(format!("{}{}I{:09}", &l.customs_code[..l.customs_code.len().min(4)], china_year(w.now), n));
+    }
+    if facts.pre_no.is_none() {
+        let n = w.next(pre_counter(w.now));
+        facts.pre_no = Some(format!("B{}{:09}", china_date(w.now), n));
+    }
+    w.docs[i].facts = Facts::List(facts.clone());
+    let fen = to_fen(assessment.value);
+    *w.quota.entry(qkey.clone()).or_default() += fen;
+    w.docs[i].quota_fen = fen;
+    let doc_id = w.docs[i].id.clone();
+    w.plan.quota.push(QuotaMove { doc_id: doc_id.clone(), key: qkey, fen, reason: "list accepted".into() });
+    let info = format!(
+        "入库成功: tax {} CNY (VAT {}, consumption {}, duty {})",
+        assessment.total(),
+        assessment.value_added_tax,
+        assessment.consumption_tax,
+        assessment.customs_tax
+    );
+    let _ = w.go(i, Event::Matched, Status::Accepted, info);
+    let tax_no = format!("{}{:010}", china_year(w.now), w.next(tax_counter(&l, w.now)));
+    let recipients = w.recipients(&w.docs[i]);
+    w.plan.tax_bills.push(TaxBill { doc_id, tax_no, list: facts, assessment, recipients });
+    if w.config.auto_release {
+        let _ = w.go(i, Event::AutoRelease, Status::Released, "放行: released automatically".into());
+    }
+}
+
+/// `returnInfo` for mismatches: one line per field.
+pub fn mismatch_info(m: &[Mismatch]) -> String {
+    let lines: Vec<String> = m.iter().map(Mismatch::describe).collect();
+    format!("three-order mismatch ({}): {}", m.len(), lines.join("; "))
+}
+
+fn the_list(w: &Work, invt_no: &str) -> Option<usize> {
+    w.live(Kind::List, &key::invt(invt_no), "")
+}
+
+fn take_cancel(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
+    let Facts::Cancel(c) = &inc.facts else { return };
+    let Some(i) = the_list(w, &c.invt_no) else {
+        let info = format!("list {} does not exist or is no longer live", c.invt_no);
+        w.refuse_new(id, inc, sender, -623001, info);
+        return;
+    };
+    let Facts::List(l) = &w.docs[i].facts else { return };
+    let mut wrong = Vec::new();
+    for (field, ours, theirs) in [
+        ("orderNo", &c.order_no, &l.order_no),
+        ("ebpCode", &c.ebp_code, &l.ebp_code),
+        ("ebcCode", &c.ebc_code, &l.ebc_code),
+        ("logisticsCode", &c.logistics_code, &l.logistics_code),
+        ("logisticsNo", &c.logistics_no, &l.logistics_no),
+        ("agentCode", &c.agent_code, &l.agent_code),
+    ] {
+        if ours != theirs {
+            wrong.push(format!("InvtCancel.{field}: expected {theirs} (list {}), found {ours}", c.invt_no));
+        }
+    }
+    if !wrong.is_empty() {
+        w.refuse_new(id, inc, sender, -623002, wrong.join("; "));
+        return;
+    }
+    let status = w.docs[i].status;
+    if transition(Event::Cancel, status, Status::Cancelled).is_err() {
+        let info = format!("list {} is in status {} which does not allow cancellation", c.invt_no, status.code());
+        w.refuse_new(id, inc, sender, -623005, info);
+        return;
+    }
+    let reason = format!("cancelled: {}", c.reason);
+    let _ = w.go(i, Event::Cancel, Status::Cancelled, reason);
+    let fen = w.docs[i].quota_fen;
+    w.release_quota(i, fen, "list cancelled");
+    let j = w.create(id, inc, sender, Status::Accepted, String::new(), String::new());
+    w.plan.receipts.pop();
+    let info = format!("撤销成功: list {} cancelled, quota released", c.invt_no);
+    let _ = w.go(j, Event::Conclude, Status::Concluded, info);
+}
+
+fn take_refund(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
+    let Facts::Refund(r) = &inc.facts else { return };
+    let Some(i) = the_list(w, &r.invt_no) else {
+        let info = format!("list {} does not exist or is no longer live", r.invt_no);
+        w.refuse_new(id, inc, sender, -625001, info);
+        return;
+    };
+    let list = w.docs[i].clone();
+    let Facts::List(l) = &list.facts else { return };
+    if list.status != Status::Released {
+        let info =
+            format!("list {} is in status {}; only released lists may be returned", r.invt_no, list.status.code());
+        w.refuse_new(id, inc, sender, -625002, info);
+        return;
+    }
+    let released = list.released_at.unwrap_or(list.updated_at);
+    if w.now - released > w.config.refund_window_ms {
+        let info = format!(
+            "the return must be applied for within {} days of release (list {} released {} days ago)",
+            w.config.refund_window_ms / DAY_MS,
+            r.invt_no,
+            (w.now - released) / DAY_MS
+        );
+        w.refuse_new(id, inc, sender, -625003, info);
+        return;
+    }
+    // Quantities: not above the list's, less what earlier live returns took.
+    let mut problems = Vec::new();
+    for item in &r.items {
+        let Some(orig) = l.items.iter().find(|x| x.gnum == item.gnum) else {
+            problems.push(format!("InvtRefundList[gnum={}]: the list has no such item", item.gnum));
+            continue;
+        };
+        let taken: Decimal = w
+            .docs
+            .iter()
+            .filter(|d| d.kind() == Kind::Refund && d.status.is_live())
+            .filter_map(|d| match &d.facts {
+                Facts::Refund(x) if x.invt_no == r.invt_no => {
+                    x.items.iter().find(|y| y.gnum == item.gnum).map(|y| y.qty)
+                }
+                _ => None,
+            })
+            .sum();
+        if item.qty <= Decimal::ZERO || item.qty + taken > orig.qty {
+            problems.push(format!(
+                "InvtRefundList[gnum={}].qty: at most {} (list {} less {} already returned), found {}",
+                item.gnum,
+                orig.qty - taken,
+                orig.qty,
+                taken,
+                item.qty
+            ));
+        }
+        if item.gname != orig.gname {
+            problems.push(format!(
+                "InvtRefundList[gnum={}].gname: expected {}, found {}",
+                item.gnum, orig.gname, item.gname
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        w.refuse_new(id, inc, sender, -625004, problems.join("; "));
+        return;
+    }
+    let j = w.create(
+        id,
+        inc,
+        sender,
+        Status::Accepted,
+        Status::Accepted.code(),
+        format!("退货申请成功: the goods must be back by day 45 after release of list {}", r.invt_no),
+    );
+    w.docs[j].deadline = Some(released + w.config.goods_back_ms);
+}
+
+/// Officer actions on a stored document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Review,
+    Inspect,
+    /// Inspection found nothing: release.
+    InspectionPassed,
+    Release,
+    /// With the detention code (501, 502, 503 or 599).
+    Detain(u16),
+    ReturnGoods,
+    Reject,
+    Close,
+    /// The goods of a return application are back: conclude it and credit
+    /// the quota.
+    GoodsReturned,
+}
+
+impl Action {
+    pub fn event_and_target(self) -> Option<(Event, Status)> {
+        Some(match self {
+            Action::Review => (Event::Review, Status::ManualReview),
+            Action::Inspect => (Event::Inspect, Status::Inspection),
+            Action::InspectionPassed | Action::Release => (Event::Release, Status::Released),
+            Action::Detain(501) => (Event::Detain, Status::DetainedClearance),
+            Action::Detain(502) => (Event::Detain, Status::DetainedAntiSmuggling),
+            Action::Detain(503) => (Event::Detain, Status::DetainedLegal),
+            Action::Detain(599) => (Event::Detain, Status::DetainedOther),
+            Action::Detain(_) => return None,
+            Action::ReturnGoods => (Event::ReturnGoods, Status::Returned),
+            Action::Reject => (Event::Reject, Status::Rejected),
+            Action::Close => (Event::Close, Status::Closed),
+            Action::GoodsReturned => (Event::Conclude, Status::Concluded),
+        })
+    }
+}
+
+/// Why an officer action is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActError {
+    #[error("document {0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// An officer action on document `id`.
+pub fn act(
+    id: &str,
+    action: Action,
+    reason: &str,
+    snapshot: &Snapshot,
+    config: &Config,
+    now: i64,
+) -> Result<Plan, ActError> {
+    let mut w = Work::new(config, snapshot, now);
+    let i = w.index(id).ok_or_else(|| ActError::NotFound(id.to_string()))?;
+    let (event, to) = action
+        .event_and_target()
+        .ok_or_else(|| ActError::Invalid("a detention code is 501, 502, 503 or 599".to_string()))?;
+    let kind = w.docs[i].kind();
+    let allowed_kind = match action {
+        Action::GoodsReturned => kind == Kind::Refund,
+        _ => kind == Kind::List,
+    };
+    if !allowed_kind {
+        return Err(ActError::Invalid(format!("{action:?} does not apply to a {}", kind.name())));
+    }
+    if action == Action::InspectionPassed && w.docs[i].status != Status::Inspection {
+        return Err(ActError::Invalid(format!("document {id} is not under inspection")));
+    }
+    let reason = if reason.trim().is_empty() { event.name().to_string() } else { reason.trim().to_string() };
+    w.go(i, event, to, reason).map_err(ActError::Invalid)?;
+    if action == Action::GoodsReturned {
+        credit_return(&mut w, i);
+    }
+    Ok(w.finish())
+}
+
+/// The quota a concluded return gives back: the returned share of each
+/// item's value.
+fn credit_return(w: &mut Work, refund: usize) {
+    let Facts::Refund(r) = w.docs[refund].facts.clone() else { return };
+    let Some(li) = w.live(Kind::List, &key::invt(&r.invt_no), "") else { return };
+    let Facts::List(l) = &w.docs[li].facts else { return };
+    let mut value = Decimal::ZERO;
+    for item in &r.items {
+        if let Some(orig) = l.items.iter().find(|x| x.gnum == item.gnum).filter(|o| !o.qty.is_zero()) {
+            value += orig.total_price * item.qty / orig.qty;
+        }
+    }
+    w.release_quota(li, to_fen(value), &format!("goods of return {} back", w.docs[refund].guid));
+}
+
+/// What happens when a document's deadline passes: a waiting list is
+/// rejected naming what is missing; a return whose goods did not come back
+/// is rejected.
+pub fn expire(id: &str, snapshot: &Snapshot, config: &Config, now: i64) -> Plan {
+    let mut w = Work::new(config, snapshot, now);
+    let Some(i) = w.index(id) else { return w.finish() };
+    let d = w.docs[i].clone();
+    if d.deadline.is_none_or(|t| t > now) {
+        return w.finish();
+    }
+    match (&d.facts, d.status) {
+        (Facts::List(l), Status::Declaring) => {
+            let (o, p, b) = vouchers(&w, l);
+            let missing = missing_names(o, p, b, l);
+            let info = format!("deadline passed while waiting for: {}", missing.join("; "));
+            let _ = w.go(i, Event::Refused, Status::Rejected, info);
+        }
+        (Facts::Refund(r), Status::Accepted) => {
+            let info = format!("the goods of the return of list {} were not back within the deadline", r.invt_no);
+            let _ = w.go(i, Event::Refused, Status::Rejected, info);
+        }
+        _ => {
+            w.docs[i].deadline = None;
+            w.changed.insert(d.id.clone());
+        }
+    }
+    w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn china_calendar() {
+        // 2026-12-31T16:00:00Z is 2027-01-01 00:00 in China.
+        let ms = 1_798_732_800_000;
+        assert_eq!(china_date(ms), "20270101");
+        assert_eq!(china_year(ms - 1), 2026);
+        assert_eq!(china_date(0), "19700101");
+    }
+}

@@ -1,0 +1,543 @@
+//! The facts of a business document that clearance decides on, taken from a
+//! decoded message ([`documents`]).
+//!
+//! A CEB message carries up to 100 business elements; each becomes one
+//! [`Incoming`] document with its kind, its `appType`, its business keys
+//! ([`Facts::keys`], by which related documents are found) and the fields
+//! the matching rules compare. Facts are stored with the document (as
+//! JSON) so later decisions read them without re-parsing the raw message.
+
+use cbec_ceb::{Message, import};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The kinds of documents clearance tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// CEB311 import order.
+    Order,
+    /// CEB411 payment voucher.
+    Payment,
+    /// CEB511 import waybill.
+    Waybill,
+    /// CEB621 import declaration list.
+    List,
+    /// CEB623 import list cancellation.
+    Cancel,
+    /// CEB625 import return application.
+    Refund,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Order => "order",
+            Kind::Payment => "payment",
+            Kind::Waybill => "waybill",
+            Kind::List => "list",
+            Kind::Cancel => "cancel",
+            Kind::Refund => "refund",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        [Kind::Order, Kind::Payment, Kind::Waybill, Kind::List, Kind::Cancel, Kind::Refund]
+            .into_iter()
+            .find(|k| k.name() == s)
+    }
+
+    /// The business message root carrying this kind.
+    pub fn message_type(self) -> &'static str {
+        match self {
+            Kind::Order => "CEB311Message",
+            Kind::Payment => "CEB411Message",
+            Kind::Waybill => "CEB511Message",
+            Kind::List => "CEB621Message",
+            Kind::Cancel => "CEB623Message",
+            Kind::Refund => "CEB625Message",
+        }
+    }
+
+    /// The receipt root answering this kind.
+    pub fn receipt_type(self) -> &'static str {
+        match self {
+            Kind::Order => "CEB312Message",
+            Kind::Payment => "CEB412Message",
+            Kind::Waybill => "CEB512Message",
+            Kind::List => "CEB622Message",
+            Kind::Cancel => "CEB624Message",
+            Kind::Refund => "CEB626Message",
+        }
+    }
+
+    /// In the words of the spec (for mismatch reports).
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Order => "order (CEB311)",
+            Kind::Payment => "payment (CEB411)",
+            Kind::Waybill => "waybill (CEB511)",
+            Kind::List => "list (CEB621)",
+            Kind::Cancel => "cancellation (CEB623)",
+            Kind::Refund => "return (CEB625)",
+        }
+    }
+}
+
+/// `appType`: what the document asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppType {
+    New,
+    Change,
+    Delete,
+}
+
+impl AppType {
+    fn parse(s: &str) -> AppType {
+        match s {
+            "2" => AppType::Change,
+            "3" => AppType::Delete,
+            _ => AppType::New,
+        }
+    }
+}
+
+/// One goods line of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderItem {
+    pub gnum: i32,
+    pub item_name: String,
+    pub qty: Decimal,
+    pub price: Decimal,
+    pub total_price: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderFacts {
+    pub order_no: String,
+    pub ebp_code: String,
+    pub ebc_code: String,
+    pub goods_value: Decimal,
+    pub freight: Decimal,
+    pub discount: Decimal,
+    pub tax_total: Decimal,
+    pub actural_paid: Decimal,
+    pub buyer_name: String,
+    pub buyer_id_number: String,
+    pub pay_code: Option<String>,
+    pub pay_transaction_id: Option<String>,
+    pub consignee: String,
+    pub consignee_telephone: String,
+    pub consignee_address: String,
+    pub items: Vec<OrderItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentFacts {
+    pub pay_code: String,
+    pub pay_transaction_id: String,
+    pub order_no: String,
+    pub ebp_code: String,
+    pub payer_name: String,
+    pub payer_id_number: String,
+    pub amount_paid: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaybillFacts {
+    pub logistics_code: String,
+    pub logistics_no: String,
+    pub order_no: String,
+    pub consignee: String,
+    pub consignee_telephone: String,
+    pub consignee_address: String,
+}
+
+/// One goods line of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListItem {
+    pub gnum: i32,
+    pub gcode: String,
+    pub gname: String,
+    pub item_record_no: Option<String>,
+    pub qty: Decimal,
+    pub unit: String,
+    pub price: Decimal,
+    pub total_price: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListFacts {
+    pub order_no: String,
+    pub ebp_code: String,
+    pub ebc_code: String,
+    pub logistics_code: String,
+    pub logistics_no: String,
+    pub cop_no: Option<String>,
+    /// Assigned by customs on acceptance when the enterprise gives none.
+    pub pre_no: Option<String>,
+    pub invt_no: Option<String>,
+    pub assure_code: String,
+    pub agent_code: String,
+    pub customs_code: String,
+    pub trade_mode: String,
+    pub ems_no: Option<String>,
+    pub area_code: Option<String>,
+    pub buyer_name: String,
+    pub buyer_id_number: String,
+    pub freight: Decimal,
+    pub insured_fee: Decimal,
+    pub items: Vec<ListItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelFacts {
+    pub invt_no: String,
+    pub order_no: String,
+    pub ebp_code: String,
+    pub ebc_code: String,
+    pub logistics_code: String,
+    pub logistics_no: String,
+    pub agent_code: String,
+    pub customs_code: String,
+    pub cop_no: Option<String>,
+    /// The e-port number; assigned on receipt when the enterprise gives none.
+    pub pre_no: Option<String>,
+    pub reason: String,
+}
+
+/// One returned goods line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundItem {
+    pub gnum: i32,
+    pub gcode: String,
+    pub gname: String,
+    pub qty: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundFacts {
+    pub invt_no: String,
+    pub order_no: String,
+    pub ebp_code: String,
+    pub ebc_code: String,
+    pub logistics_code: String,
+    pub logistics_no: String,
+    pub agent_code: String,
+    pub customs_code: String,
+    pub cop_no: Option<String>,
+    /// The e-port number; assigned on receipt when the enterprise gives none.
+    pub pre_no: Option<String>,
+    pub reason: String,
+    pub items: Vec<RefundItem>,
+}
+
+/// The facts of one document, by kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Facts {
+    Order(OrderFacts),
+    Payment(PaymentFacts),
+    Waybill(WaybillFacts),
+    List(ListFacts),
+    Cancel(CancelFacts),
+    Refund(RefundFacts),
+}
+
+/// Business-key strings. Two documents are related when they share one.
+pub mod key {
+    /// An order and everything declared against it: platform + order number.
+    pub fn order(ebp: &str, order_no: &str) -> String {
+        format!("order|{ebp}|{order_no}")
+    }
+    /// A payment transaction: payment enterprise + transaction id.
+    pub fn payment(pay_code: &str, transaction: &str) -> String {
+        format!("pay|{pay_code}|{transaction}")
+    }
+    /// A waybill: logistics enterprise + waybill number.
+    pub fn waybill(logistics_code: &str, logistics_no: &str) -> String {
+        format!("waybill|{logistics_code}|{logistics_no}")
+    }
+    /// A customs list number.
+    pub fn invt(invt_no: &str) -> String {
+        format!("invt|{invt_no}")
+    }
+}
+
+impl Facts {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Facts::Order(_) => Kind::Order,
+            Facts::Payment(_) => Kind::Payment,
+            Facts::Waybill(_) => Kind::Waybill,
+            Facts::List(_) => Kind::List,
+            Facts::Cancel(_) => Kind::Cancel,
+            Facts::Refund(_) => Kind::Refund,
+        }
+    }
+
+    /// The keys this document is found by.
+    pub fn keys(&self) -> Vec<String> {
+        match self {
+            Facts::Order(o) => {
+                let mut keys = vec![key::order(&o.ebp_code, &o.order_no)];
+                if let (Some(p), Some(t)) = (&o.pay_code, &o.pay_transaction_id) {
+                    keys.push(key::payment(p, t));
+                }
+                keys
+            }
+            Facts::Payment(p) => {
+                vec![key::order(&p.ebp_code, &p.order_no), key::payment(&p.pay_code, &p.pay_transaction_id)]
+            }
+            Facts::Waybill(w) => vec![key::waybill(&w.logistics_code, &w.logistics_no)],
+            Facts::List(l) => {
+                let mut keys =
+                    vec![key::order(&l.ebp_code, &l.order_no), key::waybill(&l.logistics_code, &l.logistics_no)];
+                if let Some(n) = &l.invt_no {
+                    keys.push(key::invt(n));
+                }
+                keys
+            }
+            Facts::Cancel(c) => vec![key::invt(&c.invt_no)],
+            Facts::Refund(r) => vec![key::invt(&r.invt_no)],
+        }
+    }
+
+    /// The key shown to people and in the receipts API: orderNo,
+    /// logisticsNo, payTransactionId or invtNo.
+    pub fn business_key(&self) -> String {
+        match self {
+            Facts::Order(o) => o.order_no.clone(),
+            Facts::Payment(p) => p.pay_transaction_id.clone(),
+            Facts::Waybill(w) => w.logistics_no.clone(),
+            Facts::List(l) => l.invt_no.clone().or_else(|| l.cop_no.clone()).unwrap_or_else(|| l.order_no.clone()),
+            Facts::Cancel(c) => c.invt_no.clone(),
+            Facts::Refund(r) => r.invt_no.clone(),
+        }
+    }
+
+    /// The e-port number of a list, cancellation or return, to be filled
+    /// on receipt when missing; `None` for other kinds.
+    pub fn pre_no_mut(&mut self) -> Option<&mut Option<String>> {
+        match self {
+            Facts::List(l) => Some(&mut l.pre_no),
+            Facts::Cancel(c) => Some(&mut c.pre_no),
+            Facts::Refund(r) => Some(&mut r.pre_no),
+            _ => None,
+        }
+    }
+
+    /// The enterprises named in the document, with the role each plays
+    /// (`ebp`, `ebc`, `pay`, `logistics`, `agent`, `assure`), which receive
+    /// its receipts and must be filed.
+    pub fn parties(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let mut add = |role: &'static str, code: &str| {
+            if !code.is_empty() && code != "无" && !out.iter().any(|(r, c): &(&str, String)| *r == role && c == code) {
+                out.push((role, code.to_string()));
+            }
+        };
+        match self {
+            Facts::Order(o) => {
+                add("ebp", &o.ebp_code);
+                add("ebc", &o.ebc_code);
+            }
+            Facts::Payment(p) => {
+                add("pay", &p.pay_code);
+                add("ebp", &p.ebp_code);
+            }
+            Facts::Waybill(w) => add("logistics", &w.logistics_code),
+            Facts::List(l) => {
+                add("ebp", &l.ebp_code);
+                add("ebc", &l.ebc_code);
+                add("logistics", &l.logistics_code);
+                add("agent", &l.agent_code);
+            }
+            Facts::Cancel(c) => {
+                add("ebp", &c.ebp_code);
+                add("ebc", &c.ebc_code);
+                add("logistics", &c.logistics_code);
+                add("agent", &c.agent_code);
+            }
+            Facts::Refund(r) => {
+                add("ebp", &r.ebp_code);
+                add("ebc", &r.ebc_code);
+                add("logistics", &r.logistics_code);
+                add("agent", &r.agent_code);
+            }
+        }
+        out
+    }
+}
+
+/// One business element of an incoming message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoming {
+    /// The element's own `guid` (receipts carry it).
+    pub guid: String,
+    pub app_type: AppType,
+    /// `appStatus` 1 (temporary save) or 2 (declare).
+    pub declared: bool,
+    pub facts: Facts,
+}
+
+fn owned(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// The clearance documents of a decoded import message, in message order.
+/// `None` for message types clearance does not (yet) take in.
+pub fn documents(message: &Message) -> Option<Vec<Incoming>> {
+    let docs = match message {
+        Message::CEB311Message(m) => m.order.iter().map(order).collect(),
+        Message::CEB411Message(m) => m.payment.iter().map(|p| payment(&p.payment_head)).collect(),
+        Message::CEB511Message(m) => m.logistics.iter().map(|l| waybill(&l.logistics_head)).collect(),
+        Message::CEB621Message(m) => m.inventory.iter().map(list).collect(),
+        Message::CEB623Message(m) => m.invt_cancel.iter().map(cancel).collect(),
+        Message::CEB625Message(m) => m.invt_refund.iter().map(refund).collect(),
+        _ => return None,
+    };
+    Some(docs)
+}
+
+fn incoming(guid: &str, app_type: &str, app_status: &str, facts: Facts) -> Incoming {
+    Incoming { guid: guid.to_string(), app_type: AppType::parse(app_type), declared: app_status != "1", facts }
+}
+
+fn order(o: &import::CEB311Order) -> Incoming {
+    let h = &o.order_head;
+    let facts = OrderFacts {
+        order_no: h.order_no.clone(),
+        ebp_code: h.ebp_code.clone(),
+        ebc_code: h.ebc_code.clone(),
+        goods_value: h.goods_value,
+        freight: h.freight,
+        discount: h.discount,
+        tax_total: h.tax_total,
+        actural_paid: h.actural_paid,
+        buyer_name: h.buyer_name.clone(),
+        buyer_id_number: h.buyer_id_number.clone(),
+        pay_code: owned(&h.pay_code),
+        pay_transaction_id: owned(&h.pay_transaction_id),
+        consignee: h.consignee.clone(),
+        consignee_telephone: h.consignee_telephone.clone(),
+        consignee_address: h.consignee_address.clone(),
+        items: o
+            .order_list
+            .iter()
+            .map(|i| OrderItem {
+                gnum: i.gnum,
+                item_name: i.item_name.clone(),
+                qty: i.qty,
+                price: i.price,
+                total_price: i.total_price,
+            })
+            .collect(),
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Order(facts))
+}
+
+fn payment(h: &import::PaymentHead) -> Incoming {
+    let facts = PaymentFacts {
+        pay_code: h.pay_code.clone(),
+        pay_transaction_id: h.pay_transaction_id.clone(),
+        order_no: h.order_no.clone(),
+        ebp_code: h.ebp_code.clone(),
+        payer_name: h.payer_name.clone(),
+        payer_id_number: h.payer_id_number.clone(),
+        amount_paid: h.amount_paid,
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Payment(facts))
+}
+
+fn waybill(h: &import::LogisticsHead) -> Incoming {
+    let facts = WaybillFacts {
+        logistics_code: h.logistics_code.clone(),
+        logistics_no: h.logistics_no.clone(),
+        order_no: h.order_no.clone(),
+        consignee: h.consignee.clone(),
+        consignee_telephone: h.consignee_telephone.clone(),
+        consignee_address: h.consignee_address.clone(),
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Waybill(facts))
+}
+
+fn list(i: &import::CEB621Inventory) -> Incoming {
+    let h = &i.inventory_head;
+    let facts = ListFacts {
+        order_no: h.order_no.clone(),
+        ebp_code: h.ebp_code.clone(),
+        ebc_code: h.ebc_code.clone(),
+        logistics_code: h.logistics_code.clone(),
+        logistics_no: h.logistics_no.clone(),
+        cop_no: owned(&h.cop_no),
+        pre_no: owned(&h.pre_no),
+        invt_no: owned(&h.invt_no),
+        assure_code: h.assure_code.clone(),
+        agent_code: h.agent_code.clone(),
+        customs_code: h.customs_code.clone(),
+        trade_mode: h.trade_mode.clone(),
+        ems_no: owned(&h.ems_no),
+        area_code: owned(&h.area_code),
+        buyer_name: h.buyer_name.clone(),
+        buyer_id_number: h.buyer_id_number.clone(),
+        freight: h.freight,
+        insured_fee: h.insured_fee,
+        items: i
+            .inventory_list
+            .iter()
+            .map(|l| ListItem {
+                gnum: l.gnum,
+                gcode: l.gcode.clone(),
+                gname: l.gname.clone(),
+                item_record_no: owned(&l.item_record_no),
+                qty: l.qty,
+                unit: l.unit.clone(),
+                price: l.price,
+                total_price: l.total_price,
+            })
+            .collect(),
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::List(facts))
+}
+
+fn cancel(c: &import::InvtCancel) -> Incoming {
+    let facts = CancelFacts {
+        invt_no: c.invt_no.clone(),
+        order_no: c.order_no.clone(),
+        ebp_code: c.ebp_code.clone(),
+        ebc_code: c.ebc_code.clone(),
+        logistics_code: c.logistics_code.clone(),
+        logistics_no: c.logistics_no.clone(),
+        agent_code: c.agent_code.clone(),
+        customs_code: c.customs_code.clone(),
+        cop_no: owned(&c.cop_no),
+        pre_no: owned(&c.pre_no),
+        reason: c.reason.clone(),
+    };
+    incoming(&c.guid, &c.app_type, &c.app_status, Facts::Cancel(facts))
+}
+
+fn refund(r: &import::CEB625InvtRefund) -> Incoming {
+    let h = &r.invt_refund_head;
+    let facts = RefundFacts {
+        invt_no: h.invt_no.clone(),
+        order_no: h.order_no.clone(),
+        ebp_code: h.ebp_code.clone(),
+        ebc_code: h.ebc_code.clone(),
+        logistics_code: h.logistics_code.clone(),
+        logistics_no: h.logistics_no.clone(),
+        agent_code: h.agent_code.clone(),
+        customs_code: h.customs_code.clone(),
+        cop_no: owned(&h.cop_no),
+        pre_no: owned(&h.pre_no),
+        reason: h.reason.clone(),
+        items: r
+            .invt_refund_list
+            .iter()
+            .map(|i| RefundItem { gnum: i.gnum, gcode: i.gcode.clone(), gname: i.gname.clone(), qty: i.qty })
+            .collect(),
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Refund(facts))
+}

@@ -1,0 +1,22 @@
+//! The clearance decisions of customs, pure and deterministic: no clock, no
+//! database, no randomness; everything a decision needs is passed in.
+//!
+//! - [`facts`]: the documents of an incoming message (order, payment,
+//!   waybill, list, cancellation, return) with their business keys.
+//! - [`status`]: one status model for every document, the official
+//!   `returnStatus` codes and an explicit transition table.
+//! - [`matching`]: three-order matching of a list against its order,
+//!   payment and waybill, field by field.
+//! - [`tax`]: the single and annual limits and the retail-import tax.
+//! - [`decide`]: what one message, officer action or deadline changes, as a
+//!   [`decide::Plan`] the storage layer writes in one transaction.
+
+pub mod decide;
+pub mod facts;
+pub mod matching;
+pub mod status;
+pub mod tax;
+
+pub use decide::{Action, Config, Doc, Needs, Plan, Refusal, Snapshot};
+pub use facts::{Facts, Incoming, Kind};
+pub use status::{Event, Status};

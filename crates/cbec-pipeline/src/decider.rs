@@ -1,0 +1,403 @@
+//! The store's [`Decider`]s: the bridge between the pure decisions of
+//! `cbec-clearance` and the rows of `cbec-store`, and where receipts are
+//! rendered (the XML of each receipt is written in the same transaction as
+//! the decision it reports).
+
+use std::sync::Arc;
+
+use cbec_clearance::decide::{self, Action, Doc, Plan, Receipt, TaxBill};
+use cbec_clearance::{Config, Facts, Incoming, Kind, Refusal};
+use cbec_model::ident::{Guid, ReturnTime};
+use cbec_receipts::{ReceiptItem, ReceiptKeys, ReceiptType};
+use cbec_store::{Decider, DocRow, Millis, Needs, NewReceipt, Outcome, Snapshot, StoreError, new_id};
+use serde_json::json;
+
+/// A fresh upper-case UUID for the guid of a customs-side message.
+pub(crate) fn fresh_guid() -> Guid {
+    loop {
+        // A v4 UUID in upper case always parses as a guid.
+        if let Ok(g) = Guid::parse(&uuid::Uuid::new_v4().to_string().to_uppercase()) {
+            return g;
+        }
+    }
+}
+
+/// `returnTime` in China time (UTC+8), to the millisecond.
+pub fn return_time(ms: i64) -> ReturnTime {
+    let in_day = (ms + 8 * 3600 * 1000).rem_euclid(86_400_000);
+    let date = decide::china_date(ms);
+    let num = |r: std::ops::Range<usize>| date.get(r).and_then(|s| s.parse::<u32>().ok()).unwrap_or(1);
+    let (hour, minute) = ((in_day / 3_600_000) as u32, ((in_day / 60_000) % 60) as u32);
+    let (second, milli) = (((in_day / 1000) % 60) as u32, (in_day % 1000) as u32);
+    ReturnTime::from_parts(num(0..4), num(4..6), num(6..8), hour, minute, second, milli).unwrap_or_else(|_| epoch())
+}
+
+fn epoch() -> ReturnTime {
+    match ReturnTime::parse("19700101080000000") {
+        Ok(t) => t,
+        Err(_) => epoch(),
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+pub(crate) fn to_doc(row: &DocRow) -> Result<Doc, StoreError> {
+    serde_json::from_str(&row.body).map_err(|e| backend(format!("document {} cannot be read: {e}", row.id)))
+}
+
+pub(crate) fn to_row(doc: &Doc, message_id: Option<&str>) -> Result<DocRow, StoreError> {
+    Ok(DocRow {
+        id: doc.id.clone(),
+        kind: doc.kind().name().to_string(),
+        status: doc.status.name().to_string(),
+        sender: doc.sender.clone(),
+        business_key: doc.facts.business_key(),
+        keys: doc.facts.keys(),
+        deadline: doc.deadline.map(Millis),
+        created_at: Millis(doc.created_at),
+        updated_at: Millis(doc.updated_at),
+        message_id: message_id.map(str::to_string),
+        body: serde_json::to_string(doc).map_err(backend)?,
+    })
+}
+
+fn snapshot(s: &Snapshot) -> Result<decide::Snapshot, StoreError> {
+    Ok(decide::Snapshot {
+        docs: s.docs.iter().map(to_doc).collect::<Result<_, _>>()?,
+        quota: s.quota.clone(),
+        counters: s.counters.clone(),
+    })
+}
+
+fn needs(n: decide::Needs) -> Needs {
+    Needs { keys: n.keys, ids: n.ids, quota: n.quota, counters: n.counters }
+}
+
+/// The receipt keys of a document.
+pub fn receipt_keys(guid: &str, facts: &Facts) -> ReceiptKeys {
+    let mut k = ReceiptKeys { guid: guid.to_string(), ..ReceiptKeys::default() };
+    let s = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    match facts {
+        Facts::Order(o) => {
+            k.ebp_code = s(&o.ebp_code);
+            k.ebc_code = s(&o.ebc_code);
+            k.order_no = s(&o.order_no);
+        }
+        Facts::Payment(p) => {
+            k.pay_code = s(&p.pay_code);
+            k.pay_transaction_id = s(&p.pay_transaction_id);
+            k.order_no = s(&p.order_no);
+            k.ebp_code = s(&p.ebp_code);
+        }
+        Facts::Waybill(w) => {
+            k.logistics_code = s(&w.logistics_code);
+            k.logistics_no = s(&w.logistics_no);
+            k.order_no = s(&w.order_no);
+        }
+        Facts::List(l) => {
+            k.customs_code = s(&l.customs_code);
+            k.ebp_code = s(&l.ebp_code);
+            k.ebc_code = s(&l.ebc_code);
+            k.agent_code = s(&l.agent_code);
+            k.order_no = s(&l.order_no);
+            k.logistics_code = s(&l.logistics_code);
+            k.logistics_no = s(&l.logistics_no);
+            k.pre_no = l.pre_no.clone();
+            k.cop_no = l.cop_no.clone().or_else(|| l.pre_no.clone());
+            k.invt_no = l.invt_no.clone();
+        }
+        Facts::Cancel(c) => {
+            k.customs_code = s(&c.customs_code);
+            k.ebp_code = s(&c.ebp_code);
+            k.ebc_code = s(&c.ebc_code);
+            k.agent_code = s(&c.agent_code);
+            k.order_no = s(&c.order_no);
+            k.logistics_code = s(&c.logistics_code);
+            k.logistics_no = s(&c.logistics_no);
+            k.pre_no = c.pre_no.clone();
+            k.cop_no = c.cop_no.clone().or_else(|| c.pre_no.clone());
+            k.invt_no = s(&c.invt_no);
+        }
+        Facts::Refund(r) => {
+            k.customs_code = s(&r.customs_code);
+            k.ebp_code = s(&r.ebp_code);
+            k.ebc_code = s(&r.ebc_code);
+            k.agent_code = s(&r.agent_code);
+            k.order_no = s(&r.order_no);
+            k.logistics_code = s(&r.logistics_code);
+            k.logistics_no = s(&r.logistics_no);
+            k.pre_no = r.pre_no.clone();
+            k.cop_no = r.cop_no.clone().or_else(|| r.pre_no.clone());
+            k.invt_no = s(&r.invt_no);
+        }
+    }
+    k
+}
+
+fn receipt_type(kind: Kind) -> Result<ReceiptType, StoreError> {
+    ReceiptType::for_message(kind.message_type()).ok_or_else(|| backend(format!("no receipt answers {}", kind.name())))
+}
+
+fn item(r: &Receipt, time: &ReturnTime) -> ReceiptItem {
+    let info =
+        if r.return_info.trim().is_empty() { format!("status {}", r.return_status) } else { r.return_info.clone() };
+    ReceiptItem {
+        keys: receipt_keys(&r.guid, &r.facts),
+        return_status: r.return_status.clone(),
+        return_time: time.clone(),
+        return_info: info,
+    }
+}
+
+fn render(kind: ReceiptType, items: &[ReceiptItem]) -> Result<String, StoreError> {
+    let message = cbec_receipts::receipt_message(kind, items)
+        .map_err(|e| backend(format!("the {} receipt cannot be written: {e}", kind.root())))?;
+    Ok(cbec_ceb::encode(&message))
+}
+
+fn tax_bill(t: &TaxBill, time: &ReturnTime) -> Result<String, StoreError> {
+    let a = &t.assessment;
+    let l = &t.list;
+    let s = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    let bill = cbec_receipts::TaxBill {
+        head: cbec_receipts::TaxBillHead {
+            guid: fresh_guid(),
+            return_time: time.clone(),
+            invt_no: l.invt_no.clone().unwrap_or_default(),
+            tax_no: t.tax_no.clone(),
+            customs_tax: a.customs_tax,
+            value_added_tax: a.value_added_tax,
+            consumption_tax: a.consumption_tax,
+            status: cbec_receipts::TaxBillStatus::Generated,
+            ent_duty_no: None,
+            note: None,
+            assure_code: s(&l.assure_code),
+            ebc_code: s(&l.ebc_code),
+            logistics_code: s(&l.logistics_code),
+            agent_code: s(&l.agent_code),
+            customs_code: s(&l.customs_code),
+        },
+        items: a
+            .items
+            .iter()
+            .map(|i| cbec_receipts::TaxBillItem {
+                gnum: u32::try_from(i.gnum).unwrap_or(0),
+                gcode: i.gcode.clone(),
+                tax_price: i.tax_price,
+                customs_tax: i.customs_tax,
+                value_added_tax: i.value_added_tax,
+                consumption_tax: i.consumption_tax,
+            })
+            .collect(),
+    };
+    let message = cbec_receipts::tax_bill_message(&bill)
+        .map_err(|e| backend(format!("the CEB816 tax bill cannot be written: {e}")))?;
+    Ok(cbec_ceb::encode(&message))
+}
+
+/// Turns a plan into the store's outcome: rows, moves, quota, rendered
+/// receipts and tax bills, and (for a message) the answer to the sender:
+/// one receipt message with a return element per receipt of its documents.
+pub(crate) fn outcome(
+    plan: Plan,
+    now: i64,
+    message_id: Option<&str>,
+    answer_for: &[String],
+    answer_type: Option<ReceiptType>,
+    audit_action: &'static str,
+    mut summary: serde_json::Value,
+) -> Result<Outcome, StoreError> {
+    let time = return_time(now);
+    let mut out = Outcome { audit_action, ..Outcome::default() };
+    for d in &plan.docs {
+        let fresh = answer_for.contains(&d.id);
+        out.docs.push(to_row(d, if fresh { message_id } else { None })?);
+    }
+    out.moves = plan
+        .moves
+        .iter()
+        .map(|m| cbec_store::MoveRow {
+            doc_id: m.doc_id.clone(),
+            from: m.from.map(|s| s.name().to_string()),
+            to: m.to.name().to_string(),
+            event: m.event.map(|e| e.name().to_string()),
+            reason: m.reason.clone(),
+        })
+        .collect();
+    out.quota = plan
+        .quota
+        .iter()
+        .map(|q| cbec_store::QuotaRow {
+            doc_id: q.doc_id.clone(),
+            key: q.key.clone(),
+            fen: q.fen,
+            reason: q.reason.clone(),
+        })
+        .collect();
+    out.counters = plan.counters.clone();
+    let mut answer_items = Vec::new();
+    for r in &plan.receipts {
+        let kind = receipt_type(r.kind)?;
+        let it = item(r, &time);
+        let xml = render(kind, std::slice::from_ref(&it))?;
+        if answer_for.contains(&r.doc_id) {
+            answer_items.push(it.clone());
+        }
+        out.receipts.push(NewReceipt {
+            id: new_id(),
+            doc_id: Some(r.doc_id.clone()),
+            message_type: kind.root().to_string(),
+            return_status: r.return_status.clone(),
+            return_info: it.return_info.clone(),
+            business_key: r.facts.business_key(),
+            xml,
+            recipients: r.recipients.clone(),
+        });
+    }
+    for t in &plan.tax_bills {
+        let xml = tax_bill(t, &time)?;
+        out.receipts.push(NewReceipt {
+            id: new_id(),
+            doc_id: Some(t.doc_id.clone()),
+            message_type: "CEB816Message".into(),
+            return_status: cbec_receipts::TaxBillStatus::Generated.code().to_string(),
+            return_info: format!(
+                "tax bill {}: duty {}, VAT {}, consumption tax {}",
+                t.tax_no, t.assessment.customs_tax, t.assessment.value_added_tax, t.assessment.consumption_tax
+            ),
+            business_key: t.list.invt_no.clone().unwrap_or_default(),
+            xml,
+            recipients: t.recipients.clone(),
+        });
+    }
+    if let Some(kind) = answer_type
+        && !answer_items.is_empty()
+    {
+        out.response = Some(render(kind, &answer_items)?.into_bytes());
+    }
+    if let Some(obj) = summary.as_object_mut() {
+        obj.insert(
+            "documents".into(),
+            json!(
+                plan.docs
+                    .iter()
+                    .map(|d| json!({"id": d.id, "kind": d.kind().name(), "status": d.status.name()}))
+                    .collect::<Vec<_>>()
+            ),
+        );
+    }
+    out.audit_summary = summary;
+    Ok(out)
+}
+
+/// Decides the documents of one message.
+pub(crate) struct MessageDecider {
+    pub incoming: Vec<Incoming>,
+    pub ids: Vec<String>,
+    pub refusals: Vec<Option<Refusal>>,
+    pub cop_code: String,
+    pub message_id: String,
+    pub message_type: String,
+    pub guid: String,
+    pub config: Arc<Config>,
+    pub now: i64,
+}
+
+impl Decider for MessageDecider {
+    fn needs(&mut self, s: &Snapshot) -> Needs {
+        match snapshot(s) {
+            Ok(snap) => needs(decide::needs(&self.incoming, &[], &snap, self.now)),
+            Err(_) => Needs::default(),
+        }
+    }
+
+    fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
+        let snap = snapshot(s)?;
+        let plan =
+            decide::decide(&self.incoming, &self.ids, &self.refusals, &self.cop_code, &snap, &self.config, self.now);
+        let summary = json!({"sender": self.cop_code, "guid": self.guid});
+        outcome(
+            plan,
+            self.now,
+            Some(&self.message_id),
+            &self.ids,
+            ReceiptType::for_message(&self.message_type),
+            "message.receive",
+            summary,
+        )
+    }
+}
+
+/// Answers a message that failed the format check with a CEB900.
+pub(crate) struct FormatDecider {
+    pub receipt: NewReceipt,
+}
+
+impl Decider for FormatDecider {
+    fn needs(&mut self, _: &Snapshot) -> Needs {
+        Needs::default()
+    }
+
+    fn decide(&mut self, _: &Snapshot) -> Result<Outcome, StoreError> {
+        Ok(Outcome {
+            response: Some(self.receipt.xml.clone().into_bytes()),
+            receipts: vec![self.receipt.clone()],
+            audit_action: "message.refuse",
+            audit_summary: json!({"return_status": self.receipt.return_status, "return_info": self.receipt.return_info}),
+            ..Outcome::default()
+        })
+    }
+}
+
+/// An officer action on one document.
+pub(crate) struct ActDecider {
+    pub id: String,
+    pub action: Action,
+    pub reason: String,
+    pub config: Arc<Config>,
+    pub now: i64,
+}
+
+impl Decider for ActDecider {
+    fn needs(&mut self, s: &Snapshot) -> Needs {
+        match snapshot(s) {
+            Ok(snap) => needs(decide::needs(&[], std::slice::from_ref(&self.id), &snap, self.now)),
+            Err(_) => Needs::default(),
+        }
+    }
+
+    fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
+        let snap = snapshot(s)?;
+        let plan =
+            decide::act(&self.id, self.action, &self.reason, &snap, &self.config, self.now).map_err(|e| match e {
+                decide::ActError::NotFound(id) => StoreError::NotFound { entity: "document", id },
+                decide::ActError::Invalid(m) => StoreError::InvalidState(m),
+            })?;
+        let summary = json!({"action": self.action, "reason": self.reason});
+        outcome(plan, self.now, None, &[], None, "document.act", summary)
+    }
+}
+
+/// A passed deadline.
+pub(crate) struct ExpireDecider {
+    pub id: String,
+    pub config: Arc<Config>,
+    pub now: i64,
+}
+
+impl Decider for ExpireDecider {
+    fn needs(&mut self, s: &Snapshot) -> Needs {
+        match snapshot(s) {
+            Ok(snap) => needs(decide::needs(&[], std::slice::from_ref(&self.id), &snap, self.now)),
+            Err(_) => Needs::default(),
+        }
+    }
+
+    fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
+        let snap = snapshot(s)?;
+        let plan = decide::expire(&self.id, &snap, &self.config, self.now);
+        outcome(plan, self.now, None, &[], None, "document.expire", json!({}))
+    }
+}

@@ -1,0 +1,356 @@
+//! The clearance pipeline: one signed message in, a receipt out, the
+//! message and every consequence durable before the answer.
+//!
+//! [`Pipeline::submit`] runs the stages of intake:
+//! 1. **Admission**: at most [`PipelineConfig::max_in_flight`] messages are
+//!    in the pipeline at once; beyond that the caller is told
+//!    [`PipelineError::Saturated`] at once (HTTP 429), so a burst queues at
+//!    the senders instead of in memory.
+//! 2. **Prepare** on a blocking worker (off the async reactor, in parallel
+//!    across cores): read the bytes, open a `DxpMsg` envelope, verify the
+//!    signature, decode against the official XSD, run the message rules and
+//!    extract the documents (`prepare`). A message that cannot be read or
+//!    fails the XSD is answered with a CEB900.
+//! 3. **Sender and parties** against the filing records: `copCode` must be
+//!    the authenticated enterprise ([`PipelineError::CopCode`], HTTP 403);
+//!    the signing certificate must be bound to it and unrevoked; every
+//!    party code must be a filed enterprise of the right type with the
+//!    licence its role needs (cached briefly, `parties`).
+//! 4. **Decide and commit** through [`Store::process`]: the decision of
+//!    `cbec-clearance` over the related stored documents, written with the
+//!    raw message, the receipts and one audit entry in one transaction (on
+//!    SQLite inside the writer's group commit).
+//!
+//! Officer actions ([`Pipeline::act`]) and passed deadlines
+//! ([`Pipeline::expire_due`]) go through the same decide-and-commit stage.
+
+mod decider;
+mod parties;
+mod prepare;
+pub mod traffic;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cbec_clearance::decide::Action;
+use cbec_clearance::{Config as ClearanceConfig, Kind, Refusal};
+use cbec_dsig::{Policy, Verifier};
+use cbec_model::ident::ReturnTime;
+use cbec_receipts::MessageReturn;
+use cbec_store::{
+    Actor, Id, Millis, NewMessage, NewReceipt, Principal, Processed, ReceiptRow, Store, StoreError, Work, new_id,
+};
+use tokio::sync::Semaphore;
+
+pub use decider::{receipt_keys, return_time};
+pub use prepare::{FORMAT_SCHEMA, FORMAT_UNREADABLE, FORMAT_UNSUPPORTED};
+
+use crate::decider::{ActDecider, ExpireDecider, FormatDecider, MessageDecider, fresh_guid};
+use crate::parties::Parties;
+use crate::prepare::{Prepared, Signature};
+
+/// How the pipeline runs.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    pub clearance: ClearanceConfig,
+    pub limits: cbec_ceb::Limits,
+    pub rules: cbec_rules::RuleConfig,
+    /// Messages admitted at once (being prepared, checked or committed).
+    pub max_in_flight: usize,
+    /// How long a party's filing record is reused before it is read again.
+    pub party_cache_ttl: Duration,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            clearance: ClearanceConfig::default(),
+            limits: cbec_ceb::Limits::default(),
+            rules: cbec_rules::RuleConfig::default(),
+            max_in_flight: 1024,
+            party_cache_ttl: Duration::from_secs(2),
+        }
+    }
+}
+
+/// The authenticated enterprise that sends a message.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    pub id: Id,
+    /// Its customs code and USCC (either may be the `copCode`).
+    pub codes: Vec<String>,
+}
+
+/// The answer to a message.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The receipt XML (the message type's receipt, or a CEB900).
+    pub xml: Vec<u8>,
+    /// The same sender sent this guid before; this is the first answer.
+    pub duplicate: bool,
+    pub message_id: Id,
+    /// The receipts issued (empty for a duplicate).
+    pub receipts: Vec<ReceiptRow>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// Too many messages in flight: try again shortly.
+    #[error("the clearance pipeline is saturated; retry shortly")]
+    Saturated,
+    /// `BaseTransfer/copCode` is not the authenticated enterprise.
+    #[error("BaseTransfer/copCode {found} is not the authenticated enterprise ({expected})")]
+    CopCode { found: String, expected: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The clearance pipeline over one store.
+pub struct Pipeline {
+    store: Arc<dyn Store>,
+    verifier: Arc<Verifier>,
+    config: Arc<PipelineConfig>,
+    clearance: Arc<ClearanceConfig>,
+    admission: Arc<Semaphore>,
+    parties: Parties,
+}
+
+impl Pipeline {
+    pub fn new(store: Arc<dyn Store>, config: PipelineConfig) -> Pipeline {
+        // Signatures are verified under the embedded certificate; who may
+        // sign is decided by the certificate bindings of the filing records.
+        let verifier = Arc::new(Verifier::new(Policy::embedded()));
+        let parties = Parties::new(store.clone(), config.party_cache_ttl);
+        Pipeline {
+            store,
+            verifier,
+            clearance: Arc::new(config.clearance.clone()),
+            admission: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
+            config: Arc::new(config),
+            parties,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn config(&self) -> &PipelineConfig {
+        &self.config
+    }
+
+    /// Messages in flight now (for metrics).
+    pub fn in_flight(&self) -> usize {
+        self.config.max_in_flight.max(1) - self.admission.available_permits()
+    }
+
+    /// Takes one message from an authenticated enterprise.
+    pub async fn submit(&self, sender: &Sender, body: Vec<u8>, now: Millis) -> Result<Answer, PipelineError> {
+        let _permit = self.admission.clone().try_acquire_owned().map_err(|_| PipelineError::Saturated)?;
+        let verifier = self.verifier.clone();
+        let config = self.config.clone();
+        let (body, prepared) = tokio::task::spawn_blocking(move || {
+            let p = prepare::prepare(&body, &verifier, &config, now.0);
+            (body, p)
+        })
+        .await
+        .map_err(|e| PipelineError::Internal(format!("a prepare worker failed: {e}")))?;
+        let message_id = new_id();
+        let actor = Actor { principal: Principal::Enterprise(sender.id.clone()), at: now };
+        match prepared {
+            Prepared::Format { status, info, message_type, cop_msg_id, guid } => {
+                let receipt =
+                    self.format_receipt(sender, &body, status, &info, message_type.clone(), cop_msg_id, now)?;
+                let work = Work {
+                    actor,
+                    message: Some(NewMessage {
+                        id: message_id.clone(),
+                        sender: sender.id.clone(),
+                        guid: None,
+                        message_type: message_type.unwrap_or_else(|| "Unknown".into()),
+                        received_at: now,
+                        raw: body,
+                    }),
+                    entity: ("message", message_id.clone()),
+                };
+                let _ = guid;
+                let processed = self.store.process(work, Box::new(FormatDecider { receipt })).await?;
+                Ok(answer(processed, message_id))
+            }
+            Prepared::Documents { message_type, guid, cop_code, incoming, signature, rule_refusals } => {
+                if !sender.codes.iter().any(|c| c == &cop_code) {
+                    return Err(PipelineError::CopCode { found: cop_code, expected: sender.codes.join(" / ") });
+                }
+                let mut refusals = rule_refusals;
+                // The signature: verified, and the certificate bound to the sender.
+                let sig_refusal = match &signature {
+                    Signature::Absent => None,
+                    Signature::Refused { spec_code, digest_mismatch, info } => {
+                        Some((*spec_code, *digest_mismatch, info.clone()))
+                    }
+                    Signature::Verified { fingerprint, subject, serial } => {
+                        match self.store.certificate_by_fingerprint(fingerprint).await? {
+                            Some(c) if c.enterprise_id == sender.id && c.revoked_at.is_none_or(|t| t > now) => None,
+                            Some(c) if c.enterprise_id == sender.id => {
+                                Some((1001, false, format!("the signing certificate {serial} ({subject}) was revoked")))
+                            }
+                            _ => Some((
+                                1001,
+                                false,
+                                format!(
+                                    "the signing certificate {serial} ({subject}) is not bound to the sending enterprise \
+                                     {cop_code}: bind it through a certificate application"
+                                ),
+                            )),
+                        }
+                    }
+                };
+                if let Some((spec_code, digest_mismatch, info)) = sig_refusal {
+                    for (i, inc) in incoming.iter().enumerate() {
+                        let code = signature_code(inc.facts.kind(), spec_code, digest_mismatch);
+                        refusals[i] = Some(Refusal { code, info: info.clone() });
+                    }
+                }
+                // Parties: filed, of the right type, with the licence the role needs.
+                for (i, inc) in incoming.iter().enumerate() {
+                    if refusals[i].is_none() {
+                        refusals[i] = self.parties.check(&inc.facts, &cop_code, now).await?;
+                    }
+                }
+                let ids: Vec<String> = incoming.iter().map(|_| new_id()).collect();
+                let decider = MessageDecider {
+                    incoming,
+                    ids,
+                    refusals,
+                    cop_code,
+                    message_id: message_id.clone(),
+                    message_type: message_type.root_name().to_string(),
+                    guid: guid.clone(),
+                    config: self.clearance.clone(),
+                    now: now.0,
+                };
+                let work = Work {
+                    actor,
+                    message: Some(NewMessage {
+                        id: message_id.clone(),
+                        sender: sender.id.clone(),
+                        guid: (!guid.is_empty()).then_some(guid),
+                        message_type: message_type.root_name().to_string(),
+                        received_at: now,
+                        raw: body,
+                    }),
+                    entity: ("message", message_id.clone()),
+                };
+                let processed = self.store.process(work, Box::new(decider)).await?;
+                Ok(answer(processed, message_id))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn format_receipt(
+        &self,
+        sender: &Sender,
+        body: &[u8],
+        status: &str,
+        info: &str,
+        message_type: Option<String>,
+        cop_msg_id: Option<String>,
+        now: Millis,
+    ) -> Result<NewReceipt, PipelineError> {
+        let r = MessageReturn {
+            guid: fresh_guid(),
+            return_status: status.to_string(),
+            return_info: info.to_string(),
+            return_time: return_time(now.0),
+            ori_cop_msg_id: cop_msg_id,
+            ori_message_type: message_type.clone(),
+            ori_biz_message: body.to_vec(),
+        };
+        let message = cbec_receipts::message_return_message(&r)
+            .map_err(|e| PipelineError::Internal(format!("the CEB900 receipt cannot be written: {e}")))?;
+        let xml = cbec_ceb::encode(&message);
+        Ok(NewReceipt {
+            id: new_id(),
+            doc_id: None,
+            message_type: "CEB900Message".into(),
+            return_status: status.to_string(),
+            return_info: info.chars().take(1000).collect(),
+            business_key: message_type.unwrap_or_else(|| "Unknown".into()),
+            xml,
+            recipients: sender.codes.first().cloned().into_iter().collect(),
+        })
+    }
+
+    /// An officer action on a document (see [`Action`]); the receipts it
+    /// issued.
+    pub async fn act(
+        &self,
+        doc: &Id,
+        action: Action,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<Vec<ReceiptRow>, PipelineError> {
+        let decider = ActDecider {
+            id: doc.clone(),
+            action,
+            reason: reason.to_string(),
+            config: self.clearance.clone(),
+            now: actor.at.0,
+        };
+        let work = Work { actor: actor.clone(), message: None, entity: ("document", doc.clone()) };
+        match self.store.process(work, Box::new(decider)).await? {
+            Processed::Done { receipts, .. } => Ok(receipts),
+            Processed::Duplicate { .. } => Ok(Vec::new()),
+        }
+    }
+
+    /// Applies every passed deadline (at most `limit`); how many documents
+    /// were looked at.
+    pub async fn expire_due(&self, now: Millis, limit: u32) -> Result<usize, PipelineError> {
+        let due = self.store.due_documents(now, limit).await?;
+        for id in &due {
+            let decider = ExpireDecider { id: id.clone(), config: self.clearance.clone(), now: now.0 };
+            let actor = Actor { principal: Principal::System("clearance-deadline".into()), at: now };
+            let work = Work { actor, message: None, entity: ("document", id.clone()) };
+            self.store.process(work, Box::new(decider)).await?;
+        }
+        Ok(due.len())
+    }
+}
+
+fn answer(processed: Processed, message_id: Id) -> Answer {
+    match processed {
+        Processed::Done { response, receipts, .. } => {
+            Answer { xml: response.unwrap_or_default(), duplicate: false, message_id, receipts }
+        }
+        Processed::Duplicate { message_id, response } => {
+            Answer { xml: response, duplicate: true, message_id, receipts: Vec::new() }
+        }
+    }
+}
+
+/// The `returnStatus` of a document refused for its signature: the list
+/// family's codes for lists, cancellations and returns (−621028 signed data
+/// differs, −621029 verification failed), the DXP security codes (negated)
+/// for the others (−1001 invalid, −1002 expired, −1004 data differs).
+pub fn signature_code(kind: Kind, spec_code: u16, digest_mismatch: bool) -> i32 {
+    match kind {
+        Kind::List | Kind::Cancel | Kind::Refund => {
+            if digest_mismatch {
+                -621028
+            } else {
+                -621029
+            }
+        }
+        _ => -i32::from(spec_code),
+    }
+}
+
+/// `returnTime` text for a time (for callers building their own receipts).
+pub fn return_time_text(ms: i64) -> String {
+    let t: ReturnTime = return_time(ms);
+    t.as_str().to_string()
+}

@@ -1,0 +1,155 @@
+//! Party checks against the filing records: each enterprise a document
+//! names must be filed, under a type its role allows, with the licence the
+//! type needs; and the sender must play a role that may send the document.
+//! Filing records are cached for a short time (they change only through
+//! approved applications).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use cbec_clearance::{Facts, Kind, Refusal};
+use cbec_model::filing::EnterpriseType;
+use cbec_store::{Millis, Store, StoreError};
+
+/// −10101: the enterprise is filed, but not as what the document says.
+pub const INVALID_TYPE: i32 = -10101;
+/// −10102: no filed enterprise has this code.
+pub const INVALID_CODE: i32 = -10102;
+
+/// What the cache keeps of a filed enterprise.
+#[derive(Debug, Clone)]
+struct Filed {
+    types: Vec<EnterpriseType>,
+    /// Licence kinds with their validity (`YYYY-MM-DD` inclusive bounds).
+    licences: Vec<(cbec_model::filing::LicenceKind, String, String)>,
+}
+
+pub(crate) struct Parties {
+    store: Arc<dyn Store>,
+    ttl: Duration,
+    cache: Mutex<HashMap<String, (Instant, Option<Filed>)>>,
+}
+
+/// The enterprise types a role may be filed as.
+fn allowed(role: &str) -> &'static [EnterpriseType] {
+    use EnterpriseType as T;
+    match role {
+        "ebp" => &[T::Ebp],
+        "ebc" => &[T::Ebc, T::Agent],
+        "pay" => &[T::Pay],
+        "logistics" => &[T::Logistics],
+        "agent" => &[T::Agent, T::Ebc, T::Logistics, T::Warehouse],
+        _ => &[],
+    }
+}
+
+/// The roles whose enterprise may send a document of this kind.
+fn senders(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Order => &["ebp", "ebc"],
+        Kind::Payment => &["pay"],
+        Kind::Waybill => &["logistics"],
+        Kind::List | Kind::Cancel | Kind::Refund => &["agent", "ebc"],
+    }
+}
+
+fn role_name(role: &str) -> &'static str {
+    match role {
+        "ebp" => "e-commerce platform (ebpCode)",
+        "ebc" => "e-commerce enterprise (ebcCode)",
+        "pay" => "payment enterprise (payCode)",
+        "logistics" => "logistics enterprise (logisticsCode)",
+        "agent" => "declaring agent (agentCode)",
+        _ => "party",
+    }
+}
+
+/// `YYYY-MM-DD` in China time.
+fn china_day(now: Millis) -> String {
+    let d = cbec_clearance::decide::china_date(now.0);
+    format!("{}-{}-{}", &d[0..4], &d[4..6], &d[6..8])
+}
+
+impl Parties {
+    pub(crate) fn new(store: Arc<dyn Store>, ttl: Duration) -> Parties {
+        Parties { store, ttl, cache: Mutex::new(HashMap::new()) }
+    }
+
+    async fn filed(&self, code: &str) -> Result<Option<Filed>, StoreError> {
+        if let Some((at, f)) = self.cache.lock().unwrap_or_else(PoisonError::into_inner).get(code)
+            && at.elapsed() < self.ttl
+        {
+            return Ok(f.clone());
+        }
+        let found = match self.store.enterprise_by_code(code).await? {
+            Some(e) => {
+                let licences = self.store.licences(&e.id).await?;
+                Some(Filed {
+                    types: e.record.types.clone(),
+                    licences: licences
+                        .into_iter()
+                        .map(|l| (l.licence.kind, l.licence.valid_from, l.licence.valid_to))
+                        .collect(),
+                })
+            }
+            None => None,
+        };
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() > 100_000 {
+            cache.clear();
+        }
+        cache.insert(code.to_string(), (Instant::now(), found.clone()));
+        Ok(found)
+    }
+
+    /// The refusal of a document whose parties do not check out, if any.
+    pub(crate) async fn check(&self, facts: &Facts, sender: &str, now: Millis) -> Result<Option<Refusal>, StoreError> {
+        let parties = facts.parties();
+        let kind = facts.kind();
+        let may_send = senders(kind);
+        if !parties.iter().any(|(role, code)| code == sender && may_send.contains(role)) {
+            let roles: Vec<&str> = may_send.iter().map(|r| role_name(r)).collect();
+            return Ok(Some(Refusal {
+                code: INVALID_TYPE,
+                info: format!("the sender {sender} is not the {} named in this {}", roles.join(" or "), kind.label()),
+            }));
+        }
+        let today = china_day(now);
+        for (role, code) in parties {
+            let Some(filed) = self.filed(&code).await? else {
+                return Ok(Some(Refusal {
+                    code: INVALID_CODE,
+                    info: format!("{} {code} is not a filed enterprise: file it with customs first", role_name(role)),
+                }));
+            };
+            let types = allowed(role);
+            let Some(t) = filed.types.iter().find(|t| types.contains(t)) else {
+                let want: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+                let have: Vec<&str> = filed.types.iter().map(|t| t.as_str()).collect();
+                return Ok(Some(Refusal {
+                    code: INVALID_TYPE,
+                    info: format!(
+                        "{} {code} is filed as {} but the role needs {}",
+                        role_name(role),
+                        have.join(", "),
+                        want.join(" or ")
+                    ),
+                }));
+            };
+            let needed = t.required_licences();
+            if !needed.is_empty()
+                && !filed.licences.iter().any(|(k, from, to)| {
+                    needed.contains(k) && from.as_str() <= today.as_str() && today.as_str() <= to.as_str()
+                })
+            {
+                let want: Vec<&str> = needed.iter().map(|k| k.as_str()).collect();
+                return Ok(Some(Refusal {
+                    code: INVALID_TYPE,
+                    info: format!("{} {code} has no valid {} licence on {today}", role_name(role), want.join(" or ")),
+                }));
+            }
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,461 @@
+//! The clearance pipeline end to end (in process), on SQLite and on
+//! PostgreSQL (a fresh database created from the admin URL in
+//! `CBEC_TEST_PG`, which `./scripts/test.sh` sets): signed messages from
+//! five filed enterprises with real keys, through verification, parsing,
+//! matching, limits, tax, the status model and receipts.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use cbec_ceb::Message;
+use cbec_clearance::decide::Action;
+use cbec_dsig::KeyAlgorithm;
+use cbec_fixtures::{ImportCase, ImportMode, import_case};
+use cbec_pipeline::traffic::{World, file_world};
+use cbec_pipeline::{Answer, Pipeline, PipelineConfig, PipelineError, Sender};
+use cbec_store::{Actor, DocFilter, Millis, Principal, ReceiptRow, Store, new_id};
+use rust_decimal::Decimal;
+
+const PG_ENV: &str = "CBEC_TEST_PG";
+/// 2026-11-27 10:00:00 China time.
+const T0: i64 = 1_795_744_800_000;
+const DAY: i64 = 86_400_000;
+
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+async fn open(backend: Backend) -> Arc<dyn Store> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("cbec-pipeline-test-{}", new_id()));
+            cbec_store::open(&format!("sqlite://{}", dir.join("cbec.db").display())).await.unwrap()
+        }
+        Backend::Postgres => {
+            let admin = std::env::var(PG_ENV).unwrap_or_else(|_| {
+                panic!("{PG_ENV} is not set: run ./scripts/test.sh, which starts a throwaway PostgreSQL and sets it")
+            });
+            let name = format!("cbec_pipeline_{}", new_id().replace('-', ""));
+            let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.unwrap();
+            tokio::spawn(conn);
+            client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+            let (base, _) = admin.rsplit_once('/').unwrap();
+            cbec_store::open(&format!("{base}/{name}")).await.unwrap()
+        }
+    }
+}
+
+struct H {
+    store: Arc<dyn Store>,
+    pipeline: Pipeline,
+    world: World,
+}
+
+impl H {
+    async fn new(backend: Backend, alg: KeyAlgorithm, tweak: impl FnOnce(&mut PipelineConfig)) -> H {
+        let store = open(backend).await;
+        let world =
+            file_world(store.as_ref(), &cbec_fixtures::Parties::default(), alg, Millis(T0 - DAY)).await.unwrap();
+        let mut config = PipelineConfig::default();
+        tweak(&mut config);
+        let pipeline = Pipeline::new(store.clone(), config);
+        H { store, pipeline, world }
+    }
+
+    fn sender(&self, who: &cbec_pipeline::traffic::Party) -> Sender {
+        Sender { id: who.id.clone(), codes: vec![who.code.clone()] }
+    }
+
+    fn case(&self, seed: u64, mode: ImportMode) -> ImportCase {
+        import_case(seed, mode, 2, &self.world.codes())
+    }
+
+    /// Sends document `n` (0 order, 1 payment, 2 waybill, 3 list) of a case, signed by its sender.
+    async fn send_doc(&self, case: &ImportCase, n: usize, at: i64) -> Answer {
+        let m = case.messages()[n].clone();
+        self.send_message(&m, at).await
+    }
+
+    async fn send_message(&self, m: &Message, at: i64) -> Answer {
+        let w = &self.world;
+        let party = match m {
+            Message::CEB311Message(_) => &w.ebp,
+            Message::CEB411Message(_) => &w.pay,
+            Message::CEB511Message(_) => &w.logistics,
+            _ => &w.agent,
+        };
+        let bytes = party.sign(m).unwrap();
+        self.pipeline.submit(&self.sender(party), bytes, Millis(at)).await.unwrap()
+    }
+
+    async fn send_all(&self, case: &ImportCase, order: &[usize], at: i64) -> Vec<Answer> {
+        let mut out = Vec::new();
+        for (i, n) in order.iter().enumerate() {
+            out.push(self.send_doc(case, *n, at + i as i64).await);
+        }
+        out
+    }
+
+    /// The live list of an order number and its status.
+    async fn list(&self, case: &ImportCase) -> cbec_store::DocRow {
+        let order_no = &case.list.inventory[0].inventory_head.order_no;
+        let docs = self
+            .store
+            .documents(DocFilter { kind: Some("list".into()), limit: 1000, ..DocFilter::default() })
+            .await
+            .unwrap();
+        docs.into_iter()
+            .filter(|d| d.body.contains(&format!("\"order_no\":\"{order_no}\"")))
+            .max_by_key(|d| d.created_at)
+            .expect("the list was stored")
+    }
+
+    async fn receipts(&self, doc: &str) -> Vec<ReceiptRow> {
+        self.store.document_receipts(&doc.to_string()).await.unwrap()
+    }
+
+    fn officer(&self, at: i64) -> Actor {
+        Actor { principal: Principal::Officer("officer-1".into()), at: Millis(at) }
+    }
+}
+
+fn statuses(xml: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(xml);
+    text.match_indices("<ceb:returnStatus>")
+        .map(|(i, _)| {
+            let rest = &text[i + "<ceb:returnStatus>".len()..];
+            rest[..rest.find('<').unwrap()].to_string()
+        })
+        .collect()
+}
+
+fn info(xml: &[u8]) -> String {
+    String::from_utf8_lossy(xml).to_string()
+}
+
+fn invt_no(list: &cbec_store::DocRow) -> String {
+    let v: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    v["facts"]["invt_no"].as_str().expect("numbered").to_string()
+}
+
+// ---- scenarios ---------------------------------------------------------------------
+
+async fn four_documents_in_any_order(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let orders: [[usize; 4]; 6] = [[0, 1, 2, 3], [3, 2, 1, 0], [3, 0, 1, 2], [1, 3, 2, 0], [2, 0, 3, 1], [0, 3, 1, 2]];
+    for (n, order) in orders.iter().enumerate() {
+        let case = h.case(100 + n as u64, ImportMode::DirectPurchase);
+        let answers = h.send_all(&case, order, T0 + n as i64 * 1000).await;
+        for a in &answers {
+            assert!(!a.xml.is_empty() && !a.duplicate);
+        }
+        let list_pos = order.iter().position(|&d| d == 3).unwrap();
+        let list_answer = statuses(&answers[list_pos].xml);
+        if list_pos == 3 {
+            assert_eq!(list_answer, ["120", "800"], "order {order:?}: {}", info(&answers[list_pos].xml));
+        } else {
+            assert_eq!(list_answer, ["2"], "order {order:?}: the list waits");
+        }
+        let list = h.list(&case).await;
+        assert_eq!(list.status, "released", "order {order:?}");
+        let kinds: Vec<(String, String)> =
+            h.receipts(&list.id).await.iter().map(|r| (r.message_type.clone(), r.return_status.clone())).collect();
+        let expected_last: Vec<(String, String)> = vec![
+            ("CEB622Message".into(), "120".into()),
+            ("CEB622Message".into(), "800".into()),
+            ("CEB816Message".into(), "1".into()),
+        ];
+        assert!(
+            kinds.ends_with(&expected_last) || kinds.iter().filter(|k| expected_last.contains(k)).count() == 3,
+            "{kinds:?}"
+        );
+        assert_eq!(invt_no(&list).len(), 18);
+    }
+}
+
+async fn bonded_import(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Rsa, |_| {}).await;
+    let case = h.case(7, ImportMode::Bonded);
+    let answers = h.send_all(&case, &[2, 3, 0, 1], T0).await;
+    assert_eq!(statuses(&answers[1].xml), ["2"]);
+    assert_eq!(statuses(&answers[3].xml), ["120"], "the payment is accepted");
+    let list = h.list(&case).await;
+    assert_eq!(list.status, "released");
+    assert!(list.body.contains("\"trade_mode\":\"1210\""));
+}
+
+async fn each_mismatch_is_named(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    type Change = Box<dyn Fn(&mut ImportCase)>;
+    // (field named, expected returnStatus, change): three-order mismatches are
+    // refused with 100; a field that breaks the spec's own rules with the
+    // list family's rule code before any matching.
+    let cases: Vec<(&str, &str, Change)> = vec![
+        ("payment.amountPaid", "100", Box::new(|c| c.payment.payment[0].payment_head.amount_paid += Decimal::ONE)),
+        ("waybill.consignee", "100", Box::new(|c| c.waybill.logistics[0].logistics_head.consignee = "李四".into())),
+        (
+            "waybill.consigneeTelephone",
+            "100",
+            Box::new(|c| c.waybill.logistics[0].logistics_head.consignee_telephone = "13900000000".into()),
+        ),
+        (
+            "waybill.consigneeAddress",
+            "100",
+            Box::new(|c| c.waybill.logistics[0].logistics_head.consignee_address = "北京市东城区1号".into()),
+        ),
+        ("payment.payerName", "100", Box::new(|c| c.payment.payment[0].payment_head.payer_name = "王五".into())),
+        ("list.buyerName", "100", Box::new(|c| c.list.inventory[0].inventory_head.buyer_name = "赵六".into())),
+        ("gname", "100", Box::new(|c| c.list.inventory[0].inventory_list[0].gname = "另一种商品".into())),
+        (
+            "assureCode",
+            "-621010",
+            Box::new(|c| {
+                c.list.inventory[0].inventory_head.assure_code = c.list.inventory[0].inventory_head.agent_code.clone()
+            }),
+        ),
+    ];
+    for (n, (field, status, change)) in cases.into_iter().enumerate() {
+        let mut case = h.case(200 + n as u64, ImportMode::DirectPurchase);
+        change(&mut case);
+        let answers = h.send_all(&case, &[0, 1, 2, 3], T0 + n as i64 * 10).await;
+        let last = &answers[3];
+        assert_eq!(statuses(&last.xml), [status], "{field}: {}", info(&last.xml));
+        assert!(info(&last.xml).contains(field), "{field} is named: {}", info(&last.xml));
+        let list = h.list(&case).await;
+        assert_eq!(list.status, "rejected");
+        let r = h.receipts(&list.id).await;
+        assert!(r.iter().any(|r| r.return_status == status && r.return_info.contains(field)));
+    }
+}
+
+async fn waiting_list_rejected_at_deadline(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |c| c.clearance.pending_deadline_ms = 3_600_000).await;
+    let case = h.case(300, ImportMode::DirectPurchase);
+    let a = h.send_all(&case, &[0, 3], T0).await;
+    assert!(info(&a[1].xml).contains("waiting for"), "{}", info(&a[1].xml));
+    assert_eq!(h.pipeline.expire_due(Millis(T0 + 3_599_000), 100).await.unwrap(), 0, "not yet due");
+    assert_eq!(h.pipeline.expire_due(Millis(T0 + 3_600_001), 100).await.unwrap(), 1);
+    let list = h.list(&case).await;
+    assert_eq!(list.status, "rejected");
+    let r = h.receipts(&list.id).await;
+    let last = r.last().unwrap();
+    assert_eq!(last.return_status, "100");
+    assert!(last.return_info.contains("payment (CEB411)") && last.return_info.contains("waybill (CEB511)"));
+    assert!(!last.return_info.contains("order (CEB311) ORD"), "the order arrived: {}", last.return_info);
+    // The payment and waybill arriving later change nothing.
+    h.send_all(&case, &[1, 2], T0 + 3_700_000).await;
+    assert_eq!(h.list(&case).await.status, "rejected");
+}
+
+async fn limits_and_quota(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    // Above the single limit (not one indivisible item): −621005.
+    let big = h.case(400, ImportMode::DirectPurchase).with_value("5000.01".parse().unwrap());
+    let a = h.send_all(&big, &[0, 1, 2, 3], T0).await;
+    assert_eq!(statuses(&a[3].xml), ["-621005"], "{}", info(&a[3].xml));
+    // The same buyer up to the annual limit: 5 × 5,000 = 25,000 …
+    let buyer = big.buyer_id().to_string();
+    let mut lists = Vec::new();
+    for n in 0..5u64 {
+        let c = h.case(410 + n, ImportMode::DirectPurchase).with_buyer("张三", &buyer).with_value(Decimal::from(5000));
+        let a = h.send_all(&c, &[0, 1, 2, 3], T0 + 100 + n as i64 * 10).await;
+        assert_eq!(statuses(&a[3].xml), ["120", "800"], "{}", info(&a[3].xml));
+        lists.push(c);
+    }
+    assert_eq!(h.store.quota_used(&format!("{buyer}|2026")).await.unwrap(), 2_500_000);
+    // … then 1,000.01 more is refused: −621018.
+    let over =
+        h.case(420, ImportMode::DirectPurchase).with_buyer("张三", &buyer).with_value("1000.01".parse().unwrap());
+    let a = h.send_all(&over, &[0, 1, 2, 3], T0 + 200).await;
+    assert_eq!(statuses(&a[3].xml), ["-621018"], "{}", info(&a[3].xml));
+    // Cancelling a released list gives its 5,000 back.
+    let first = h.list(&lists[0]).await;
+    let cancel = lists[0].cancel(&invt_no(&first), "消费者取消订单", 1);
+    let a = h.send_message(&Message::CEB623Message(Box::new(cancel)), T0 + 300).await;
+    assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    assert_eq!(h.list(&lists[0]).await.status, "cancelled");
+    assert_eq!(h.store.quota_used(&format!("{buyer}|2026")).await.unwrap(), 2_000_000);
+    let again =
+        h.case(421, ImportMode::DirectPurchase).with_buyer("张三", &buyer).with_value("1000.01".parse().unwrap());
+    let a = h.send_all(&again, &[0, 1, 2, 3], T0 + 400).await;
+    assert_eq!(statuses(&a[3].xml), ["120", "800"], "{}", info(&a[3].xml));
+    // A return within 30 days: accepted; the quota comes back when the goods are back.
+    let second = h.list(&lists[1]).await;
+    let item = &lists[1].list.inventory[0].inventory_list[0];
+    let refund = lists[1].refund(&invt_no(&second), &[(item.gnum, item.qty)], "质量问题退货", 2);
+    let a = h.send_message(&Message::CEB625Message(Box::new(refund.clone())), T0 + 10 * DAY).await;
+    assert_eq!(statuses(&a.xml), ["120"], "{}", info(&a.xml));
+    let before = h.store.quota_used(&format!("{buyer}|2026")).await.unwrap();
+    let docs =
+        h.store.documents(DocFilter { kind: Some("refund".into()), limit: 10, ..DocFilter::default() }).await.unwrap();
+    let refund_doc = docs.iter().find(|d| d.status == "accepted").unwrap();
+    h.pipeline
+        .act(&refund_doc.id, Action::GoodsReturned, "goods back at the site", &h.officer(T0 + 20 * DAY))
+        .await
+        .unwrap();
+    let after = h.store.quota_used(&format!("{buyer}|2026")).await.unwrap();
+    let credited = (item.total_price * Decimal::ONE_HUNDRED).round().to_string().parse::<i64>().unwrap();
+    assert_eq!(before - after, credited);
+    // A return after 30 days is refused.
+    let third = h.list(&lists[2]).await;
+    let late = lists[2].refund(&invt_no(&third), &[(1, Decimal::ONE)], "超期退货", 3);
+    let a = h.send_message(&Message::CEB625Message(Box::new(late)), T0 + 31 * DAY).await;
+    assert!(statuses(&a.xml)[0].starts_with("-625"), "{}", info(&a.xml));
+}
+
+async fn resubmission_is_idempotent(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let case = h.case(500, ImportMode::DirectPurchase);
+    let bytes = h.world.ebp.sign(&case.messages()[0]).unwrap();
+    let first = h.pipeline.submit(&h.sender(&h.world.ebp), bytes.clone(), Millis(T0)).await.unwrap();
+    let second = h.pipeline.submit(&h.sender(&h.world.ebp), bytes.clone(), Millis(T0 + 5000)).await.unwrap();
+    assert!(!first.duplicate && second.duplicate);
+    assert_eq!(first.xml, second.xml);
+    assert_eq!(first.message_id, second.message_id);
+    let docs =
+        h.store.documents(DocFilter { kind: Some("order".into()), limit: 10, ..DocFilter::default() }).await.unwrap();
+    assert_eq!(docs.len(), 1);
+    // The raw bytes are kept exactly as received.
+    assert_eq!(h.store.message(&first.message_id).await.unwrap().raw, bytes);
+    // A new message (new guid) with the same order number is a duplicate order: −301010.
+    let mut again = case.clone();
+    again.order.guid = "D2B1F1E6-0000-4000-8000-000000000001".into();
+    again.order.order[0].order_head.guid = "D2B1F1E6-0000-4000-8000-000000000002".into();
+    let a = h.send_doc(&again, 0, T0 + 6000).await;
+    assert_eq!(statuses(&a.xml), ["-301010"], "{}", info(&a.xml));
+}
+
+async fn signatures_are_required_and_checked(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let case = h.case(600, ImportMode::DirectPurchase);
+    h.send_all(&case, &[0, 1, 2], T0).await;
+    let agent = h.sender(&h.world.agent);
+    // Unsigned list.
+    let mut unsigned = case.messages()[3].clone();
+    cbec_pipeline::traffic::clear_signature(&mut unsigned);
+    let a = h.pipeline.submit(&agent, cbec_ceb::encode(&unsigned).into_bytes(), Millis(T0 + 10)).await.unwrap();
+    assert_eq!(statuses(&a.xml), ["-621029"], "{}", info(&a.xml));
+    // Changed after signing (a new message guid: the same guid again would be a replay).
+    let mut c2 = case.clone();
+    c2.list.guid = "A2B1F1E6-0000-4000-8000-000000000003".into();
+    let signed = String::from_utf8(h.world.agent.sign(&c2.messages()[3]).unwrap()).unwrap();
+    let tampered = signed.replacen("<ceb:buyerName>", "<ceb:buyerName>X", 1);
+    let a = h.pipeline.submit(&agent, tampered.into_bytes(), Millis(T0 + 20)).await.unwrap();
+    assert_eq!(statuses(&a.xml), ["-621028"], "{}", info(&a.xml));
+    // Signed with a key not bound to the sender (the platform's).
+    let mut c3 = case.clone();
+    c3.list.guid = "A2B1F1E6-0000-4000-8000-000000000004".into();
+    let wrong = h.world.ebp.sign(&c3.messages()[3]).unwrap();
+    let a = h.pipeline.submit(&agent, wrong, Millis(T0 + 30)).await.unwrap();
+    assert_eq!(statuses(&a.xml), ["-621029"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("not bound"));
+    // copCode of another enterprise: refused outright.
+    let list = h.world.agent.sign(&case.messages()[3]).unwrap();
+    let err = h.pipeline.submit(&h.sender(&h.world.ebc), list, Millis(T0 + 40)).await.unwrap_err();
+    assert!(matches!(err, PipelineError::CopCode { .. }), "{err}");
+    // Not XML at all: a CEB900.
+    let a = h.pipeline.submit(&agent, b"<not xml".to_vec(), Millis(T0 + 50)).await.unwrap();
+    assert!(info(&a.xml).contains("CEB900Message"), "{}", info(&a.xml));
+    assert_eq!(statuses(&a.xml), ["-1"]);
+}
+
+/// Every receipt the scenarios issued validates against the official XSD
+/// with xmllint.
+async fn receipts_validate_with_xmllint(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    for n in 0..3u64 {
+        let case = h.case(700 + n, if n == 1 { ImportMode::Bonded } else { ImportMode::DirectPurchase });
+        h.send_all(&case, &[3, 0, 1, 2], T0 + n as i64 * 100).await;
+    }
+    let bad = h.case(710, ImportMode::DirectPurchase);
+    let mut bad2 = bad.clone();
+    bad2.payment.payment[0].payment_head.amount_paid += Decimal::ONE;
+    h.send_all(&bad2, &[0, 1, 2, 3], T0 + 1000).await;
+    h.pipeline.submit(&h.sender(&h.world.agent), b"garbage".to_vec(), Millis(T0 + 2000)).await.unwrap();
+    let receipts =
+        h.store.receipts_for(&[h.world.agent.code.clone(), h.world.ebp.code.clone()], 0, 1000).await.unwrap();
+    assert!(receipts.len() >= 10);
+    let dir = std::env::temp_dir().join(format!("cbec-receipts-{}", new_id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    for r in &receipts {
+        let f = dir.join(format!("{}.xml", r.seq));
+        std::fs::write(&f, &r.xml).unwrap();
+        files.push(f);
+    }
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/xsd/ceb-import-202205.xsd");
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--nonet")
+        .arg("--schema")
+        .arg(&xsd)
+        .args(&files)
+        .output()
+        .expect("xmllint (libxml2-utils) is installed by ./scripts/test.sh");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The decisions of one seeded stream, as a caller sees them.
+async fn story(b: Backend) -> Vec<String> {
+    let h = H::new(b, KeyAlgorithm::Sm2, |c| c.clearance.pending_deadline_ms = 60_000).await;
+    let mut seen = Vec::new();
+    let mut t = T0;
+    for n in 0..6u64 {
+        let mut case = h.case(800 + n, if n % 3 == 1 { ImportMode::Bonded } else { ImportMode::DirectPurchase });
+        if n == 2 {
+            case.waybill.logistics[0].logistics_head.consignee = "别人".into();
+        }
+        let order: &[usize] = match n % 4 {
+            0 => &[0, 1, 2, 3],
+            1 => &[3, 2, 1, 0],
+            2 => &[1, 3, 0, 2],
+            _ => &[3, 0, 1],
+        };
+        for a in h.send_all(&case, order, t).await {
+            seen.push(statuses(&a.xml).join(","));
+        }
+        t += 10_000;
+    }
+    h.pipeline.expire_due(Millis(t + 120_000), 100).await.unwrap();
+    let mut docs = h.store.documents(DocFilter { limit: 1000, ..DocFilter::default() }).await.unwrap();
+    docs.sort_by_key(|d| (d.kind.clone(), d.business_key.clone()));
+    for d in docs {
+        seen.push(format!("{} {} {}", d.kind, d.business_key, d.status));
+    }
+    seen
+}
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name(Backend::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name(Backend::Postgres).await }
+        }
+    )*};
+}
+
+on_both!(
+    four_documents_in_any_order,
+    bonded_import,
+    each_mismatch_is_named,
+    waiting_list_rejected_at_deadline,
+    limits_and_quota,
+    resubmission_is_idempotent,
+    signatures_are_required_and_checked,
+    receipts_validate_with_xmllint,
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn same_decisions_on_sqlite_and_postgres() {
+    let a = story(Backend::Sqlite).await;
+    let b = story(Backend::Postgres).await;
+    assert!(a.len() > 20);
+    assert_eq!(a, b);
+}
