@@ -11,6 +11,10 @@
 //! | request body limit, bytes | `body_limit` | `CBEC_BODY_LIMIT` | 2097152 (2 MiB) |
 //! | shutdown grace, seconds | `shutdown_grace_secs` | `CBEC_SHUTDOWN_GRACE_SECS` | 30 |
 //! | name of the first administrator | `bootstrap_admin` | `CBEC_BOOTSTRAP_ADMIN` | `admin` |
+//! | how long a list waits for its order, payment and waybill, seconds | `pending_deadline_secs` | `CBEC_PENDING_DEADLINE_SECS` | 86400 |
+//! | release accepted lists at once (`true`) or wait for an officer (`false`) | `auto_release` | `CBEC_AUTO_RELEASE` | `true` |
+//! | messages in the clearance pipeline at once before 429 | `max_in_flight` | `CBEC_MAX_IN_FLIGHT` | 1024 |
+//! | webhook delivery attempts before a receipt is dead-lettered | `push_max_attempts` | `CBEC_PUSH_MAX_ATTEMPTS` | 10 |
 //!
 //! Every value is checked where it enters, and the error names its layer
 //! (`CBEC_LISTEN: …`), so a bad setting is found before anything starts.
@@ -59,6 +63,14 @@ pub struct Config {
     /// The name of the administrator created when the database has no
     /// officer yet.
     pub bootstrap_admin: String,
+    /// How long a list waits for its order, payment and waybill.
+    pub pending_deadline: Duration,
+    /// Release accepted lists at once.
+    pub auto_release: bool,
+    /// Messages admitted to the clearance pipeline at once.
+    pub max_in_flight: usize,
+    /// Webhook delivery attempts before a receipt is dead-lettered.
+    pub push_max_attempts: u32,
 }
 
 impl Default for Config {
@@ -71,6 +83,10 @@ impl Default for Config {
             body_limit: 2 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
             bootstrap_admin: "admin".to_owned(),
+            pending_deadline: Duration::from_secs(86_400),
+            auto_release: true,
+            max_in_flight: 1024,
+            push_max_attempts: 10,
         }
     }
 }
@@ -87,6 +103,10 @@ pub struct Layer {
     pub body_limit: Option<u64>,
     pub shutdown_grace_secs: Option<u64>,
     pub bootstrap_admin: Option<String>,
+    pub pending_deadline_secs: Option<u64>,
+    pub auto_release: Option<bool>,
+    pub max_in_flight: Option<u64>,
+    pub push_max_attempts: Option<u64>,
 }
 
 /// A setting that could not be used.
@@ -123,6 +143,19 @@ impl Layer {
             body_limit: number("CBEC_BODY_LIMIT")?,
             shutdown_grace_secs: number("CBEC_SHUTDOWN_GRACE_SECS")?,
             bootstrap_admin: get("CBEC_BOOTSTRAP_ADMIN"),
+            pending_deadline_secs: number("CBEC_PENDING_DEADLINE_SECS")?,
+            auto_release: get("CBEC_AUTO_RELEASE")
+                .map(|v| match v.trim() {
+                    "true" | "1" | "yes" => Ok(true),
+                    "false" | "0" | "no" => Ok(false),
+                    _ => Err(ConfigError::Invalid {
+                        source_name: "CBEC_AUTO_RELEASE".to_owned(),
+                        reason: format!("{v:?} is neither true nor false"),
+                    }),
+                })
+                .transpose()?,
+            max_in_flight: number("CBEC_MAX_IN_FLIGHT")?,
+            push_max_attempts: number("CBEC_PUSH_MAX_ATTEMPTS")?,
         })
     }
 
@@ -186,6 +219,27 @@ impl Config {
         }
         if let Some(secs) = layer.shutdown_grace_secs {
             self.shutdown_grace = Duration::from_secs(secs);
+        }
+        if let Some(secs) = layer.pending_deadline_secs {
+            if secs == 0 {
+                return Err(invalid("pending_deadline_secs", "the deadline must be at least 1 second".to_owned()));
+            }
+            self.pending_deadline = Duration::from_secs(secs);
+        }
+        if let Some(on) = layer.auto_release {
+            self.auto_release = on;
+        }
+        if let Some(n) = layer.max_in_flight {
+            if n == 0 {
+                return Err(invalid("max_in_flight", "at least 1 message must be admitted".to_owned()));
+            }
+            self.max_in_flight = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        if let Some(n) = layer.push_max_attempts {
+            if n == 0 {
+                return Err(invalid("push_max_attempts", "at least 1 attempt is needed".to_owned()));
+            }
+            self.push_max_attempts = u32::try_from(n).unwrap_or(u32::MAX);
         }
         if let Some(name) = &layer.bootstrap_admin {
             if name.trim().is_empty() {

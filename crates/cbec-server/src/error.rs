@@ -41,6 +41,12 @@ pub enum ApiError {
     /// The body is not `application/json` (415).
     #[error("the request body must be JSON (Content-Type: application/json)")]
     UnsupportedMediaType,
+    /// A message body that is not `application/xml` (415).
+    #[error("the request body must be a CEB XML message (Content-Type: application/xml)")]
+    NotXml,
+    /// The clearance pipeline is saturated (429, with `Retry-After`).
+    #[error("the clearance pipeline is saturated; retry after the time in Retry-After")]
+    Saturated,
     /// The body exceeds the configured limit (413).
     #[error("the request body is larger than the configured limit")]
     PayloadTooLarge,
@@ -84,7 +90,8 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BadRequest(_) | ApiError::InvalidJson { .. } => StatusCode::BAD_REQUEST,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType | ApiError::NotXml => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Saturated => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) | ApiError::InvalidState(_) => StatusCode::CONFLICT,
@@ -103,7 +110,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => "route.method_not_allowed",
             ApiError::BadRequest(_) => "request.invalid",
             ApiError::InvalidJson { .. } => "json.invalid",
-            ApiError::UnsupportedMediaType => "request.unsupported_media_type",
+            ApiError::UnsupportedMediaType | ApiError::NotXml => "request.unsupported_media_type",
+            ApiError::Saturated => "service.saturated",
             ApiError::PayloadTooLarge => "request.too_large",
             ApiError::Refused(_) => "filing.refused",
             ApiError::Conflict(_) => "conflict",
@@ -122,7 +130,8 @@ impl ApiError {
         ("route.method_not_allowed", 405, "the path exists but not with this method"),
         ("request.invalid", 400, "a path or query parameter or a field is unusable"),
         ("json.invalid", 400, "the body is not JSON of the expected shape (diagnostics for payloads)"),
-        ("request.unsupported_media_type", 415, "the body is not application/json"),
+        ("request.unsupported_media_type", 415, "the body is not application/json (application/xml for messages)"),
+        ("service.saturated", 429, "the clearance pipeline is full; retry after Retry-After seconds"),
         ("request.too_large", 413, "the body exceeds the configured limit"),
         ("filing.refused", 422, "the filing rules refuse the application (diagnostics say why)"),
         ("conflict", 409, "a uniqueness rule would be broken"),
@@ -174,6 +183,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, axum::Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
     }

@@ -35,6 +35,30 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Api
     })
 }
 
+/// A CEB message body: `application/xml`, `text/xml` or any
+/// `application/*+xml`, read whole within the configured limit.
+#[derive(Debug, Clone)]
+pub struct XmlBody(pub Bytes);
+
+fn is_xml(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/xml"
+        || essence == "text/xml"
+        || (essence.starts_with("application/") && essence.ends_with("+xml"))
+}
+
+impl<S: Send + Sync> FromRequest<S> for XmlBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let xml = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(is_xml);
+        if !xml {
+            return Err(ApiError::NotXml);
+        }
+        read_body(req, state).await.map(XmlBody)
+    }
+}
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 

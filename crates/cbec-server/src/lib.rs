@@ -31,6 +31,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod telemetry;
+pub mod workers;
 
 use std::future::{Future, IntoFuture};
 use std::io::Write;
@@ -70,11 +71,18 @@ pub struct AppState {
     pub clock: Clock,
     pub metrics: Arc<metrics::Metrics>,
     pub config: Arc<Config>,
+    /// The clearance pipeline (intake, decisions, officer actions).
+    pub pipeline: Arc<cbec_pipeline::Pipeline>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Clock, config: Config) -> AppState {
-        AppState { store, clock, metrics: Arc::new(metrics::Metrics::new()), config: Arc::new(config) }
+        let mut pipeline = cbec_pipeline::PipelineConfig::default();
+        pipeline.clearance.pending_deadline_ms = i64::try_from(config.pending_deadline.as_millis()).unwrap_or(i64::MAX);
+        pipeline.clearance.auto_release = config.auto_release;
+        pipeline.max_in_flight = config.max_in_flight;
+        let pipeline = Arc::new(cbec_pipeline::Pipeline::new(store.clone(), pipeline));
+        AppState { store, clock, metrics: Arc::new(metrics::Metrics::new()), config: Arc::new(config), pipeline }
     }
 
     /// The current time, from the state's clock.
@@ -247,7 +255,10 @@ pub fn run(config: Config, notices: &mut (dyn Write + Send)) -> Result<(), Serve
         let _ = notices.flush();
         let grace = config.shutdown_grace;
         let state = AppState::new(store, clock, config);
-        serve(listener, state, stop, grace).await?;
+        let background = workers::spawn(state.clone());
+        let served = serve(listener, state, stop, grace).await;
+        background.abort();
+        served?;
         Ok(())
     })
 }

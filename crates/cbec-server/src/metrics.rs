@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -34,6 +35,10 @@ struct Series {
 pub struct Metrics {
     started: Instant,
     series: Mutex<Series>,
+    messages: AtomicU64,
+    duplicates: AtomicU64,
+    pushed: AtomicU64,
+    push_failures: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -49,7 +54,28 @@ fn escape(v: &str) -> String {
 
 impl Metrics {
     pub fn new() -> Metrics {
-        Metrics { started: Instant::now(), series: Mutex::new(Series::default()) }
+        Metrics {
+            started: Instant::now(),
+            series: Mutex::new(Series::default()),
+            messages: AtomicU64::new(0),
+            duplicates: AtomicU64::new(0),
+            pushed: AtomicU64::new(0),
+            push_failures: AtomicU64::new(0),
+        }
+    }
+
+    /// One message answered (a replay of a known guid or a new one).
+    pub fn count_message(&self, duplicate: bool) {
+        self.messages.fetch_add(1, Ordering::Relaxed);
+        if duplicate {
+            self.duplicates.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// One webhook attempt.
+    pub fn count_push(&self, delivered: bool) {
+        let c = if delivered { &self.pushed } else { &self.push_failures };
+        c.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Records one finished request.
@@ -95,6 +121,14 @@ impl Metrics {
             let _ = writeln!(out, "cbec_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", h.count);
             let _ = writeln!(out, "cbec_http_request_duration_seconds_sum{{{labels}}} {}", h.sum);
             let _ = writeln!(out, "cbec_http_request_duration_seconds_count{{{labels}}} {}", h.count);
+        }
+        for (name, help, c) in [
+            ("cbec_messages_total", "CEB messages answered (including replays).", &self.messages),
+            ("cbec_messages_duplicate_total", "Messages whose guid had been received before.", &self.duplicates),
+            ("cbec_receipts_pushed_total", "Receipts delivered to webhooks.", &self.pushed),
+            ("cbec_push_failures_total", "Failed webhook attempts.", &self.push_failures),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.load(Ordering::Relaxed));
         }
         out.push_str("# HELP cbec_process_uptime_seconds Seconds since the service started.\n");
         out.push_str("# TYPE cbec_process_uptime_seconds gauge\n");

@@ -10,6 +10,9 @@ use serde_json::{Map, Value, json};
 use crate::error::ApiError;
 use crate::routes::{Answer, RouteDoc, docs};
 
+/// The request body of `POST /messages`: XML, not a JSON component.
+pub const CEB_MESSAGE: &str = "CebMessage";
+
 fn reference(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
@@ -42,7 +45,8 @@ fn status_text(status: u16) -> &'static str {
         404 => "The record does not exist (not_found).",
         409 => "A uniqueness rule or the record's state does not allow this (conflict, state.conflict).",
         413 => "The body exceeds the configured limit (request.too_large).",
-        415 => "The body is not application/json (request.unsupported_media_type).",
+        415 => "The body is not of the documented type (request.unsupported_media_type).",
+        429 => "The clearance pipeline is saturated; retry after Retry-After seconds (service.saturated).",
         422 => "The filing rules refuse the application; diagnostics say why (filing.refused).",
         503 => "The database does not answer (service.unavailable).",
         _ => "Internal error; details are in the server log (internal).",
@@ -66,10 +70,16 @@ fn operation(d: &RouteDoc) -> Value {
         op.insert("parameters".into(), Value::Array(params));
     }
     if let Some(body) = d.body {
-        op.insert(
-            "requestBody".into(),
-            json!({ "required": !d.body_optional, "content": { "application/json": { "schema": reference(body) } } }),
-        );
+        let content = if body == CEB_MESSAGE {
+            json!({ "application/xml": { "schema": {
+                "type": "string",
+                "description": "A CEB message (CEB311, CEB411, CEB511, CEB621, CEB623, CEB625) signed with XML-DSig, \
+                                or a DxpMsg envelope carrying one; UTF-8, UTF-16 or GB18030-family encodings."
+            } } })
+        } else {
+            json!({ "application/json": { "schema": reference(body) } })
+        };
+        op.insert("requestBody".into(), json!({ "required": !d.body_optional, "content": content }));
     }
     let success = match d.answer {
         Answer::Text => json!({ "description": "OK", "content": { "text/plain": { "schema": { "type": "string" } } } }),
@@ -88,6 +98,14 @@ fn operation(d: &RouteDoc) -> Value {
             json!({ "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } })
         }
         Answer::Empty => json!({ "description": "Done; no body" }),
+        Answer::Xml => json!({
+            "description": "The receipt (CEB312, CEB412, CEB512, CEB622, CEB624, CEB626 or CEB900)",
+            "content": { "application/xml": { "schema": { "type": "string" } } }
+        }),
+        Answer::Raw => json!({
+            "description": "The message bytes as received",
+            "content": { "application/xml": { "schema": { "type": "string", "format": "binary" } } }
+        }),
     };
     let mut responses = Map::new();
     responses.insert(d.status.to_string(), success);
@@ -452,6 +470,154 @@ fn schemas() -> Value {
                 "checked": { "type": "integer", "description": "Entries verified good." },
                 "broken_at": { "type": "integer", "description": "The first broken entry's seq." },
                 "reason": { "type": "string" }
+            }
+        },
+        "StoredMessage": {
+            "type": "object",
+            "required": ["id", "sender", "message_type", "received_at", "sha256"],
+            "properties": {
+                "id": string("The message id (also in the X-Cbec-Message-Id header of the answer)."),
+                "sender": string("The sending enterprise's id."),
+                "guid": nullable(string("The root guid (absent when the message could not be read).")),
+                "message_type": string("CEB311Message, …, or Unknown."),
+                "received_at": millis("When it was received"),
+                "sha256": string("Hex SHA-256 of the bytes as received.")
+            }
+        },
+        "Receipt": {
+            "type": "object",
+            "required": ["id", "seq", "message_type", "return_status", "return_info", "business_key", "issued_at", "xml"],
+            "properties": {
+                "id": string("Stable receipt id, for deduplication."),
+                "seq": { "type": "integer", "description": "Position in issue order (a cursor)." },
+                "message_type": string("CEB312Message, CEB622Message, CEB816Message, CEB900Message, …"),
+                "return_status": string("The returnStatus as in the XML, e.g. \"120\", \"800\" or \"-621005\"."),
+                "return_info": string("The returnInfo text."),
+                "business_key": string("orderNo, payTransactionId, logisticsNo or invtNo as applicable."),
+                "document_id": string("The clearance document it reports on."),
+                "issued_at": millis("When it was issued"),
+                "xml": string("The receipt itself (valid against the official XSD).")
+            }
+        },
+        "ReceiptPage": {
+            "type": "object",
+            "required": ["receipts", "next"],
+            "properties": {
+                "receipts": { "type": "array", "items": reference("Receipt") },
+                "next": { "type": "integer", "description": "The cursor to pass as after, and to acknowledge." }
+            }
+        },
+        "ReceiptAck": {
+            "type": "object",
+            "required": ["cursor"],
+            "properties": { "cursor": { "type": "integer", "description": "Everything up to this seq was received." } }
+        },
+        "ReceiptAcked": {
+            "type": "object",
+            "required": ["acked"],
+            "properties": { "acked": { "type": "integer" } }
+        },
+        "WebhookSet": {
+            "type": "object",
+            "required": ["url"],
+            "properties": {
+                "url": string("http://host:port/path receiving a JSON POST per receipt."),
+                "secret": string("At least 16 characters; generated when absent. Signs each POST: X-Cbec-Signature: sha256=<hex HMAC-SHA256 of the body>.")
+            }
+        },
+        "Webhook": {
+            "type": "object",
+            "required": ["url", "created_at"],
+            "properties": {
+                "url": { "type": "string" },
+                "created_at": millis("When it was set"),
+                "secret": string("Only in the answer that set it.")
+            }
+        },
+        "Redeliver": {
+            "type": "object",
+            "properties": { "after": { "type": "integer", "description": "Push every receipt after this cursor again (default 0)." } }
+        },
+        "Redelivered": {
+            "type": "object",
+            "required": ["queued"],
+            "properties": { "queued": { "type": "integer" } }
+        },
+        "Delivery": {
+            "type": "object",
+            "required": ["seq", "receipt_id", "state", "attempts", "next_at"],
+            "properties": {
+                "seq": { "type": "integer" },
+                "receipt_id": { "type": "string" },
+                "state": { "type": "string", "enum": ["pending", "delivered", "dead"] },
+                "attempts": { "type": "integer" },
+                "next_at": millis("The next attempt"),
+                "last_error": nullable(string("Why the last attempt failed.")),
+                "delivered_at": nullable(millis("When it was delivered"))
+            }
+        },
+        "DocumentKind": { "type": "string", "enum": ["order", "payment", "waybill", "list", "cancel", "refund"] },
+        "DocumentStatus": {
+            "type": "string",
+            "enum": cbec_clearance::Status::ALL.iter().map(|s| s.name()).collect::<Vec<_>>(),
+            "description": "The status; status_code gives its returnStatus code."
+        },
+        "Document": {
+            "type": "object",
+            "required": ["id", "kind", "status", "status_code", "sender", "business_key", "created_at", "updated_at"],
+            "properties": {
+                "id": { "type": "string" },
+                "kind": reference("DocumentKind"),
+                "status": reference("DocumentStatus"),
+                "status_code": string("The receipt code of the status (\"800\"), or cancelled."),
+                "sender": string("The sending enterprise's code."),
+                "business_key": { "type": "string" },
+                "deadline": millis("When a waiting document is due"),
+                "created_at": millis("Received"),
+                "updated_at": millis("Last changed"),
+                "message_id": string("The message that brought it.")
+            }
+        },
+        "DocumentMove": {
+            "type": "object",
+            "required": ["seq", "doc_id", "to", "reason", "actor", "at"],
+            "properties": {
+                "seq": { "type": "integer" },
+                "doc_id": { "type": "string" },
+                "from": nullable(string("The status before (absent for the first).")),
+                "to": { "type": "string" },
+                "event": nullable(string("matched, refused, auto_release, review, inspect, release, detain, …")),
+                "reason": { "type": "string" },
+                "actor": string("Principal, e.g. officer:…, enterprise:…, system:clearance-deadline."),
+                "at": millis("When")
+            }
+        },
+        "DocumentDetail": {
+            "allOf": [reference("Document"), {
+                "type": "object",
+                "required": ["facts", "moves", "receipts"],
+                "properties": {
+                    "facts": { "type": "object", "description": "What clearance compares: keys, amounts, parties, items." },
+                    "moves": { "type": "array", "items": reference("DocumentMove") },
+                    "receipts": { "type": "array", "items": reference("Receipt") }
+                }
+            }]
+        },
+        "DocumentAction": {
+            "type": "object",
+            "required": ["action", "reason"],
+            "properties": {
+                "action": { "type": "string", "enum": ["review", "inspect", "inspection_passed", "release", "detain", "return_goods", "reject", "close", "goods_returned"] },
+                "reason": string("Recorded with the move and sent in the receipt."),
+                "code": { "type": "integer", "enum": [501, 502, 503, 599], "description": "For detain." }
+            }
+        },
+        "DocumentActed": {
+            "type": "object",
+            "required": ["document", "receipts"],
+            "properties": {
+                "document": reference("Document"),
+                "receipts": { "type": "array", "items": reference("Receipt") }
             }
         }
     })

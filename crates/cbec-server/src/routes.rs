@@ -7,7 +7,7 @@ use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::AppState;
-use crate::api::{applications, audit, enterprises, officers, system};
+use crate::api::{applications, audit, clearance, enterprises, officers, system};
 
 /// An HTTP method of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,6 +62,10 @@ pub enum Answer {
     AnyJson,
     /// No body.
     Empty,
+    /// A CEB XML message (`application/xml`): a receipt.
+    Xml,
+    /// Bytes exactly as stored (`application/xml`, any encoding).
+    Raw,
 }
 
 /// The documentation of a route.
@@ -120,6 +124,28 @@ const APPLICATION_FILTER: &[Param] = &[
         description: "Only applications of this enterprise (an enterprise always sees only its own).",
     },
     PAGE[0],
+    PAGE[1],
+];
+
+const RECEIPTS: &[Param] = &[
+    Param {
+        name: "after",
+        schema: "integer",
+        required: false,
+        description: "Receipts after this cursor (a receipt's seq); default: the acknowledged cursor.",
+    },
+    PAGE[1],
+];
+
+const DOCUMENTS: &[Param] = &[
+    Param { name: "kind", schema: "DocumentKind", required: false, description: "Only documents of this kind." },
+    Param { name: "status", schema: "DocumentStatus", required: false, description: "Only documents in this status." },
+    Param {
+        name: "business_key",
+        schema: "string",
+        required: false,
+        description: "Only the document(s) with this orderNo, logisticsNo, payTransactionId or invtNo.",
+    },
     PAGE[1],
 ];
 
@@ -451,6 +477,155 @@ pub fn table() -> Vec<Route> {
             ..doc(Post, "/api/v1/certificates/{id}/revoke", "revoke_certificate", "enterprises")
         },
         enterprises::revoke_certificate,
+    );
+
+    // ---- clearance -----------------------------------------------------------------------
+    let enterprise = "An enterprise (its own data)";
+    b.add(
+        RouteDoc {
+            summary: "Takes one signed CEB message (bare, or in a DxpMsg envelope) and answers its receipt: the \
+                      message type's own receipt, or a CEB900 when the message cannot be read or fails the XSD. The \
+                      message is durable before the answer; the same guid again answers the same receipt.",
+            access: enterprise,
+            body: Some("CebMessage"),
+            answer: Answer::Xml,
+            errors: &[403, 429],
+            ..doc(Post, "/api/v1/messages", "submit_message", "clearance")
+        },
+        clearance::submit_message,
+    );
+    b.add(
+        RouteDoc {
+            summary: "A received message: sender, guid, type, time and the SHA-256 of its bytes.",
+            access: "Any officer, or the sender",
+            answer: Answer::Json("StoredMessage"),
+            errors: &[404],
+            ..doc(Get, "/api/v1/messages/{id}", "get_message", "clearance")
+        },
+        clearance::get_message,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The bytes of a received message exactly as received (to verify its signature again).",
+            access: "Any officer, or the sender",
+            answer: Answer::Raw,
+            errors: &[404],
+            ..doc(Get, "/api/v1/messages/{id}/raw", "get_message_raw", "clearance")
+        },
+        clearance::get_message_raw,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The caller's receipts in issue order: those of its own messages and those of every document \
+                      naming it (platform, e-commerce enterprise, payment, logistics, agent).",
+            access: enterprise,
+            query: RECEIPTS,
+            answer: Answer::Json("ReceiptPage"),
+            errors: &[400, 403],
+            ..doc(Get, "/api/v1/receipts", "list_receipts", "receipts")
+        },
+        clearance::list_receipts,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Acknowledges every receipt up to a cursor; later pulls without `after` start there.",
+            access: enterprise,
+            body: Some("ReceiptAck"),
+            answer: Answer::Json("ReceiptAcked"),
+            errors: &[400, 403, 409],
+            ..doc(Post, "/api/v1/receipts/ack", "ack_receipts", "receipts")
+        },
+        clearance::ack_receipts,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Sets the webhook receipts are pushed to (JSON POST per receipt, HMAC-signed, retried with \
+                      back-off, dead-lettered after the configured attempts). The secret is shown once.",
+            access: enterprise,
+            body: Some("WebhookSet"),
+            status: 201,
+            answer: Answer::Json("Webhook"),
+            errors: &[400, 403],
+            ..doc(Post, "/api/v1/webhook", "set_webhook", "receipts")
+        },
+        clearance::set_webhook,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The caller's webhook.",
+            access: enterprise,
+            answer: Answer::Json("Webhook"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/webhook", "get_webhook", "receipts")
+        },
+        clearance::get_webhook,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Removes the caller's webhook (receipts can still be pulled).",
+            access: enterprise,
+            status: 204,
+            errors: &[403, 404],
+            ..doc(Delete, "/api/v1/webhook", "delete_webhook", "receipts")
+        },
+        clearance::delete_webhook,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Pushes receipts after a cursor again, delivered and dead-lettered ones included.",
+            access: enterprise,
+            body: Some("Redeliver"),
+            answer: Answer::Json("Redelivered"),
+            errors: &[400, 403, 409],
+            ..doc(Post, "/api/v1/webhook/redeliver", "redeliver", "receipts")
+        },
+        clearance::redeliver,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The push state of the caller's receipts: pending, delivered or dead, with attempts and the \
+                      last error.",
+            access: enterprise,
+            query: RECEIPTS,
+            answer: Answer::JsonList("Delivery"),
+            errors: &[400, 403],
+            ..doc(Get, "/api/v1/webhook/deliveries", "list_deliveries", "receipts")
+        },
+        clearance::deliveries,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Clearance documents (orders, payments, waybills, lists, cancellations, returns), newest first.",
+            access: "Any officer; an enterprise sees the documents naming it",
+            query: DOCUMENTS,
+            answer: Answer::JsonList("Document"),
+            errors: &[400, 403],
+            ..doc(Get, "/api/v1/documents", "list_documents", "clearance")
+        },
+        clearance::list_documents,
+    );
+    b.add(
+        RouteDoc {
+            summary: "A document with its facts, every status move (actor, reason, time) and every receipt.",
+            access: "Any officer; an enterprise, a document naming it",
+            answer: Answer::Json("DocumentDetail"),
+            errors: &[404],
+            ..doc(Get, "/api/v1/documents/{id}", "get_document", "clearance")
+        },
+        clearance::get_document,
+    );
+    b.add(
+        RouteDoc {
+            summary: "An officer action: review, inspect, inspection_passed, release, detain (with code 501, 502, \
+                      503 or 599), return_goods, reject, close, or goods_returned (a return's goods are back: the \
+                      quota is credited). Moves the document by the transition table and issues its receipt.",
+            access: "reviewer, risk_officer, supervisor",
+            body: Some("DocumentAction"),
+            answer: Answer::Json("DocumentActed"),
+            errors: &[400, 403, 404, 409],
+            ..doc(Post, "/api/v1/documents/{id}/actions", "act_on_document", "clearance")
+        },
+        clearance::act,
     );
 
     // ---- audit ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 
 pub(crate) mod applications;
 pub(crate) mod audit;
+pub(crate) mod clearance;
 pub(crate) mod enterprises;
 pub(crate) mod officers;
 pub(crate) mod system;

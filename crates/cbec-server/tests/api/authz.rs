@@ -52,6 +52,8 @@ const ADMIN_OR_OWNER: [u16; 7] = [403, 403, 403, 200, 200, 403, 401];
 const ADMIN: [u16; 7] = [403, 403, 403, 200, 403, 403, 401];
 const AUDITORS: [u16; 7] = [403, 403, 200, 200, 403, 403, 401];
 const DECIDERS: [u16; 7] = [200, 403, 200, 403, 403, 403, 401];
+const ENTERPRISES: [u16; 7] = [403, 403, 403, 403, 200, 200, 401];
+const NOT_FOUND: [u16; 7] = [404, 404, 404, 404, 404, 404, 401];
 
 static UNIQUE: AtomicU64 = AtomicU64::new(1);
 
@@ -81,6 +83,22 @@ fn reason() -> Value {
 
 fn credit() -> Value {
     json!({"rating": "advanced", "reason": "matrix"})
+}
+
+fn cursor() -> Value {
+    json!({"cursor": 0})
+}
+
+fn webhook() -> Value {
+    json!({"url": "http://127.0.0.1:9/receipts"})
+}
+
+fn redeliver() -> Value {
+    json!({"after": 0})
+}
+
+fn action() -> Value {
+    json!({"action": "review", "reason": "matrix"})
 }
 
 fn label() -> Value {
@@ -220,6 +238,42 @@ fn rows() -> Vec<Row> {
             OwnerCertificate,
             Some(reason),
             [200, 403, 200, 403, 200, 403, 401],
+        ),
+        // Clearance: enterprises send messages and read their receipts;
+        // officers read documents and act on them.
+        row(Method::POST, "/api/v1/messages", "/api/v1/messages", Nothing, None, [403, 403, 403, 403, 415, 415, 401]),
+        row(Method::GET, "/api/v1/messages/{id}", "/api/v1/messages/nope", Nothing, None, NOT_FOUND),
+        row(Method::GET, "/api/v1/messages/{id}/raw", "/api/v1/messages/nope/raw", Nothing, None, NOT_FOUND),
+        get("/api/v1/receipts", ENTERPRISES),
+        row(Method::POST, "/api/v1/receipts/ack", "/api/v1/receipts/ack", Nothing, Some(cursor), ENTERPRISES),
+        get("/api/v1/webhook", [403, 403, 403, 403, 404, 404, 401]),
+        row(
+            Method::POST,
+            "/api/v1/webhook",
+            "/api/v1/webhook",
+            Nothing,
+            Some(webhook),
+            [403, 403, 403, 403, 201, 201, 401],
+        ),
+        row(Method::DELETE, "/api/v1/webhook", "/api/v1/webhook", Nothing, None, [403, 403, 403, 403, 204, 204, 401]),
+        row(
+            Method::POST,
+            "/api/v1/webhook/redeliver",
+            "/api/v1/webhook/redeliver",
+            Nothing,
+            Some(redeliver),
+            [403, 403, 403, 403, 409, 409, 401],
+        ),
+        get("/api/v1/webhook/deliveries", ENTERPRISES),
+        get("/api/v1/documents", ANY_TOKEN),
+        row(Method::GET, "/api/v1/documents/{id}", "/api/v1/documents/nope", Nothing, None, NOT_FOUND),
+        row(
+            Method::POST,
+            "/api/v1/documents/{id}/actions",
+            "/api/v1/documents/nope/actions",
+            Nothing,
+            Some(action),
+            [404, 404, 404, 403, 403, 403, 401],
         ),
         get("/api/v1/audit", AUDITORS),
         get("/api/v1/audit/verify", AUDITORS),
