@@ -6,117 +6,15 @@
 //! `postgres://cbec@127.0.0.1:55432/postgres`), which `./scripts/test.sh`
 //! sets after starting a throwaway server.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cbec");
+mod support;
 
-fn workdir(tag: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("mkdir");
-    d
-}
-
-/// Runs a `cbec` command; returns (exit code, stdout, stderr).
-fn cbec(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN).args(args).current_dir(dir).output().expect("run cbec");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn last_line(s: &str) -> String {
-    s.lines().last().unwrap_or("").trim().to_string()
-}
-
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
-fn start(dir: &Path, db: &str) -> Server {
-    let port = free_port();
-    let child = Command::new(BIN)
-        .args(["serve", "--db", db, "--listen", &format!("127.0.0.1:{port}")])
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn cbec serve");
-    let server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if server.call("GET", "/healthz", None, None).0 == 200 {
-            return server;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("cbec serve did not answer /healthz within 30 s");
-}
-
-impl Server {
-    /// One HTTP/1.1 request; returns (status, parsed JSON body or Null).
-    fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
-        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else { return (0, Value::Null) };
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-        let req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        if s.write_all(req.as_bytes()).is_err() {
-            return (0, Value::Null);
-        }
-        let mut raw = Vec::new();
-        let _ = s.read_to_end(&mut raw);
-        let text = String::from_utf8_lossy(&raw);
-        let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-        let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let payload = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-            dechunk(rest)
-        } else {
-            rest.to_string()
-        };
-        (status, serde_json::from_str(&payload).unwrap_or(Value::Null))
-    }
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        out.push_str(&rest[..n.min(rest.len())]);
-        s = rest.get(n + 2..).unwrap_or("");
-    }
-    out
-}
-
-fn expect(got: (u16, Value), status: u16, what: &str) -> Value {
-    assert_eq!(got.0, status, "{what}: {}", got.1);
-    got.1
-}
+use support::*;
 
 fn record(code: &str, name: &str, types: &[&str]) -> Value {
     json!({ "customs_code": code, "name": name, "customs_district": "2200", "types": types, "trade": "both",
@@ -391,19 +289,8 @@ fn filing_story_on_sqlite() {
 
 #[test]
 fn filing_story_on_postgres() {
-    let admin = std::env::var("CBEC_TEST_PG")
-        .expect("CBEC_TEST_PG is not set: run ./scripts/test.sh, which starts PostgreSQL and sets it");
-    let name = format!("cbec_e2e_{}", std::process::id());
-    let psql = |url: &str, sql: &str| {
-        let out = Command::new("psql").args([url, "-v", "ON_ERROR_STOP=1", "-qc", sql]).output().expect("run psql");
-        assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    psql(&admin, &format!("DROP DATABASE IF EXISTS {name}"));
-    psql(&admin, &format!("CREATE DATABASE {name}"));
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
-    let db = format!("{base}/{name}");
+    let (db, _guard) = pg_database("e2e");
     story("postgres", &db, |_| psql(&db, "UPDATE audit_log SET action = 'application.forged' WHERE seq = 5"));
-    psql(&admin, &format!("DROP DATABASE {name} WITH (FORCE)"));
 }
 
 /// docs/api-guide.sh, the API guide's steps, runs from a clean start.

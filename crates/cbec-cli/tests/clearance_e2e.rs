@@ -1,0 +1,351 @@
+//! End to end: retail import clearance through a spawned `cbec serve` on
+//! SQLite and on PostgreSQL. Five enterprises with real keys (SM2 and
+//! RSA) send signed messages over HTTP; the test pulls and acknowledges
+//! receipts, receives them by webhook (a receiver that fails at first),
+//! waits for a deadline to pass, has an officer inspect, release, detain
+//! and return goods, and checks every receipt with xmllint against the
+//! official XSD.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cbec_dsig::KeyAlgorithm;
+use cbec_fixtures::{ImportCase, ImportMode, import_case};
+use cbec_model::filing::EnterpriseType;
+use cbec_pipeline::traffic::{Party, clear_signature, file_party};
+use cbec_store::{Millis, NewToken, Principal};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use support::*;
+
+/// The parties, each with its key and API token.
+struct Actors {
+    ebp: (Party, String),
+    ebc: (Party, String),
+    pay: (Party, String),
+    logistics: (Party, String),
+    agent: (Party, String),
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Files the five parties (mixed SM2 and RSA keys) in the database before
+/// the server starts, with one API token each.
+fn file_actors(db: &str) -> Actors {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = cbec_store::open(db).await.unwrap();
+        let codes = cbec_fixtures::Parties::default();
+        let at = Millis(now_ms() - 3_600_000);
+        let mut serial = 0x0200_0000u64;
+        let mut one = |code: String, name: &'static str, t: EnterpriseType, alg| {
+            serial += 1;
+            let store = store.clone();
+            let s = serial;
+            async move {
+                let party = file_party(store.as_ref(), &code, name, &[t], alg, s, at).await.unwrap();
+                let (token, hash) = cbec_server::auth::generate_token().unwrap();
+                let owner = Some(Principal::Enterprise(party.id.clone()));
+                let actor = cbec_store::Actor { principal: Principal::System("e2e".into()), at };
+                store.create_token(NewToken { owner, hash, label: "e2e".into() }, &actor).await.unwrap();
+                (party, token)
+            }
+        };
+        Actors {
+            ebp: one(codes.ebp.clone(), "平台", EnterpriseType::Ebp, KeyAlgorithm::Sm2).await,
+            ebc: one(codes.ebc.clone(), "电商企业", EnterpriseType::Ebc, KeyAlgorithm::Rsa).await,
+            pay: one(codes.pay.clone(), "支付企业", EnterpriseType::Pay, KeyAlgorithm::Rsa).await,
+            logistics: one(codes.logistics.clone(), "物流企业", EnterpriseType::Logistics, KeyAlgorithm::Sm2).await,
+            agent: one(codes.agent.clone(), "报关企业", EnterpriseType::Agent, KeyAlgorithm::Sm2).await,
+        }
+    })
+}
+
+impl Actors {
+    fn codes(&self) -> cbec_fixtures::Parties {
+        cbec_fixtures::Parties {
+            ebp: self.ebp.0.code.clone(),
+            ebc: self.ebc.0.code.clone(),
+            logistics: self.logistics.0.code.clone(),
+            pay: self.pay.0.code.clone(),
+            agent: self.agent.0.code.clone(),
+        }
+    }
+
+    fn sender(&self, n: usize) -> &(Party, String) {
+        [&self.ebp, &self.pay, &self.logistics, &self.agent][n]
+    }
+}
+
+/// Sends document `n` of a case (0 order, 1 payment, 2 waybill, 3 list)
+/// signed by its sender; returns the raw answer.
+fn send(s: &Server, a: &Actors, case: &ImportCase, n: usize) -> Raw {
+    let (party, token) = a.sender(n);
+    let bytes = party.sign(&case.messages()[n]).unwrap();
+    s.raw("POST", "/api/v1/messages", Some(token), "application/xml", &bytes)
+}
+
+fn statuses(xml: &str) -> Vec<String> {
+    xml.match_indices("<ceb:returnStatus>")
+        .map(|(i, _)| {
+            let rest = &xml[i + "<ceb:returnStatus>".len()..];
+            rest[..rest.find('<').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// A webhook receiver that answers 500 to its first `fail` requests, then
+/// 200; it keeps every delivered (id, body) pair.
+struct Receiver {
+    port: u16,
+    delivered: Arc<Mutex<Vec<(String, Value)>>>,
+    attempts: Arc<Mutex<usize>>,
+}
+
+fn receiver(fail: usize) -> Receiver {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let delivered = Arc::new(Mutex::new(Vec::new()));
+    let attempts = Arc::new(Mutex::new(0usize));
+    let (d, n) = (delivered.clone(), attempts.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0usize;
+            let mut id = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if lower.starts_with("x-cbec-receipt-id:") {
+                    id = line.split_once(':').unwrap().1.trim().to_string();
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let attempt = {
+                let mut a = n.lock().unwrap();
+                *a += 1;
+                *a
+            };
+            let ok = attempt > fail;
+            if ok {
+                d.lock().unwrap().push((id, serde_json::from_slice(&body).unwrap_or(Value::Null)));
+            }
+            let status = if ok { "200 OK" } else { "500 Internal Server Error" };
+            let _ = stream.write_all(format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes());
+        }
+    });
+    Receiver { port, delivered, attempts }
+}
+
+fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    let end = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < end {
+        if f() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn pull_all(s: &Server, token: &str) -> Vec<Value> {
+    let page = expect(s.call("GET", "/api/v1/receipts?after=0&limit=1000", Some(token), None), 200, "pull");
+    page["receipts"].as_array().unwrap().clone()
+}
+
+fn story(tag: &str, db: &str) {
+    let dir = workdir(tag);
+    let a = file_actors(db);
+    let (code, out, err) = cbec(&dir, &["admin", "create-officer", "--db", db, "--role", "risk_officer", "--name", "rita"]);
+    assert_eq!(code, 0, "{err}");
+    let officer = last_line(&out);
+    let s = start_with(&dir, db, &[("CBEC_PENDING_DEADLINE_SECS", "2"), ("CBEC_AUTO_RELEASE", "false")]);
+    let agent_token = a.agent.1.clone();
+
+    // The agent takes its receipts by webhook; the receiver fails twice first.
+    let hook = receiver(2);
+    let set = json!({"url": format!("http://127.0.0.1:{}/receipts", hook.port), "secret": "0123456789abcdef0123"});
+    expect(s.call("POST", "/api/v1/webhook", Some(&agent_token), Some(&set)), 201, "set webhook");
+
+    // A 9610 import, the list first: it waits, and is accepted when the last document arrives.
+    let codes = a.codes();
+    let direct = import_case(9001, ImportMode::DirectPurchase, 2, &codes);
+    let first = send(&s, &a, &direct, 3);
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.header("content-type").as_deref(), Some("application/xml; charset=utf-8"));
+    assert_eq!(statuses(&first.body), ["2"], "{}", first.body);
+    for n in [0, 1, 2] {
+        let r = send(&s, &a, &direct, n);
+        assert_eq!(statuses(&r.body), ["120"], "{}", r.body);
+    }
+    // A 1210 import in order.
+    let bonded = import_case(9002, ImportMode::Bonded, 3, &codes);
+    for n in [0, 1, 2] {
+        send(&s, &a, &bonded, n);
+    }
+    let list = send(&s, &a, &bonded, 3);
+    assert_eq!(statuses(&list.body), ["120"], "{}", list.body);
+
+    // The same order again: the same receipt, nothing changes.
+    let again = send(&s, &a, &bonded, 0);
+    assert_eq!(again.header("x-cbec-duplicate").as_deref(), Some("true"));
+
+    // A mismatch names its field.
+    let mut wrong = import_case(9003, ImportMode::DirectPurchase, 1, &codes);
+    wrong.payment.payment[0].payment_head.amount_paid += Decimal::ONE;
+    for n in [0, 1, 2] {
+        send(&s, &a, &wrong, n);
+    }
+    let refused = send(&s, &a, &wrong, 3);
+    assert_eq!(statuses(&refused.body), ["100"]);
+    assert!(refused.body.contains("payment.amountPaid"), "{}", refused.body);
+
+    // Above the single-transaction limit: −621005.
+    let big = import_case(9004, ImportMode::DirectPurchase, 2, &codes).with_value("5200".parse().unwrap());
+    for n in [0, 1, 2] {
+        send(&s, &a, &big, n);
+    }
+    assert_eq!(statuses(&send(&s, &a, &big, 3).body), ["-621005"]);
+
+    // Unsigned list: the signature code. Another enterprise's copCode: 403.
+    let lonely = import_case(9005, ImportMode::DirectPurchase, 1, &codes);
+    let mut unsigned = lonely.messages()[3].clone();
+    clear_signature(&mut unsigned);
+    let r = s.raw("POST", "/api/v1/messages", Some(&agent_token), "application/xml", cbec_ceb::encode(&unsigned).as_bytes());
+    assert_eq!(statuses(&r.body), ["-621029"], "{}", r.body);
+    let signed = a.agent.0.sign(&import_case(9006, ImportMode::DirectPurchase, 1, &codes).messages()[3]).unwrap();
+    let r = s.raw("POST", "/api/v1/messages", Some(&a.ebc.1), "application/xml", &signed);
+    assert_eq!(r.status, 403, "{}", r.body);
+    // Not XML: 415; garbage XML: a CEB900.
+    assert_eq!(s.call("POST", "/api/v1/messages", Some(&agent_token), Some(&json!({}))).0, 415);
+    let r = s.raw("POST", "/api/v1/messages", Some(&agent_token), "application/xml", b"<oops");
+    assert!(r.body.contains("CEB900Message"), "{}", r.body);
+
+    // A list alone is rejected when its deadline passes, naming what is missing.
+    let waiting = import_case(9007, ImportMode::DirectPurchase, 1, &codes);
+    assert_eq!(statuses(&send(&s, &a, &waiting, 3).body), ["2"]);
+    let order_no = waiting.list.inventory[0].inventory_head.order_no.clone();
+    wait_until("the deadline", 15, || {
+        pull_all(&s, &agent_token)
+            .iter()
+            .any(|r| r["return_status"] == "100" && r["return_info"].as_str().unwrap_or("").contains(&order_no))
+    });
+
+    // Officers: inspect and release one list; detain and return the other.
+    let lists = expect(s.call("GET", "/api/v1/documents?kind=list&status=accepted", Some(&officer), None), 200, "lists");
+    let ids: Vec<String> = lists.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), 2, "{lists}");
+    let act = |id: &str, body: Value, status: u16| {
+        expect(s.call("POST", &format!("/api/v1/documents/{id}/actions"), Some(&officer), Some(&body)), status, "act")
+    };
+    assert_eq!(act(&ids[0], json!({"action": "inspect", "reason": "抽查"}), 200)["document"]["status_code"], "500");
+    assert_eq!(act(&ids[0], json!({"action": "inspection_passed", "reason": "查验无误"}), 200)["document"]["status_code"], "800");
+    assert_eq!(act(&ids[1], json!({"action": "detain", "code": 502, "reason": "涉嫌走私"}), 200)["document"]["status_code"], "502");
+    assert_eq!(act(&ids[1], json!({"action": "return_goods", "reason": "退运"}), 200)["document"]["status_code"], "700");
+    let e = act(&ids[1], json!({"action": "release", "reason": "x"}), 409);
+    assert_eq!(e["error"]["code"], "state.conflict");
+    let detail = expect(s.call("GET", &format!("/api/v1/documents/{}", ids[1]), Some(&officer), None), 200, "detail");
+    let moves: Vec<&str> = detail["moves"].as_array().unwrap().iter().map(|m| m["to"].as_str().unwrap()).collect();
+    assert_eq!(moves.last(), Some(&"returned"), "{detail}");
+    assert!(detail["moves"].as_array().unwrap().iter().any(|m| m["reason"] == "涉嫌走私" && m["actor"].as_str().unwrap().starts_with("officer:")));
+    // Enterprises see documents naming them only.
+    let theirs = expect(s.call("GET", "/api/v1/documents?kind=list", Some(&a.pay.1), None), 200, "pay's lists");
+    assert_eq!(theirs.as_array().map_or(0, Vec::len), 0, "the payment enterprise is named by no list");
+
+    // Pull: the agent's receipts in order; acknowledge; nothing new after.
+    let pulled = pull_all(&s, &agent_token);
+    let seqs: Vec<i64> = pulled.iter().map(|r| r["seq"].as_i64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    assert!(pulled.iter().any(|r| r["message_type"] == "CEB816Message"), "tax bills reach the agent");
+    assert!(pulled.iter().any(|r| r["return_status"] == "700"));
+    let last = *seqs.last().unwrap();
+    expect(s.call("POST", "/api/v1/receipts/ack", Some(&agent_token), Some(&json!({"cursor": last}))), 200, "ack");
+    let rest = expect(s.call("GET", "/api/v1/receipts", Some(&agent_token), None), 200, "after ack");
+    assert_eq!(rest["receipts"].as_array().map_or(1, Vec::len), 0, "{rest}");
+    expect(s.call("POST", "/api/v1/receipts/ack", Some(&agent_token), Some(&json!({"cursor": 0}))), 409, "no going back");
+    // The platform is named by the lists: it gets their receipts too.
+    let ebp = pull_all(&s, &a.ebp.1);
+    assert!(ebp.iter().any(|r| r["message_type"] == "CEB622Message"));
+    assert!(ebp.iter().any(|r| r["message_type"] == "CEB312Message"));
+
+    // Push: every receipt of the agent exactly once, in issue order, after the failures.
+    let want: Vec<String> = pulled.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    wait_until("the webhook deliveries", 60, || hook.delivered.lock().unwrap().len() >= want.len());
+    std::thread::sleep(Duration::from_millis(500));
+    let got: Vec<String> = hook.delivered.lock().unwrap().iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(got, want, "each receipt once, in order");
+    assert!(*hook.attempts.lock().unwrap() >= want.len() + 2);
+    let deliveries = expect(s.call("GET", "/api/v1/webhook/deliveries?limit=1000", Some(&agent_token), None), 200, "deliveries");
+    assert!(deliveries.as_array().unwrap().iter().all(|d| d["state"] == "delivered"), "{deliveries}");
+    // Re-push on request.
+    let queued = expect(s.call("POST", "/api/v1/webhook/redeliver", Some(&agent_token), Some(&json!({"after": 0}))), 200, "redeliver");
+    assert_eq!(queued["queued"].as_u64(), Some(want.len() as u64));
+    wait_until("the redelivery", 30, || hook.delivered.lock().unwrap().len() >= 2 * want.len());
+    let again: BTreeSet<String> = hook.delivered.lock().unwrap()[want.len()..].iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(again, want.iter().cloned().collect::<BTreeSet<_>>());
+
+    // The raw message is kept exactly as received.
+    let message_id = first.header("x-cbec-message-id").unwrap();
+    let raw = s.raw("GET", &format!("/api/v1/messages/{message_id}/raw"), Some(&agent_token), "application/json", b"");
+    assert_eq!(raw.body.as_bytes(), a.agent.0.sign(&direct.messages()[3]).unwrap().as_slice());
+
+    // Every receipt anyone got validates against the official XSD.
+    let mut all = pulled.clone();
+    all.extend(ebp);
+    for t in [&a.pay.1, &a.logistics.1, &a.ebc.1] {
+        all.extend(pull_all(&s, t));
+    }
+    xmllint(&dir, &all);
+    let m = s.raw("GET", "/metrics", None, "text/plain", b"");
+    assert!(m.body.contains("cbec_receipts_pushed_total"), "{}", m.body);
+}
+
+fn xmllint(dir: &Path, receipts: &[Value]) {
+    let files: Vec<_> = receipts
+        .iter()
+        .map(|r| {
+            let f = dir.join(format!("receipt-{}.xml", r["id"].as_str().unwrap()));
+            std::fs::write(&f, r["xml"].as_str().unwrap()).unwrap();
+            f
+        })
+        .collect();
+    assert!(files.len() > 20, "{}", files.len());
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/xsd/ceb-import-202205.xsd");
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(&xsd)
+        .args(&files)
+        .output()
+        .expect("xmllint (libxml2-utils) is installed by ./scripts/test.sh");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn retail_import_on_sqlite() {
+    let dir = workdir("clearance-sqlite-db");
+    story("clearance-sqlite", &format!("sqlite://{}", dir.join("cbec.db").display()));
+}
+
+#[test]
+fn retail_import_on_postgres() {
+    let (db, _guard) = pg_database("clearance");
+    story("clearance-postgres", &db);
+}
