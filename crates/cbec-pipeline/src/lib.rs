@@ -146,6 +146,13 @@ impl Pipeline {
         self.config.max_in_flight.max(1) - self.admission.available_permits()
     }
 
+    /// Holds one admission slot until the permit is dropped (for a caller
+    /// that must keep room, e.g. a batch importer; and for tests of
+    /// saturation). `None` when the pipeline is full.
+    pub fn reserve(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.admission.clone().try_acquire_owned().ok()
+    }
+
     /// Takes one message from an authenticated enterprise.
     pub async fn submit(&self, sender: &Sender, body: Vec<u8>, now: Millis) -> Result<Answer, PipelineError> {
         let _permit = self.admission.clone().try_acquire_owned().map_err(|_| PipelineError::Saturated)?;

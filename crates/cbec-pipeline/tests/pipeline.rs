@@ -362,6 +362,21 @@ async fn signatures_are_required_and_checked(b: Backend) {
     assert_eq!(statuses(&a.xml), ["-1"]);
 }
 
+async fn saturation_is_refused_and_passes(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |c| c.max_in_flight = 2).await;
+    let case = h.case(900, ImportMode::DirectPurchase);
+    let bytes = h.world.ebp.sign(&case.messages()[0]).unwrap();
+    let slots = (h.pipeline.reserve().unwrap(), h.pipeline.reserve().unwrap());
+    assert!(h.pipeline.reserve().is_none());
+    let err = h.pipeline.submit(&h.sender(&h.world.ebp), bytes.clone(), Millis(T0)).await.unwrap_err();
+    assert!(matches!(err, PipelineError::Saturated), "{err}");
+    assert_eq!(h.store.documents(DocFilter { limit: 10, ..DocFilter::default() }).await.unwrap().len(), 0);
+    drop(slots);
+    let a = h.pipeline.submit(&h.sender(&h.world.ebp), bytes, Millis(T0 + 1)).await.unwrap();
+    assert_eq!(statuses(&a.xml), ["120"]);
+    assert_eq!(h.pipeline.in_flight(), 0);
+}
+
 /// Every receipt the scenarios issued validates against the official XSD
 /// with xmllint.
 async fn receipts_validate_with_xmllint(b: Backend) {
@@ -450,6 +465,7 @@ on_both!(
     resubmission_is_idempotent,
     signatures_are_required_and_checked,
     receipts_validate_with_xmllint,
+    saturation_is_refused_and_passes,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

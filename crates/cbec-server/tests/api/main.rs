@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod authz;
+mod clearance;
 mod config;
 mod faults;
 mod flows;
