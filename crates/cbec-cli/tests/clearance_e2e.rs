@@ -149,7 +149,8 @@ fn receiver(fail: usize) -> Receiver {
                 d.lock().unwrap().push((id, serde_json::from_slice(&body).unwrap_or(Value::Null)));
             }
             let status = if ok { "200 OK" } else { "500 Internal Server Error" };
-            let _ = stream.write_all(format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes());
+            let _ = stream
+                .write_all(format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes());
         }
     });
     Receiver { port, delivered, attempts }
@@ -174,7 +175,8 @@ fn pull_all(s: &Server, token: &str) -> Vec<Value> {
 fn story(tag: &str, db: &str) {
     let dir = workdir(tag);
     let a = file_actors(db);
-    let (code, out, err) = cbec(&dir, &["admin", "create-officer", "--db", db, "--role", "risk_officer", "--name", "rita"]);
+    let (code, out, err) =
+        cbec(&dir, &["admin", "create-officer", "--db", db, "--role", "risk_officer", "--name", "rita"]);
     assert_eq!(code, 0, "{err}");
     let officer = last_line(&out);
     let s = start_with(&dir, db, &[("CBEC_PENDING_DEADLINE_SECS", "2"), ("CBEC_AUTO_RELEASE", "false")]);
@@ -185,7 +187,8 @@ fn story(tag: &str, db: &str) {
     let set = json!({"url": format!("http://127.0.0.1:{}/receipts", hook.port), "secret": "0123456789abcdef0123"});
     expect(s.call("POST", "/api/v1/webhook", Some(&agent_token), Some(&set)), 201, "set webhook");
 
-    // A 9610 import, the list first: it waits, and is accepted when the last document arrives.
+    // 9610 and 1210 imports, the four documents in several orders: a list that
+    // arrives early waits (2) and is accepted when the last document arrives.
     let codes = a.codes();
     let direct = import_case(9001, ImportMode::DirectPurchase, 2, &codes);
     let first = send(&s, &a, &direct, 3);
@@ -196,27 +199,45 @@ fn story(tag: &str, db: &str) {
         let r = send(&s, &a, &direct, n);
         assert_eq!(statuses(&r.body), ["120"], "{}", r.body);
     }
-    // A 1210 import in order.
-    let bonded = import_case(9002, ImportMode::Bonded, 3, &codes);
-    for n in [0, 1, 2] {
-        send(&s, &a, &bonded, n);
+    let mut accepted = 1;
+    let orders: [(ImportMode, [usize; 4]); 4] = [
+        (ImportMode::DirectPurchase, [0, 1, 2, 3]),
+        (ImportMode::DirectPurchase, [2, 3, 1, 0]),
+        (ImportMode::Bonded, [0, 1, 2, 3]),
+        (ImportMode::Bonded, [1, 3, 0, 2]),
+    ];
+    let mut bonded = None;
+    for (k, (mode, order)) in orders.into_iter().enumerate() {
+        let case = import_case(9010 + k as u64, mode, 3, &codes);
+        for n in order {
+            let r = send(&s, &a, &case, n);
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+        accepted += 1;
+        if mode == ImportMode::Bonded {
+            bonded = Some(case);
+        }
     }
-    let list = send(&s, &a, &bonded, 3);
-    assert_eq!(statuses(&list.body), ["120"], "{}", list.body);
+    let bonded = bonded.unwrap();
+    let listed =
+        expect(s.call("GET", "/api/v1/documents?kind=list&status=accepted", Some(&officer), None), 200, "lists");
+    assert_eq!(listed.as_array().map_or(0, Vec::len), accepted, "{listed}");
 
     // The same order again: the same receipt, nothing changes.
     let again = send(&s, &a, &bonded, 0);
     assert_eq!(again.header("x-cbec-duplicate").as_deref(), Some("true"));
 
-    // A mismatch names its field.
-    let mut wrong = import_case(9003, ImportMode::DirectPurchase, 1, &codes);
-    wrong.payment.payment[0].payment_head.amount_paid += Decimal::ONE;
-    for n in [0, 1, 2] {
-        send(&s, &a, &wrong, n);
+    // Every mismatch kind names its field.
+    for (k, m) in cbec_fixtures::mismatches().into_iter().enumerate() {
+        let mut wrong = import_case(9100 + k as u64, ImportMode::DirectPurchase, 1, &codes);
+        (m.apply)(&mut wrong);
+        for n in [0, 1, 2] {
+            send(&s, &a, &wrong, n);
+        }
+        let refused = send(&s, &a, &wrong, 3);
+        assert_eq!(statuses(&refused.body), [m.status], "{}", refused.body);
+        assert!(refused.body.contains(m.field), "{}: {}", m.field, refused.body);
     }
-    let refused = send(&s, &a, &wrong, 3);
-    assert_eq!(statuses(&refused.body), ["100"]);
-    assert!(refused.body.contains("payment.amountPaid"), "{}", refused.body);
 
     // Above the single-transaction limit: −621005.
     let big = import_case(9004, ImportMode::DirectPurchase, 2, &codes).with_value("5200".parse().unwrap());
@@ -224,13 +245,115 @@ fn story(tag: &str, db: &str) {
         send(&s, &a, &big, n);
     }
     assert_eq!(statuses(&send(&s, &a, &big, 3).body), ["-621005"]);
+    // One buyer up to the annual limit (5 × 5,000), then −621018; a
+    // cancellation gives quota back, so the same purchase then clears.
+    let buyer = big.buyer_id().to_string();
+    let mut quota_cases = Vec::new();
+    for k in 0..5u64 {
+        let c = import_case(9200 + k, ImportMode::DirectPurchase, 2, &codes)
+            .with_buyer("张三", &buyer)
+            .with_value(Decimal::from(5000));
+        for n in [0, 1, 2, 3] {
+            send(&s, &a, &c, n);
+        }
+        quota_cases.push(c);
+    }
+    let over = import_case(9210, ImportMode::DirectPurchase, 1, &codes)
+        .with_buyer("张三", &buyer)
+        .with_value(Decimal::from(1500));
+    for n in [0, 1, 2] {
+        send(&s, &a, &over, n);
+    }
+    assert_eq!(statuses(&send(&s, &a, &over, 3).body), ["-621018"]);
+    let invt_of = |c: &ImportCase| -> (String, String) {
+        let order_no = &c.list.inventory[0].inventory_head.order_no;
+        let found = expect(
+            s.call("GET", &format!("/api/v1/documents?kind=list&status=accepted&limit=1000"), Some(&officer), None),
+            200,
+            "lists",
+        );
+        let id = found.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).find(|id| {
+            let d = expect(s.call("GET", &format!("/api/v1/documents/{id}"), Some(&officer), None), 200, "doc");
+            d["facts"]["order_no"] == order_no.as_str()
+        });
+        let id = id.expect("the accepted list");
+        let d = expect(s.call("GET", &format!("/api/v1/documents/{id}"), Some(&officer), None), 200, "doc");
+        (id, d["facts"]["invt_no"].as_str().unwrap().to_string())
+    };
+    let (_, invt) = invt_of(&quota_cases[0]);
+    let cancel = quota_cases[0].cancel(&invt, "消费者取消订单", 1);
+    let bytes = a.agent.0.sign(&cbec_ceb::Message::CEB623Message(Box::new(cancel))).unwrap();
+    let r = s.raw("POST", "/api/v1/messages", Some(&agent_token), "application/xml", &bytes);
+    assert_eq!(statuses(&r.body), ["399"], "{}", r.body);
+    let retry = import_case(9211, ImportMode::DirectPurchase, 1, &codes)
+        .with_buyer("张三", &buyer)
+        .with_value(Decimal::from(1500));
+    for n in [0, 1, 2] {
+        send(&s, &a, &retry, n);
+    }
+    assert_eq!(statuses(&send(&s, &a, &retry, 3).body), ["120"]);
+    // Up to exactly 26,000 used.
+    let fill = import_case(9213, ImportMode::DirectPurchase, 1, &codes)
+        .with_buyer("张三", &buyer)
+        .with_value(Decimal::from(4500));
+    for n in [0, 1, 2, 3] {
+        send(&s, &a, &fill, n);
+    }
+    assert_eq!(invt_of(&fill).1.len(), 18, "accepted at the limit");
+    // A return: released first, then the return is accepted and, when the
+    // goods are back, concluded with the quota credited.
+    let (id, invt) = invt_of(&quota_cases[1]);
+    expect(
+        s.call(
+            "POST",
+            &format!("/api/v1/documents/{id}/actions"),
+            Some(&officer),
+            Some(&json!({"action": "release", "reason": "放行"})),
+        ),
+        200,
+        "release",
+    );
+    let item = quota_cases[1].list.inventory[0].inventory_list[0].clone();
+    let refund = quota_cases[1].refund(&invt, &[(item.gnum, item.qty)], "质量问题", 2);
+    let bytes = a.agent.0.sign(&cbec_ceb::Message::CEB625Message(Box::new(refund))).unwrap();
+    let r = s.raw("POST", "/api/v1/messages", Some(&agent_token), "application/xml", &bytes);
+    assert_eq!(statuses(&r.body), ["120"], "{}", r.body);
+    let refunds = expect(s.call("GET", "/api/v1/documents?kind=refund", Some(&officer), None), 200, "refunds");
+    let refund_id = refunds[0]["id"].as_str().unwrap().to_string();
+    let done = expect(
+        s.call(
+            "POST",
+            &format!("/api/v1/documents/{refund_id}/actions"),
+            Some(&officer),
+            Some(&json!({"action": "goods_returned", "reason": "已退回监管场所"})),
+        ),
+        200,
+        "goods back",
+    );
+    assert_eq!(done["document"]["status_code"], "399");
+    // The credited quota lets exactly the returned value through again.
+    let credit = item.total_price;
+    let after = import_case(9212, ImportMode::DirectPurchase, 1, &codes).with_buyer("张三", &buyer).with_value(credit);
+    for n in [0, 1, 2] {
+        send(&s, &a, &after, n);
+    }
+    assert_eq!(statuses(&send(&s, &a, &after, 3).body), ["120"]);
 
     // Unsigned list: the signature code. Another enterprise's copCode: 403.
     let lonely = import_case(9005, ImportMode::DirectPurchase, 1, &codes);
     let mut unsigned = lonely.messages()[3].clone();
     clear_signature(&mut unsigned);
-    let r = s.raw("POST", "/api/v1/messages", Some(&agent_token), "application/xml", cbec_ceb::encode(&unsigned).as_bytes());
+    let r = s.raw(
+        "POST",
+        "/api/v1/messages",
+        Some(&agent_token),
+        "application/xml",
+        cbec_ceb::encode(&unsigned).as_bytes(),
+    );
     assert_eq!(statuses(&r.body), ["-621029"], "{}", r.body);
+    let wrongly = a.ebp.0.sign(&import_case(9008, ImportMode::DirectPurchase, 1, &codes).messages()[3]).unwrap();
+    let r = s.raw("POST", "/api/v1/messages", Some(&agent_token), "application/xml", &wrongly);
+    assert_eq!(statuses(&r.body), ["-621029"], "signed with a key not bound to the agent: {}", r.body);
     let signed = a.agent.0.sign(&import_case(9006, ImportMode::DirectPurchase, 1, &codes).messages()[3]).unwrap();
     let r = s.raw("POST", "/api/v1/messages", Some(&a.ebc.1), "application/xml", &signed);
     assert_eq!(r.status, 403, "{}", r.body);
@@ -250,22 +373,35 @@ fn story(tag: &str, db: &str) {
     });
 
     // Officers: inspect and release one list; detain and return the other.
-    let lists = expect(s.call("GET", "/api/v1/documents?kind=list&status=accepted", Some(&officer), None), 200, "lists");
-    let ids: Vec<String> = lists.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
-    assert_eq!(ids.len(), 2, "{lists}");
+    let ids = [invt_of(&direct).0, invt_of(&bonded).0];
     let act = |id: &str, body: Value, status: u16| {
         expect(s.call("POST", &format!("/api/v1/documents/{id}/actions"), Some(&officer), Some(&body)), status, "act")
     };
     assert_eq!(act(&ids[0], json!({"action": "inspect", "reason": "抽查"}), 200)["document"]["status_code"], "500");
-    assert_eq!(act(&ids[0], json!({"action": "inspection_passed", "reason": "查验无误"}), 200)["document"]["status_code"], "800");
-    assert_eq!(act(&ids[1], json!({"action": "detain", "code": 502, "reason": "涉嫌走私"}), 200)["document"]["status_code"], "502");
-    assert_eq!(act(&ids[1], json!({"action": "return_goods", "reason": "退运"}), 200)["document"]["status_code"], "700");
+    assert_eq!(
+        act(&ids[0], json!({"action": "inspection_passed", "reason": "查验无误"}), 200)["document"]["status_code"],
+        "800"
+    );
+    assert_eq!(
+        act(&ids[1], json!({"action": "detain", "code": 502, "reason": "涉嫌走私"}), 200)["document"]["status_code"],
+        "502"
+    );
+    assert_eq!(
+        act(&ids[1], json!({"action": "return_goods", "reason": "退运"}), 200)["document"]["status_code"],
+        "700"
+    );
     let e = act(&ids[1], json!({"action": "release", "reason": "x"}), 409);
     assert_eq!(e["error"]["code"], "state.conflict");
     let detail = expect(s.call("GET", &format!("/api/v1/documents/{}", ids[1]), Some(&officer), None), 200, "detail");
     let moves: Vec<&str> = detail["moves"].as_array().unwrap().iter().map(|m| m["to"].as_str().unwrap()).collect();
     assert_eq!(moves.last(), Some(&"returned"), "{detail}");
-    assert!(detail["moves"].as_array().unwrap().iter().any(|m| m["reason"] == "涉嫌走私" && m["actor"].as_str().unwrap().starts_with("officer:")));
+    assert!(
+        detail["moves"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["reason"] == "涉嫌走私" && m["actor"].as_str().unwrap().starts_with("officer:"))
+    );
     // Enterprises see documents naming them only.
     let theirs = expect(s.call("GET", "/api/v1/documents?kind=list", Some(&a.pay.1), None), 200, "pay's lists");
     assert_eq!(theirs.as_array().map_or(0, Vec::len), 0, "the payment enterprise is named by no list");
@@ -280,7 +416,11 @@ fn story(tag: &str, db: &str) {
     expect(s.call("POST", "/api/v1/receipts/ack", Some(&agent_token), Some(&json!({"cursor": last}))), 200, "ack");
     let rest = expect(s.call("GET", "/api/v1/receipts", Some(&agent_token), None), 200, "after ack");
     assert_eq!(rest["receipts"].as_array().map_or(1, Vec::len), 0, "{rest}");
-    expect(s.call("POST", "/api/v1/receipts/ack", Some(&agent_token), Some(&json!({"cursor": 0}))), 409, "no going back");
+    expect(
+        s.call("POST", "/api/v1/receipts/ack", Some(&agent_token), Some(&json!({"cursor": 0}))),
+        409,
+        "no going back",
+    );
     // The platform is named by the lists: it gets their receipts too.
     let ebp = pull_all(&s, &a.ebp.1);
     assert!(ebp.iter().any(|r| r["message_type"] == "CEB622Message"));
@@ -293,13 +433,19 @@ fn story(tag: &str, db: &str) {
     let got: Vec<String> = hook.delivered.lock().unwrap().iter().map(|(id, _)| id.clone()).collect();
     assert_eq!(got, want, "each receipt once, in order");
     assert!(*hook.attempts.lock().unwrap() >= want.len() + 2);
-    let deliveries = expect(s.call("GET", "/api/v1/webhook/deliveries?limit=1000", Some(&agent_token), None), 200, "deliveries");
+    let deliveries =
+        expect(s.call("GET", "/api/v1/webhook/deliveries?limit=1000", Some(&agent_token), None), 200, "deliveries");
     assert!(deliveries.as_array().unwrap().iter().all(|d| d["state"] == "delivered"), "{deliveries}");
     // Re-push on request.
-    let queued = expect(s.call("POST", "/api/v1/webhook/redeliver", Some(&agent_token), Some(&json!({"after": 0}))), 200, "redeliver");
+    let queued = expect(
+        s.call("POST", "/api/v1/webhook/redeliver", Some(&agent_token), Some(&json!({"after": 0}))),
+        200,
+        "redeliver",
+    );
     assert_eq!(queued["queued"].as_u64(), Some(want.len() as u64));
     wait_until("the redelivery", 30, || hook.delivered.lock().unwrap().len() >= 2 * want.len());
-    let again: BTreeSet<String> = hook.delivered.lock().unwrap()[want.len()..].iter().map(|(id, _)| id.clone()).collect();
+    let again: BTreeSet<String> =
+        hook.delivered.lock().unwrap()[want.len()..].iter().map(|(id, _)| id.clone()).collect();
     assert_eq!(again, want.iter().cloned().collect::<BTreeSet<_>>());
 
     // The raw message is kept exactly as received.

@@ -1153,3 +1153,57 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
     }
 }
+
+/// One way to make the four documents of a case disagree, with the field a
+/// clearance engine must name and the `returnStatus` it must answer.
+#[derive(Debug, Clone, Copy)]
+pub struct Mismatch {
+    /// Text the refusal must contain (the field's name).
+    pub field: &'static str,
+    /// `100` for a three-order mismatch; the list family's rule code when
+    /// the list breaks the spec's own rules before any matching.
+    pub status: &'static str,
+    pub apply: fn(&mut ImportCase),
+}
+
+/// Every mismatch kind of retail import three-order matching.
+pub fn mismatches() -> Vec<Mismatch> {
+    fn pay(c: &mut ImportCase) -> &mut import::PaymentHead {
+        &mut c.payment.payment[0].payment_head
+    }
+    fn waybill(c: &mut ImportCase) -> &mut import::LogisticsHead {
+        &mut c.waybill.logistics[0].logistics_head
+    }
+    fn list(c: &mut ImportCase) -> &mut InventoryHead {
+        &mut c.list.inventory[0].inventory_head
+    }
+    vec![
+        Mismatch { field: "payment.amountPaid", status: "100", apply: |c| pay(c).amount_paid += Decimal::ONE },
+        Mismatch { field: "waybill.consignee", status: "100", apply: |c| waybill(c).consignee = "李四".into() },
+        Mismatch {
+            field: "waybill.consigneeTelephone",
+            status: "100",
+            apply: |c| waybill(c).consignee_telephone = "13900000000".into(),
+        },
+        Mismatch {
+            field: "waybill.consigneeAddress",
+            status: "100",
+            apply: |c| waybill(c).consignee_address = "北京市东城区1号".into(),
+        },
+        Mismatch { field: "payment.payerName", status: "100", apply: |c| pay(c).payer_name = "王五".into() },
+        Mismatch { field: "list.buyerName", status: "100", apply: |c| list(c).buyer_name = "赵六".into() },
+        Mismatch {
+            field: "gname",
+            status: "100",
+            apply: |c| c.list.inventory[0].inventory_list[0].gname = "另一种商品".into(),
+        },
+        Mismatch {
+            field: "assureCode",
+            status: "-621010",
+            apply: |c| {
+                let agent = list(c).agent_code.clone();
+                list(c).assure_code = agent;
+            },
+        },
+    ]
+}

@@ -12,7 +12,7 @@
 
 mod import_case;
 
-pub use import_case::{ImportCase, ImportMode, import_case};
+pub use import_case::{ImportCase, ImportMode, Mismatch, import_case, mismatches};
 
 use cbec_ceb::import::{self, CEB621Inventory, InventoryHead, InventoryList};
 use cbec_ceb::{Message, RawXml};

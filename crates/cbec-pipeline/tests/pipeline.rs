@@ -189,37 +189,10 @@ async fn bonded_import(b: Backend) {
 
 async fn each_mismatch_is_named(b: Backend) {
     let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
-    type Change = Box<dyn Fn(&mut ImportCase)>;
-    // (field named, expected returnStatus, change): three-order mismatches are
-    // refused with 100; a field that breaks the spec's own rules with the
-    // list family's rule code before any matching.
-    let cases: Vec<(&str, &str, Change)> = vec![
-        ("payment.amountPaid", "100", Box::new(|c| c.payment.payment[0].payment_head.amount_paid += Decimal::ONE)),
-        ("waybill.consignee", "100", Box::new(|c| c.waybill.logistics[0].logistics_head.consignee = "李四".into())),
-        (
-            "waybill.consigneeTelephone",
-            "100",
-            Box::new(|c| c.waybill.logistics[0].logistics_head.consignee_telephone = "13900000000".into()),
-        ),
-        (
-            "waybill.consigneeAddress",
-            "100",
-            Box::new(|c| c.waybill.logistics[0].logistics_head.consignee_address = "北京市东城区1号".into()),
-        ),
-        ("payment.payerName", "100", Box::new(|c| c.payment.payment[0].payment_head.payer_name = "王五".into())),
-        ("list.buyerName", "100", Box::new(|c| c.list.inventory[0].inventory_head.buyer_name = "赵六".into())),
-        ("gname", "100", Box::new(|c| c.list.inventory[0].inventory_list[0].gname = "另一种商品".into())),
-        (
-            "assureCode",
-            "-621010",
-            Box::new(|c| {
-                c.list.inventory[0].inventory_head.assure_code = c.list.inventory[0].inventory_head.agent_code.clone()
-            }),
-        ),
-    ];
-    for (n, (field, status, change)) in cases.into_iter().enumerate() {
+    for (n, m) in cbec_fixtures::mismatches().into_iter().enumerate() {
+        let (field, status) = (m.field, m.status);
         let mut case = h.case(200 + n as u64, ImportMode::DirectPurchase);
-        change(&mut case);
+        (m.apply)(&mut case);
         let answers = h.send_all(&case, &[0, 1, 2, 3], T0 + n as i64 * 10).await;
         let last = &answers[3];
         assert_eq!(statuses(&last.xml), [status], "{field}: {}", info(&last.xml));

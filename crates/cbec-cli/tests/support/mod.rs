@@ -153,7 +153,9 @@ pub struct PgGuard {
 
 impl Drop for PgGuard {
     fn drop(&mut self) {
-        let _ = Command::new("psql").args([&self.admin, "-qc", &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)]).output();
+        let _ = Command::new("psql")
+            .args([&self.admin, "-qc", &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)])
+            .output();
     }
 }
 
@@ -174,4 +176,3 @@ pub fn expect(got: (u16, Value), status: u16, what: &str) -> Value {
     assert_eq!(got.0, status, "{what}: {}", got.1);
     got.1
 }
-
