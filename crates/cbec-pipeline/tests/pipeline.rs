@@ -350,6 +350,32 @@ async fn saturation_is_refused_and_passes(b: Backend) {
     assert_eq!(h.pipeline.in_flight(), 0);
 }
 
+/// A signed list inside a `DxpMsg` envelope is taken like a bare one; an
+/// envelope whose `MsgType` does not match its Data is a CEB900 −2.
+async fn envelopes_are_opened(b: Backend) {
+    use cbec_ceb::dxp::{TransInfoType, TransInfoTypeReceiverIds};
+    let h = H::new(b, KeyAlgorithm::Rsa, |_| {}).await;
+    let case = h.case(950, ImportMode::DirectPurchase);
+    h.send_all(&case, &[0, 1, 2], T0).await;
+    let signed = h.world.agent.sign(&case.messages()[3]).unwrap();
+    let trans = |msg_type: &str| TransInfoType {
+        cop_msg_id: "COPMSG-0001".into(),
+        sender_id: "DXPENT0000000001".into(),
+        receiver_ids: TransInfoTypeReceiverIds { receiver_id: vec!["DXPEDCCEB0000002".into()] },
+        creat_time: "2026-11-27T10:00:00".into(),
+        msg_type: msg_type.into(),
+    };
+    let wrong = cbec_ceb::encode(&cbec_ceb::envelope::seal(&signed, trans("CEB311Message")));
+    let a = h.pipeline.submit(&h.sender(&h.world.agent), wrong.into_bytes(), Millis(T0 + 5)).await.unwrap();
+    assert!(info(&a.xml).contains("CEB900Message") && statuses(&a.xml) == ["-2"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("COPMSG-0001"), "the CopMsgId is echoed: {}", info(&a.xml));
+    let envelope = cbec_ceb::encode(&cbec_ceb::envelope::seal(&signed, trans("CEB621Message")));
+    let a = h.pipeline.submit(&h.sender(&h.world.agent), envelope.clone().into_bytes(), Millis(T0 + 10)).await.unwrap();
+    assert_eq!(statuses(&a.xml), ["120", "800"], "{}", info(&a.xml));
+    // The envelope is what is stored, byte for byte.
+    assert_eq!(h.store.message(&a.message_id).await.unwrap().raw, envelope.into_bytes());
+}
+
 /// Every receipt the scenarios issued validates against the official XSD
 /// with xmllint.
 async fn receipts_validate_with_xmllint(b: Backend) {
@@ -439,6 +465,7 @@ on_both!(
     signatures_are_required_and_checked,
     receipts_validate_with_xmllint,
     saturation_is_refused_and_passes,
+    envelopes_are_opened,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
