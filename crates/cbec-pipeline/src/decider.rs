@@ -63,12 +63,22 @@ pub(crate) fn to_row(doc: &Doc, message_id: Option<&str>) -> Result<DocRow, Stor
     })
 }
 
-fn snapshot(s: &Snapshot) -> Result<decide::Snapshot, StoreError> {
-    Ok(decide::Snapshot {
-        docs: s.docs.iter().map(to_doc).collect::<Result<_, _>>()?,
-        quota: s.quota.clone(),
-        counters: s.counters.clone(),
-    })
+/// The store's snapshot as clearance sees it, kept across the rounds of one
+/// decision so each document's JSON is read once.
+#[derive(Default)]
+pub(crate) struct Seen {
+    snap: decide::Snapshot,
+}
+
+impl Seen {
+    fn update(&mut self, s: &Snapshot) -> Result<&decide::Snapshot, StoreError> {
+        for row in &s.docs[self.snap.docs.len().min(s.docs.len())..] {
+            self.snap.docs.push(to_doc(row)?);
+        }
+        self.snap.quota.clone_from(&s.quota);
+        self.snap.counters.clone_from(&s.counters);
+        Ok(&self.snap)
+    }
 }
 
 fn needs(n: decide::Needs) -> Needs {
@@ -303,20 +313,21 @@ pub(crate) struct MessageDecider {
     pub guid: String,
     pub config: Arc<Config>,
     pub now: i64,
+    pub seen: Seen,
 }
 
 impl Decider for MessageDecider {
     fn needs(&mut self, s: &Snapshot) -> Needs {
-        match snapshot(s) {
-            Ok(snap) => needs(decide::needs(&self.incoming, &[], &snap, self.now)),
+        match self.seen.update(s) {
+            Ok(snap) => needs(decide::needs(&self.incoming, &[], snap, self.now)),
             Err(_) => Needs::default(),
         }
     }
 
     fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
-        let snap = snapshot(s)?;
+        let snap = self.seen.update(s)?;
         let plan =
-            decide::decide(&self.incoming, &self.ids, &self.refusals, &self.cop_code, &snap, &self.config, self.now);
+            decide::decide(&self.incoming, &self.ids, &self.refusals, &self.cop_code, snap, &self.config, self.now);
         let summary = json!({"sender": self.cop_code, "guid": self.guid});
         outcome(
             plan,
@@ -358,20 +369,21 @@ pub(crate) struct ActDecider {
     pub reason: String,
     pub config: Arc<Config>,
     pub now: i64,
+    pub seen: Seen,
 }
 
 impl Decider for ActDecider {
     fn needs(&mut self, s: &Snapshot) -> Needs {
-        match snapshot(s) {
-            Ok(snap) => needs(decide::needs(&[], std::slice::from_ref(&self.id), &snap, self.now)),
+        match self.seen.update(s) {
+            Ok(snap) => needs(decide::needs(&[], std::slice::from_ref(&self.id), snap, self.now)),
             Err(_) => Needs::default(),
         }
     }
 
     fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
-        let snap = snapshot(s)?;
+        let snap = self.seen.update(s)?;
         let plan =
-            decide::act(&self.id, self.action, &self.reason, &snap, &self.config, self.now).map_err(|e| match e {
+            decide::act(&self.id, self.action, &self.reason, snap, &self.config, self.now).map_err(|e| match e {
                 decide::ActError::NotFound(id) => StoreError::NotFound { entity: "document", id },
                 decide::ActError::Invalid(m) => StoreError::InvalidState(m),
             })?;
@@ -385,19 +397,20 @@ pub(crate) struct ExpireDecider {
     pub id: String,
     pub config: Arc<Config>,
     pub now: i64,
+    pub seen: Seen,
 }
 
 impl Decider for ExpireDecider {
     fn needs(&mut self, s: &Snapshot) -> Needs {
-        match snapshot(s) {
-            Ok(snap) => needs(decide::needs(&[], std::slice::from_ref(&self.id), &snap, self.now)),
+        match self.seen.update(s) {
+            Ok(snap) => needs(decide::needs(&[], std::slice::from_ref(&self.id), snap, self.now)),
             Err(_) => Needs::default(),
         }
     }
 
     fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
-        let snap = snapshot(s)?;
-        let plan = decide::expire(&self.id, &snap, &self.config, self.now);
+        let snap = self.seen.update(s)?;
+        let plan = decide::expire(&self.id, snap, &self.config, self.now);
         outcome(plan, self.now, None, &[], None, "document.expire", json!({}))
     }
 }

@@ -45,7 +45,7 @@ use tokio::sync::Semaphore;
 pub use decider::{receipt_keys, return_time};
 pub use prepare::{FORMAT_SCHEMA, FORMAT_UNREADABLE, FORMAT_UNSUPPORTED};
 
-use crate::decider::{ActDecider, ExpireDecider, FormatDecider, MessageDecider, fresh_guid};
+use crate::decider::{ActDecider, ExpireDecider, FormatDecider, MessageDecider, Seen, fresh_guid};
 use crate::parties::Parties;
 use crate::prepare::{Prepared, Signature};
 
@@ -237,6 +237,7 @@ impl Pipeline {
                     guid: guid.clone(),
                     config: self.clearance.clone(),
                     now: now.0,
+                    seen: Seen::default(),
                 };
                 let work = Work {
                     actor,
@@ -306,6 +307,7 @@ impl Pipeline {
             reason: reason.to_string(),
             config: self.clearance.clone(),
             now: actor.at.0,
+            seen: Seen::default(),
         };
         let work = Work { actor: actor.clone(), message: None, entity: ("document", doc.clone()) };
         match self.store.process(work, Box::new(decider)).await? {
@@ -319,7 +321,8 @@ impl Pipeline {
     pub async fn expire_due(&self, now: Millis, limit: u32) -> Result<usize, PipelineError> {
         let due = self.store.due_documents(now, limit).await?;
         for id in &due {
-            let decider = ExpireDecider { id: id.clone(), config: self.clearance.clone(), now: now.0 };
+            let decider =
+                ExpireDecider { id: id.clone(), config: self.clearance.clone(), now: now.0, seen: Seen::default() };
             let actor = Actor { principal: Principal::System("clearance-deadline".into()), at: now };
             let work = Work { actor, message: None, entity: ("document", id.clone()) };
             self.store.process(work, Box::new(decider)).await?;

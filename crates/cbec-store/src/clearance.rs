@@ -93,6 +93,8 @@ impl Needs {
 /// What a decider has read.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
+    /// Only ever appended to between rounds, in order (a decider may keep
+    /// what it derived from the first `n`).
     pub docs: Vec<DocRow>,
     /// Sum of the ledger (fen) per quota key.
     pub quota: BTreeMap<String, i64>,
