@@ -331,15 +331,17 @@ struct TaskReport {
     released_in_answer: usize,
 }
 
-/// Pre-signed traffic: per import, its four signed documents.
-type Traffic = Vec<[Vec<u8>; 4]>;
+/// The four signed documents of one import: order, payment, waybill, list.
+type Signed = [Vec<u8>; 4];
+/// Pre-signed traffic, by import number.
+type Traffic = Vec<Signed>;
 
 /// Generates `imports` retail imports (1 to 4 items each) and signs each
 /// document with its sender's key, on every core.
 fn sign_traffic(world: &cbec_pipeline::traffic::World, imports: usize) -> anyhow::Result<Traffic> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(imports.max(1));
     let codes = world.codes();
-    let chunks: Vec<anyhow::Result<Vec<(usize, [Vec<u8>; 4])>>> = std::thread::scope(|s| {
+    let chunks: Vec<anyhow::Result<Vec<(usize, Signed)>>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let codes = &codes;
@@ -365,7 +367,7 @@ fn sign_traffic(world: &cbec_pipeline::traffic::World, imports: usize) -> anyhow
             .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a signing thread panicked"))))
             .collect()
     });
-    let mut all: Vec<Option<[Vec<u8>; 4]>> = (0..imports).map(|_| None).collect();
+    let mut all: Vec<Option<Signed>> = (0..imports).map(|_| None).collect();
     for chunk in chunks {
         for (i, docs) in chunk? {
             all[i] = Some(docs);
@@ -439,6 +441,7 @@ async fn pipeline_run(
     imports: usize,
     runtime_threads: usize,
 ) -> anyhow::Result<PipelineResult> {
+    use std::collections::VecDeque;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -484,9 +487,7 @@ async fn pipeline_run(
             |party: &cbec_pipeline::traffic::Party| Sender { id: party.id.clone(), codes: vec![party.code.clone()] };
         Arc::new([s(&world.ebp), s(&world.pay), s(&world.logistics), s(&world.agent)])
     };
-    let queue: Arc<Vec<std::sync::Mutex<Option<[Vec<u8>; 4]>>>> =
-        Arc::new(traffic.into_iter().map(|t| std::sync::Mutex::new(Some(t))).collect());
-    let next = Arc::new(AtomicUsize::new(0));
+    let queue = Arc::new(std::sync::Mutex::new(traffic.into_iter().enumerate().collect::<VecDeque<_>>()));
     let in_flight = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
     let groups_before = sqlite.as_ref().map(|s| s.group_commit_stats());
@@ -494,18 +495,13 @@ async fn pipeline_run(
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..p.concurrency.min(imports) {
-        let (pipeline, senders, queue, next) = (pipeline.clone(), senders.clone(), queue.clone(), next.clone());
+        let (pipeline, senders, queue) = (pipeline.clone(), senders.clone(), queue.clone());
         let (in_flight, peak) = (in_flight.clone(), peak.clone());
         tasks.spawn(async move {
             let mut report = TaskReport::default();
             loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(slot) = queue.get(i) else { break };
-                let docs = slot
-                    .lock()
-                    .map_err(|_| anyhow::anyhow!("the traffic queue is poisoned"))?
-                    .take()
-                    .context("an import was taken twice")?;
+                let next = queue.lock().map_err(|_| anyhow::anyhow!("the traffic queue is poisoned"))?.pop_front();
+                let Some((i, docs)) = next else { break };
                 let mut docs = docs.map(Some);
                 for &d in &ROTATIONS[i % 4] {
                     let body = docs[d].take().context("a document was sent twice")?;
