@@ -198,9 +198,9 @@ impl Pipeline {
                         Some((*spec_code, *digest_mismatch, info.clone()))
                     }
                     Signature::Verified { fingerprint, subject, serial } => {
-                        match self.store.certificate_by_fingerprint(fingerprint).await? {
-                            Some(c) if c.enterprise_id == sender.id && c.revoked_at.is_none_or(|t| t > now) => None,
-                            Some(c) if c.enterprise_id == sender.id => {
+                        match self.parties.binding(fingerprint).await? {
+                            Some((owner, revoked)) if owner == sender.id && revoked.is_none_or(|t| t > now) => None,
+                            Some((owner, _)) if owner == sender.id => {
                                 Some((1001, false, format!("the signing certificate {serial} ({subject}) was revoked")))
                             }
                             _ => Some((
@@ -208,7 +208,7 @@ impl Pipeline {
                                 false,
                                 format!(
                                     "the signing certificate {serial} ({subject}) is not bound to the sending enterprise \
-                                     {cop_code}: bind it through a certificate application"
+                                 {cop_code}: bind it through a certificate application"
                                 ),
                             )),
                         }

@@ -29,6 +29,8 @@ pub(crate) struct Parties {
     store: Arc<dyn Store>,
     ttl: Duration,
     cache: Mutex<HashMap<String, (Instant, Option<Filed>)>>,
+    /// Certificate bindings by SHA-256 of the DER: (enterprise id, revoked at).
+    bindings: Mutex<HashMap<[u8; 32], (Instant, Option<(String, Option<Millis>)>)>>,
 }
 
 /// The enterprise types a role may be filed as.
@@ -73,7 +75,25 @@ fn china_day(now: Millis) -> String {
 
 impl Parties {
     pub(crate) fn new(store: Arc<dyn Store>, ttl: Duration) -> Parties {
-        Parties { store, ttl, cache: Mutex::new(HashMap::new()) }
+        Parties { store, ttl, cache: Mutex::new(HashMap::new()), bindings: Mutex::new(HashMap::new()) }
+    }
+
+    /// The enterprise a certificate is bound to and when the binding was
+    /// revoked, read again after the cache lifetime (like filing records:
+    /// a revocation takes effect within it).
+    pub(crate) async fn binding(&self, fingerprint: &[u8; 32]) -> Result<Option<(String, Option<Millis>)>, StoreError> {
+        if let Some((at, b)) = self.bindings.lock().unwrap_or_else(PoisonError::into_inner).get(fingerprint)
+            && at.elapsed() < self.ttl
+        {
+            return Ok(b.clone());
+        }
+        let found = self.store.certificate_by_fingerprint(fingerprint).await?.map(|c| (c.enterprise_id, c.revoked_at));
+        let mut cache = self.bindings.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() > 100_000 {
+            cache.clear();
+        }
+        cache.insert(*fingerprint, (Instant::now(), found.clone()));
+        Ok(found)
     }
 
     async fn filed(&self, code: &str) -> Result<Option<Filed>, StoreError> {

@@ -101,8 +101,10 @@ pub(crate) trait Db {
     /// Documents holding any of the keys.
     async fn docs_by_keys(&mut self, keys: &[String]) -> Result<Vec<DocRow>>;
     async fn docs_by_ids(&mut self, ids: &[String]) -> Result<Vec<DocRow>>;
-    /// Inserts or replaces a document with its keys and parties.
-    async fn upsert_doc(&mut self, d: &DocRow, parties: &[String], existed: bool) -> Result<()>;
+    /// Inserts a document with its keys and parties (`old` is `None`), or
+    /// replaces it given its stored row: keys are rewritten only when they
+    /// changed, parties are added.
+    async fn upsert_doc(&mut self, d: &DocRow, parties: &[String], old: Option<&DocRow>) -> Result<()>;
     async fn list_docs(&mut self, f: &DocFilter) -> Result<Vec<DocRow>>;
     /// Ids of documents whose deadline is at or before `now`, oldest first.
     async fn due_docs(&mut self, now: Millis, limit: u32) -> Result<Vec<Id>>;
@@ -732,9 +734,10 @@ async fn write_outcome<D: Db>(db: &mut D, work: &Work, snapshot: &Snapshot, out:
         }
     }
     for d in &out.docs {
-        let existed = snapshot.docs.iter().any(|x| x.id == d.id);
-        let parties = parties_of(&out, &d.id);
-        db.upsert_doc(d, &parties, existed).await?;
+        let old = snapshot.docs.iter().find(|x| x.id == d.id);
+        // A stored document keeps its parties unless its keys (its facts) changed.
+        let parties = if old.is_none_or(|o| o.keys != d.keys) { parties_of(&out, &d.id) } else { Vec::new() };
+        db.upsert_doc(d, &parties, old).await?;
     }
     for m in &out.moves {
         db.insert_move(m, &actor, at).await?;

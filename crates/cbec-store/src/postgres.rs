@@ -838,13 +838,16 @@ impl Db for PgDb<'_> {
     async fn docs_by_keys(&mut self, keys: &[String]) -> Result<Vec<DocRow>> {
         self.all(
             &format!(
-                "SELECT {DOCUMENT} FROM documents WHERE id IN (SELECT doc_id FROM document_keys WHERE key = ANY($1))
-                 ORDER BY created_at, id"
+                "SELECT {DOCUMENT} FROM documents WHERE id IN (SELECT doc_id FROM document_keys WHERE key = ANY($1))"
             ),
             &[&keys],
             doc_row,
         )
         .await
+        .map(|mut docs| {
+            docs.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            docs
+        })
     }
 
     async fn docs_by_ids(&mut self, ids: &[String]) -> Result<Vec<DocRow>> {
@@ -856,47 +859,72 @@ impl Db for PgDb<'_> {
         .await
     }
 
-    async fn upsert_doc(&mut self, d: &DocRow, parties: &[String], existed: bool) -> Result<()> {
+    async fn upsert_doc(&mut self, d: &DocRow, parties: &[String], old: Option<&DocRow>) -> Result<()> {
         let keys = join_keys(&d.keys);
         let deadline = d.deadline.map(|m| m.0);
-        if existed {
+        let new_keys: Vec<String> = match old {
+            Some(old) => {
+                self.exec(
+                    "UPDATE documents SET kind = $2, status = $3, sender = $4, business_key = $5, keys = $6,
+                     deadline = $7, updated_at = $8, body = $9 WHERE id = $1",
+                    &[
+                        &d.id,
+                        &d.kind,
+                        &d.status,
+                        &d.sender,
+                        &d.business_key,
+                        &keys,
+                        &deadline,
+                        &d.updated_at.0,
+                        &d.body,
+                    ],
+                )
+                .await?;
+                let gone: Vec<String> = old.keys.iter().filter(|k| !d.keys.contains(k)).cloned().collect();
+                if !gone.is_empty() {
+                    // By primary key (key, doc_id): never a scan.
+                    self.exec("DELETE FROM document_keys WHERE key = ANY($1) AND doc_id = $2", &[&gone, &d.id]).await?;
+                }
+                d.keys.iter().filter(|k| !old.keys.contains(k)).cloned().collect()
+            }
+            None => {
+                self.exec(
+                    "INSERT INTO documents (id, kind, status, sender, business_key, keys, deadline, created_at,
+                     updated_at, message_id, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    &[
+                        &d.id,
+                        &d.kind,
+                        &d.status,
+                        &d.sender,
+                        &d.business_key,
+                        &keys,
+                        &deadline,
+                        &d.created_at.0,
+                        &d.updated_at.0,
+                        &d.message_id,
+                        &d.body,
+                    ],
+                )
+                .await?;
+                d.keys.clone()
+            }
+        };
+        if !new_keys.is_empty() {
             self.exec(
-                "UPDATE documents SET kind = $2, status = $3, sender = $4, business_key = $5, keys = $6, deadline = $7,
-                 updated_at = $8, body = $9 WHERE id = $1",
-                &[&d.id, &d.kind, &d.status, &d.sender, &d.business_key, &keys, &deadline, &d.updated_at.0, &d.body],
-            )
-            .await?;
-            self.exec("DELETE FROM document_keys WHERE doc_id = $1", &[&d.id]).await?;
-        } else {
-            self.exec(
-                "INSERT INTO documents (id, kind, status, sender, business_key, keys, deadline, created_at, updated_at,
-                 message_id, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                &[
-                    &d.id,
-                    &d.kind,
-                    &d.status,
-                    &d.sender,
-                    &d.business_key,
-                    &keys,
-                    &deadline,
-                    &d.created_at.0,
-                    &d.updated_at.0,
-                    &d.message_id,
-                    &d.body,
-                ],
+                "INSERT INTO document_keys (key, doc_id) SELECT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING",
+                &[&new_keys, &d.id],
             )
             .await?;
         }
-        self.exec(
-            "INSERT INTO document_keys (key, doc_id) SELECT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING",
-            &[&d.keys, &d.id],
-        )
-        .await?;
-        self.exec(
-            "INSERT INTO document_parties (code, doc_id) SELECT c, $2 FROM unnest($1::text[]) AS c ON CONFLICT DO NOTHING",
-            &[&parties, &d.id],
-        )
-        .await
+        if !parties.is_empty() {
+            self.exec(
+                "INSERT INTO document_parties (code, doc_id) SELECT c, $2 FROM unnest($1::text[]) AS c
+                 ON CONFLICT DO NOTHING",
+                &[&parties, &d.id],
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     async fn list_docs(&mut self, f: &DocFilter) -> Result<Vec<DocRow>> {

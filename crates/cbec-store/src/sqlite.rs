@@ -18,6 +18,11 @@
 //! store's row-level primitives passed to the crate-private
 //! `SqliteStore::write`; the ingest path adds its own the same way.
 //!
+//! **Checkpoints** run on their own thread: the writer has
+//! `wal_autocheckpoint = 0`, and a checkpointer copies the WAL back every
+//! 100 ms and truncates it once it is large and fully copied, so commits
+//! never wait for a checkpoint's writes and fsyncs.
+//!
 //! **Reads** use a small pool of read-only connections ([`READERS`]), each
 //! call on `tokio::task::spawn_blocking` inside one deferred (snapshot)
 //! transaction, so they never block the async reactor or the writer (WAL
@@ -30,7 +35,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -100,6 +105,40 @@ pub struct SqliteStore {
     jobs: mpsc::Sender<Box<dyn Job>>,
     readers: Arc<ReadPool>,
     counters: Arc<Counters>,
+    /// Tells the checkpointer thread to stop.
+    closing: Arc<AtomicBool>,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.closing.store(true, Ordering::Relaxed);
+    }
+}
+
+/// How often the checkpointer copies the WAL back into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+/// WAL frames (4 KiB pages) above which a fully copied WAL is truncated.
+const TRUNCATE_FRAMES: i64 = 16_384;
+
+/// Checkpoints off the writer thread: the writer runs with
+/// `wal_autocheckpoint = 0`, so its commits never stall on copying the WAL
+/// (and its fsyncs); this thread runs a PASSIVE checkpoint every
+/// [`CHECKPOINT_EVERY`] and truncates the WAL once it is large and fully
+/// copied.
+fn checkpointer(path: PathBuf, closing: Arc<AtomicBool>) {
+    let Ok(conn) = Connection::open(&path) else { return };
+    let _ = conn.busy_timeout(Duration::from_millis(50));
+    while !closing.load(Ordering::Relaxed) {
+        std::thread::sleep(CHECKPOINT_EVERY);
+        let frames: rusqlite::Result<(i64, i64, i64)> =
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)));
+        if let Ok((0, log, done)) = frames
+            && log > TRUNCATE_FRAMES
+            && done == log
+        {
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+    }
 }
 
 /// What the writer has committed so far: `jobs / groups` is the mean group
@@ -145,9 +184,15 @@ impl SqliteStore {
             })
             .map_err(|e| StoreError::Backend(format!("cannot start the SQLite writer thread: {e}")))?;
         ready_rx.await.map_err(|_| StoreError::Backend("the SQLite writer thread stopped while opening".into()))??;
+        let closing = Arc::new(AtomicBool::new(false));
+        let (checkpoint_path, stop) = (path.clone(), closing.clone());
+        std::thread::Builder::new()
+            .name("cbec-sqlite-checkpoint".into())
+            .spawn(move || checkpointer(checkpoint_path, stop))
+            .map_err(|e| StoreError::Backend(format!("cannot start the SQLite checkpoint thread: {e}")))?;
         let readers =
             Arc::new(ReadPool { path, idle: Mutex::new(Vec::new()), permits: Arc::new(Semaphore::new(READERS)) });
-        Ok(SqliteStore { jobs, readers, counters })
+        Ok(SqliteStore { jobs, readers, counters, closing })
     }
 
     /// Groups and jobs committed by the writer since the store was opened.
@@ -259,7 +304,9 @@ fn open_writer(path: &Path) -> Result<Connection> {
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Backend(format!("SQLite refused WAL mode (journal_mode is {mode})")));
     }
-    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(db_err)?;
+    // Checkpoints run on their own thread (`checkpointer`), not in commits.
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;")
+        .map_err(db_err)?;
     migrate(&conn)?;
     Ok(conn)
 }
@@ -324,11 +371,12 @@ fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> std::result::Resu
     conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| format!("cannot begin a write transaction: {e}"))?;
     let ran = (|| {
         for job in group.iter_mut() {
-            conn.execute_batch("SAVEPOINT job")?;
+            conn.prepare_cached("SAVEPOINT job")?.execute([])?;
             if job.run(conn) {
-                conn.execute_batch("RELEASE job")?;
+                conn.prepare_cached("RELEASE job")?.execute([])?;
             } else {
-                conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
+                conn.prepare_cached("ROLLBACK TO job")?.execute([])?;
+                conn.prepare_cached("RELEASE job")?.execute([])?;
             }
         }
         conn.execute_batch("COMMIT")
@@ -566,6 +614,26 @@ fn audit_row(r: &Row<'_>) -> Result<AuditEntry> {
 /// [`Db`] over one SQLite connection, inside the caller's transaction.
 pub(crate) struct SqliteDb<'c> {
     conn: &'c Connection,
+}
+
+/// `INSERT OR IGNORE INTO table (a, b) VALUES (?, ?), …` for every first
+/// value with the same second value, in one statement.
+fn insert_pairs<'v, T: rusqlite::ToSql>(
+    conn: &Connection,
+    table: &str,
+    firsts: impl Iterator<Item = &'v String>,
+    second: &T,
+) -> Result<()> {
+    let firsts: Vec<&String> = firsts.collect();
+    if firsts.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..firsts.len()).map(|i| format!("(?{}, ?1)", i + 2)).collect();
+    let sql = format!("INSERT OR IGNORE INTO {table} VALUES {}", values.join(", "));
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![second];
+    args.extend(firsts.iter().map(|f| *f as &dyn rusqlite::ToSql));
+    exec(conn, &sql, args.as_slice())?;
+    Ok(())
 }
 
 fn placeholders(n: usize, from: usize) -> String {
@@ -1065,12 +1133,14 @@ impl Db for SqliteDb<'_> {
     }
 
     async fn docs_by_keys(&mut self, keys: &[String]) -> Result<Vec<DocRow>> {
+        // No ORDER BY (it costs a temporary B-tree): a handful of rows, sorted here.
         let sql = format!(
-            "SELECT {DOCUMENT} FROM documents WHERE id IN (SELECT doc_id FROM document_keys WHERE key IN ({}))
-             ORDER BY created_at, id",
+            "SELECT {DOCUMENT} FROM documents WHERE id IN (SELECT doc_id FROM document_keys WHERE key IN ({}))",
             placeholders(keys.len(), 1)
         );
-        query_all(self.conn, &sql, params_from_iter(keys.iter()), doc_row)
+        let mut docs = query_all(self.conn, &sql, params_from_iter(keys.iter()), doc_row)?;
+        docs.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(docs)
     }
 
     async fn docs_by_ids(&mut self, ids: &[String]) -> Result<Vec<DocRow>> {
@@ -1081,63 +1151,47 @@ impl Db for SqliteDb<'_> {
         query_all(self.conn, &sql, params_from_iter(ids.iter()), doc_row)
     }
 
-    async fn upsert_doc(&mut self, d: &DocRow, parties: &[String], existed: bool) -> Result<()> {
-        if existed {
-            let old: Option<String> =
-                query_opt(self.conn, "SELECT keys FROM documents WHERE id = ?1", [&d.id], |r| get(r, 0))?;
-            exec(
-                self.conn,
-                "UPDATE documents SET kind = ?2, status = ?3, sender = ?4, business_key = ?5, keys = ?6, deadline = ?7,
-                 updated_at = ?8, body = ?9 WHERE id = ?1",
-                params![
-                    d.id,
-                    d.kind,
-                    d.status,
-                    d.sender,
-                    d.business_key,
-                    join_keys(&d.keys),
-                    d.deadline.map(|m| m.0),
-                    d.updated_at.0,
-                    d.body
-                ],
-            )?;
-            if old.as_deref() != Some(join_keys(&d.keys).as_str()) {
-                exec(self.conn, "DELETE FROM document_keys WHERE doc_id = ?1", [&d.id])?;
-                for k in &d.keys {
-                    exec(
-                        self.conn,
-                        "INSERT OR IGNORE INTO document_keys (key, doc_id) VALUES (?1, ?2)",
-                        params![k, d.id],
-                    )?;
+    async fn upsert_doc(&mut self, d: &DocRow, parties: &[String], old: Option<&DocRow>) -> Result<()> {
+        let keys = join_keys(&d.keys);
+        let deadline = d.deadline.map(|m| m.0);
+        let new_keys: Vec<&String> = match old {
+            Some(old) => {
+                exec(
+                    self.conn,
+                    "UPDATE documents SET kind = ?2, status = ?3, sender = ?4, business_key = ?5, keys = ?6,
+                     deadline = ?7, updated_at = ?8, body = ?9 WHERE id = ?1",
+                    params![d.id, d.kind, d.status, d.sender, d.business_key, keys, deadline, d.updated_at.0, d.body],
+                )?;
+                // Keys that went away, by primary key (never a scan).
+                for k in old.keys.iter().filter(|k| !d.keys.contains(k)) {
+                    exec(self.conn, "DELETE FROM document_keys WHERE key = ?1 AND doc_id = ?2", params![k, d.id])?;
                 }
+                d.keys.iter().filter(|k| !old.keys.contains(k)).collect()
             }
-        } else {
-            exec(
-                self.conn,
-                "INSERT INTO documents (id, kind, status, sender, business_key, keys, deadline, created_at, updated_at,
-                 message_id, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    d.id,
-                    d.kind,
-                    d.status,
-                    d.sender,
-                    d.business_key,
-                    join_keys(&d.keys),
-                    d.deadline.map(|m| m.0),
-                    d.created_at.0,
-                    d.updated_at.0,
-                    d.message_id,
-                    d.body
-                ],
-            )?;
-            for k in &d.keys {
-                exec(self.conn, "INSERT OR IGNORE INTO document_keys (key, doc_id) VALUES (?1, ?2)", params![k, d.id])?;
+            None => {
+                exec(
+                    self.conn,
+                    "INSERT INTO documents (id, kind, status, sender, business_key, keys, deadline, created_at,
+                     updated_at, message_id, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    params![
+                        d.id,
+                        d.kind,
+                        d.status,
+                        d.sender,
+                        d.business_key,
+                        keys,
+                        deadline,
+                        d.created_at.0,
+                        d.updated_at.0,
+                        d.message_id,
+                        d.body
+                    ],
+                )?;
+                d.keys.iter().collect()
             }
-        }
-        for c in parties {
-            exec(self.conn, "INSERT OR IGNORE INTO document_parties (code, doc_id) VALUES (?1, ?2)", params![c, d.id])?;
-        }
-        Ok(())
+        };
+        insert_pairs(self.conn, "document_keys (key, doc_id)", new_keys.into_iter(), &d.id)?;
+        insert_pairs(self.conn, "document_parties (code, doc_id)", parties.iter(), &d.id)
     }
 
     async fn list_docs(&mut self, f: &DocFilter) -> Result<Vec<DocRow>> {
