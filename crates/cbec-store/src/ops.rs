@@ -108,18 +108,23 @@ pub(crate) trait Db {
     async fn list_docs(&mut self, f: &DocFilter) -> Result<Vec<DocRow>>;
     /// Ids of documents whose deadline is at or before `now`, oldest first.
     async fn due_docs(&mut self, now: Millis, limit: u32) -> Result<Vec<Id>>;
-    async fn insert_move(&mut self, m: &MoveRow, actor: &str, at: Millis) -> Result<()>;
+    async fn insert_moves(&mut self, moves: &[MoveRow], actor: &str, at: Millis) -> Result<()>;
     async fn moves(&mut self, doc: &str) -> Result<Vec<StoredMove>>;
-    /// Stores a receipt with its recipients, queues it for their webhooks,
-    /// and returns it with its seq.
-    async fn insert_receipt(&mut self, r: &NewReceipt, message_id: Option<&str>, at: Millis) -> Result<ReceiptRow>;
+    /// Stores receipts with their recipients, queues them for the
+    /// recipients' webhooks, and returns them with their seq, in order.
+    async fn insert_receipts(
+        &mut self,
+        rs: &[NewReceipt],
+        message_id: Option<&str>,
+        at: Millis,
+    ) -> Result<Vec<ReceiptRow>>;
     /// Receipts naming any of the codes, seq > after, in seq order.
     async fn receipts_for(&mut self, codes: &[String], after: i64, limit: u32) -> Result<Vec<ReceiptRow>>;
     async fn receipts_of_doc(&mut self, doc: &str) -> Result<Vec<ReceiptRow>>;
     async fn quota_sums(&mut self, keys: &[String]) -> Result<BTreeMap<String, i64>>;
     async fn insert_quota(&mut self, q: &QuotaRow, at: Millis) -> Result<()>;
     async fn counters(&mut self, names: &[String]) -> Result<BTreeMap<String, i64>>;
-    async fn set_counter(&mut self, name: &str, value: i64) -> Result<()>;
+    async fn set_counters(&mut self, values: &BTreeMap<String, i64>) -> Result<()>;
     async fn acked(&mut self, enterprise: &str) -> Result<i64>;
     async fn set_acked(&mut self, enterprise: &str, seq: i64, at: Millis) -> Result<()>;
     async fn webhook(&mut self, enterprise: &str) -> Result<Option<Webhook>>;
@@ -739,19 +744,20 @@ async fn write_outcome<D: Db>(db: &mut D, work: &Work, snapshot: &Snapshot, out:
         let parties = if old.is_none_or(|o| o.keys != d.keys) { parties_of(&out, &d.id) } else { Vec::new() };
         db.upsert_doc(d, &parties, old).await?;
     }
-    for m in &out.moves {
-        db.insert_move(m, &actor, at).await?;
+    if !out.moves.is_empty() {
+        db.insert_moves(&out.moves, &actor, at).await?;
     }
     for q in &out.quota {
         db.insert_quota(q, at).await?;
     }
-    for (name, value) in &out.counters {
-        db.set_counter(name, *value).await?;
+    if !out.counters.is_empty() {
+        db.set_counters(&out.counters).await?;
     }
-    let mut receipts = Vec::with_capacity(out.receipts.len());
-    for r in &out.receipts {
-        receipts.push(db.insert_receipt(r, message_id.as_deref(), at).await?);
-    }
+    let receipts = if out.receipts.is_empty() {
+        Vec::new()
+    } else {
+        db.insert_receipts(&out.receipts, message_id.as_deref(), at).await?
+    };
     if let Some(obj) = summary.as_object_mut() {
         obj.insert("receipts".into(), json!(receipts.iter().map(|r| r.id.clone()).collect::<Vec<_>>()));
     }

@@ -344,6 +344,78 @@ impl PgDb<'_> {
         row.as_ref().map(map).transpose()
     }
 
+    async fn insert_move(&mut self, m: &MoveRow, actor: &str, at: Millis) -> Result<()> {
+        self.exec(
+            "INSERT INTO document_moves (doc_id, from_status, to_status, event, reason, actor, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&m.doc_id, &m.from, &m.to, &m.event, &m.reason, &actor, &at.0],
+        )
+        .await
+    }
+
+    async fn insert_receipt(&mut self, r: &NewReceipt, message_id: Option<&str>, at: Millis) -> Result<ReceiptRow> {
+        let stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO receipts (id, doc_id, message_id, message_type, return_status, return_info, business_key,
+                 xml, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
+            )
+            .await
+            .map_err(pg_err)?;
+        let row = self
+            .tx
+            .query_one(
+                &stmt,
+                &[
+                    &r.id,
+                    &r.doc_id,
+                    &message_id,
+                    &r.message_type,
+                    &r.return_status,
+                    &r.return_info,
+                    &r.business_key,
+                    &r.xml,
+                    &at.0,
+                ],
+            )
+            .await
+            .map_err(pg_err)?;
+        let seq: i64 = get(&row, 0)?;
+        if !r.recipients.is_empty() {
+            self.exec(
+                "INSERT INTO receipt_recipients (code, seq) SELECT c, $2 FROM unnest($1::text[]) AS c ON CONFLICT DO NOTHING",
+                &[&r.recipients, &seq],
+            )
+            .await?;
+            self.exec(
+                "INSERT INTO push_outbox (enterprise, seq, state, attempts, next_at)
+                 SELECT DISTINCT enterprise, $1::bigint, 'pending', 0, $2::bigint FROM webhook_codes WHERE code = ANY($3)
+                 ON CONFLICT DO NOTHING",
+                &[&seq, &at.0, &r.recipients],
+            )
+            .await?;
+        }
+        Ok(ReceiptRow {
+            seq,
+            id: r.id.clone(),
+            doc_id: r.doc_id.clone(),
+            message_type: r.message_type.clone(),
+            return_status: r.return_status.clone(),
+            return_info: r.return_info.clone(),
+            business_key: r.business_key.clone(),
+            xml: r.xml.clone(),
+            issued_at: at,
+        })
+    }
+
+    async fn set_counter(&mut self, name: &str, value: i64) -> Result<()> {
+        self.exec(
+            "INSERT INTO counters (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            &[&name, &value],
+        )
+        .await
+    }
+
     async fn exec(&self, sql: &str, params: Params<'_>) -> Result<()> {
         let stmt = self.tx.prepare_cached(sql).await.map_err(pg_err)?;
         self.tx.execute(&stmt, params).await.map_err(pg_err).map(drop)
@@ -956,72 +1028,35 @@ impl Db for PgDb<'_> {
         .await
     }
 
-    async fn insert_move(&mut self, m: &MoveRow, actor: &str, at: Millis) -> Result<()> {
-        self.exec(
-            "INSERT INTO document_moves (doc_id, from_status, to_status, event, reason, actor, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[&m.doc_id, &m.from, &m.to, &m.event, &m.reason, &actor, &at.0],
-        )
-        .await
+    async fn insert_moves(&mut self, moves: &[MoveRow], actor: &str, at: Millis) -> Result<()> {
+        for m in moves {
+            self.insert_move(m, actor, at).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_receipts(
+        &mut self,
+        rs: &[NewReceipt],
+        message_id: Option<&str>,
+        at: Millis,
+    ) -> Result<Vec<ReceiptRow>> {
+        let mut out = Vec::with_capacity(rs.len());
+        for r in rs {
+            out.push(self.insert_receipt(r, message_id, at).await?);
+        }
+        Ok(out)
+    }
+
+    async fn set_counters(&mut self, values: &BTreeMap<String, i64>) -> Result<()> {
+        for (name, value) in values {
+            self.set_counter(name, *value).await?;
+        }
+        Ok(())
     }
 
     async fn moves(&mut self, doc: &str) -> Result<Vec<StoredMove>> {
         self.all(&format!("SELECT {MOVE} FROM document_moves WHERE doc_id = $1 ORDER BY seq"), &[&doc], move_row).await
-    }
-
-    async fn insert_receipt(&mut self, r: &NewReceipt, message_id: Option<&str>, at: Millis) -> Result<ReceiptRow> {
-        let stmt = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO receipts (id, doc_id, message_id, message_type, return_status, return_info, business_key,
-                 xml, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
-            )
-            .await
-            .map_err(pg_err)?;
-        let row = self
-            .tx
-            .query_one(
-                &stmt,
-                &[
-                    &r.id,
-                    &r.doc_id,
-                    &message_id,
-                    &r.message_type,
-                    &r.return_status,
-                    &r.return_info,
-                    &r.business_key,
-                    &r.xml,
-                    &at.0,
-                ],
-            )
-            .await
-            .map_err(pg_err)?;
-        let seq: i64 = get(&row, 0)?;
-        if !r.recipients.is_empty() {
-            self.exec(
-                "INSERT INTO receipt_recipients (code, seq) SELECT c, $2 FROM unnest($1::text[]) AS c ON CONFLICT DO NOTHING",
-                &[&r.recipients, &seq],
-            )
-            .await?;
-            self.exec(
-                "INSERT INTO push_outbox (enterprise, seq, state, attempts, next_at)
-                 SELECT DISTINCT enterprise, $1::bigint, 'pending', 0, $2::bigint FROM webhook_codes WHERE code = ANY($3)
-                 ON CONFLICT DO NOTHING",
-                &[&seq, &at.0, &r.recipients],
-            )
-            .await?;
-        }
-        Ok(ReceiptRow {
-            seq,
-            id: r.id.clone(),
-            doc_id: r.doc_id.clone(),
-            message_type: r.message_type.clone(),
-            return_status: r.return_status.clone(),
-            return_info: r.return_info.clone(),
-            business_key: r.business_key.clone(),
-            xml: r.xml.clone(),
-            issued_at: at,
-        })
     }
 
     async fn receipts_for(&mut self, codes: &[String], after: i64, limit: u32) -> Result<Vec<ReceiptRow>> {
@@ -1063,14 +1098,6 @@ impl Db for PgDb<'_> {
             .await?
             .into_iter()
             .collect())
-    }
-
-    async fn set_counter(&mut self, name: &str, value: i64) -> Result<()> {
-        self.exec(
-            "INSERT INTO counters (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            &[&name, &value],
-        )
-        .await
     }
 
     async fn acked(&mut self, enterprise: &str) -> Result<i64> {

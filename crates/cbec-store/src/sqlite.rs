@@ -1239,14 +1239,25 @@ impl Db for SqliteDb<'_> {
         )
     }
 
-    async fn insert_move(&mut self, m: &MoveRow, actor: &str, at: Millis) -> Result<()> {
-        exec(
-            self.conn,
-            "INSERT INTO document_moves (doc_id, from_status, to_status, event, reason, actor, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![m.doc_id, m.from, m.to, m.event, m.reason, actor, at.0],
-        )
-        .map(drop)
+    async fn insert_moves(&mut self, moves: &[MoveRow], actor: &str, at: Millis) -> Result<()> {
+        let rows: Vec<String> = (0..moves.len())
+            .map(|i| {
+                format!("(?{}, ?{}, ?{}, ?{}, ?{}, ?1, ?2)", 5 * i + 3, 5 * i + 4, 5 * i + 5, 5 * i + 6, 5 * i + 7)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO document_moves (doc_id, from_status, to_status, event, reason, actor, at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut args: Vec<SqlValue> = vec![SqlValue::Text(actor.to_string()), SqlValue::Integer(at.0)];
+        for m in moves {
+            args.push(SqlValue::Text(m.doc_id.clone()));
+            args.push(m.from.clone().map_or(SqlValue::Null, SqlValue::Text));
+            args.push(SqlValue::Text(m.to.clone()));
+            args.push(m.event.clone().map_or(SqlValue::Null, SqlValue::Text));
+            args.push(SqlValue::Text(m.reason.clone()));
+        }
+        exec(self.conn, &sql, params_from_iter(args.iter())).map(drop)
     }
 
     async fn moves(&mut self, doc: &str) -> Result<Vec<StoredMove>> {
@@ -1258,52 +1269,75 @@ impl Db for SqliteDb<'_> {
         )
     }
 
-    async fn insert_receipt(&mut self, r: &NewReceipt, message_id: Option<&str>, at: Millis) -> Result<ReceiptRow> {
-        exec(
-            self.conn,
+    async fn insert_receipts(
+        &mut self,
+        rs: &[NewReceipt],
+        message_id: Option<&str>,
+        at: Millis,
+    ) -> Result<Vec<ReceiptRow>> {
+        // One statement for the receipts, one for their recipients, one for the push outbox.
+        let rows: Vec<String> = (0..rs.len())
+            .map(|i| {
+                let b = 7 * i + 3;
+                format!("(?{}, ?{}, ?1, ?{}, ?{}, ?{}, ?{}, ?{}, ?2)", b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6)
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO receipts (id, doc_id, message_id, message_type, return_status, return_info, business_key, xml,
-             issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                r.id,
-                r.doc_id,
-                message_id,
-                r.message_type,
-                r.return_status,
-                r.return_info,
-                r.business_key,
-                r.xml,
-                at.0
-            ],
-        )?;
-        let seq = self.conn.last_insert_rowid();
-        for code in &r.recipients {
+             issued_at) VALUES {} RETURNING id, seq",
+            rows.join(", ")
+        );
+        let mut args: Vec<SqlValue> =
+            vec![message_id.map_or(SqlValue::Null, |m| SqlValue::Text(m.to_string())), SqlValue::Integer(at.0)];
+        for r in rs {
+            args.push(SqlValue::Text(r.id.clone()));
+            args.push(r.doc_id.clone().map_or(SqlValue::Null, SqlValue::Text));
+            args.push(SqlValue::Text(r.message_type.clone()));
+            args.push(SqlValue::Text(r.return_status.clone()));
+            args.push(SqlValue::Text(r.return_info.clone()));
+            args.push(SqlValue::Text(r.business_key.clone()));
+            args.push(SqlValue::Text(r.xml.clone()));
+        }
+        let seqs: std::collections::HashMap<String, i64> =
+            query_all(self.conn, &sql, params_from_iter(args.iter()), |row| Ok((get(row, 0)?, get(row, 1)?)))?
+                .into_iter()
+                .collect();
+        let mut out = Vec::with_capacity(rs.len());
+        let mut pairs: Vec<SqlValue> = Vec::new();
+        for r in rs {
+            let seq =
+                *seqs.get(&r.id).ok_or_else(|| StoreError::Backend(format!("receipt {} was not stored", r.id)))?;
+            for code in &r.recipients {
+                pairs.push(SqlValue::Text(code.clone()));
+                pairs.push(SqlValue::Integer(seq));
+            }
+            out.push(ReceiptRow {
+                seq,
+                id: r.id.clone(),
+                doc_id: r.doc_id.clone(),
+                message_type: r.message_type.clone(),
+                return_status: r.return_status.clone(),
+                return_info: r.return_info.clone(),
+                business_key: r.business_key.clone(),
+                xml: r.xml.clone(),
+                issued_at: at,
+            });
+        }
+        if !pairs.is_empty() {
+            let values: Vec<String> =
+                (0..pairs.len() / 2).map(|i| format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2)).collect();
+            let sql = format!("INSERT OR IGNORE INTO receipt_recipients (code, seq) VALUES {}", values.join(", "));
+            exec(self.conn, &sql, params_from_iter(pairs.iter()))?;
+            let (first, last) = (out.first().map_or(0, |r| r.seq), out.last().map_or(0, |r| r.seq));
             exec(
                 self.conn,
-                "INSERT OR IGNORE INTO receipt_recipients (code, seq) VALUES (?1, ?2)",
-                params![code, seq],
+                "INSERT OR IGNORE INTO push_outbox (enterprise, seq, state, attempts, next_at)
+                 SELECT DISTINCT w.enterprise, rr.seq, 'pending', 0, ?3 FROM receipt_recipients rr
+                 JOIN webhook_codes w ON w.code = rr.code WHERE rr.seq BETWEEN ?1 AND ?2",
+                params![first.min(last), first.max(last), at.0],
             )?;
         }
-        if !r.recipients.is_empty() {
-            let sql = format!(
-                "INSERT OR IGNORE INTO push_outbox (enterprise, seq, state, attempts, next_at)
-                 SELECT DISTINCT enterprise, ?1, 'pending', 0, ?2 FROM webhook_codes WHERE code IN ({})",
-                placeholders(r.recipients.len(), 3)
-            );
-            let mut args: Vec<SqlValue> = vec![SqlValue::Integer(seq), SqlValue::Integer(at.0)];
-            args.extend(r.recipients.iter().map(|c| SqlValue::Text(c.clone())));
-            exec(self.conn, &sql, params_from_iter(args.iter()))?;
-        }
-        Ok(ReceiptRow {
-            seq,
-            id: r.id.clone(),
-            doc_id: r.doc_id.clone(),
-            message_type: r.message_type.clone(),
-            return_status: r.return_status.clone(),
-            return_info: r.return_info.clone(),
-            business_key: r.business_key.clone(),
-            xml: r.xml.clone(),
-            issued_at: at,
-        })
+        Ok(out)
     }
 
     async fn receipts_for(&mut self, codes: &[String], after: i64, limit: u32) -> Result<Vec<ReceiptRow>> {
@@ -1358,13 +1392,18 @@ impl Db for SqliteDb<'_> {
             .collect())
     }
 
-    async fn set_counter(&mut self, name: &str, value: i64) -> Result<()> {
-        exec(
-            self.conn,
-            "INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            params![name, value],
-        )
-        .map(drop)
+    async fn set_counters(&mut self, values: &BTreeMap<String, i64>) -> Result<()> {
+        let rows: Vec<String> = (0..values.len()).map(|i| format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2)).collect();
+        let sql = format!(
+            "INSERT INTO counters (name, value) VALUES {} ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            rows.join(", ")
+        );
+        let mut args: Vec<SqlValue> = Vec::new();
+        for (name, value) in values {
+            args.push(SqlValue::Text(name.clone()));
+            args.push(SqlValue::Integer(*value));
+        }
+        exec(self.conn, &sql, params_from_iter(args.iter())).map(drop)
     }
 
     async fn acked(&mut self, enterprise: &str) -> Result<i64> {
