@@ -74,6 +74,10 @@ pub struct Doc {
     pub released_at: Option<i64>,
     /// The quota amount (fen) it holds, for lists.
     pub quota_fen: i64,
+    /// The quota ledger key it was reserved under (the buyer and the year
+    /// of acceptance), so a release credits the same year.
+    #[serde(default)]
+    pub quota_key: Option<String>,
 }
 
 impl Doc {
@@ -392,6 +396,7 @@ impl<'a> Work<'a> {
             deadline: None,
             released_at: None,
             quota_fen: 0,
+            quota_key: None,
         });
         let i = self.docs.len() - 1;
         self.changed.insert(id.to_string());
@@ -415,7 +420,8 @@ impl<'a> Work<'a> {
             return;
         }
         let Facts::List(l) = &self.docs[i].facts else { return };
-        let key = quota_key(&l.buyer_id_number, self.docs[i].created_at);
+        let key =
+            self.docs[i].quota_key.clone().unwrap_or_else(|| quota_key(&l.buyer_id_number, self.docs[i].created_at));
         let fen = fen.min(self.docs[i].quota_fen);
         if fen == 0 {
             return;
@@ -709,6 +715,7 @@ fn evaluate_list(w: &mut Work, i: usize, fresh: bool) {
     let fen = to_fen(assessment.value);
     *w.quota.entry(qkey.clone()).or_default() += fen;
     w.docs[i].quota_fen = fen;
+    w.docs[i].quota_key = Some(qkey.clone());
     let doc_id = w.docs[i].id.clone();
     w.plan.quota.push(QuotaMove { doc_id: doc_id.clone(), key: qkey, fen, reason: "list accepted".into() });
     let info = format!(

@@ -376,6 +376,28 @@ async fn envelopes_are_opened(b: Backend) {
     assert_eq!(h.store.message(&a.message_id).await.unwrap().raw, envelope.into_bytes());
 }
 
+/// A list that waits over New Year is reserved under the year it is
+/// accepted in, and its cancellation credits that same year.
+async fn quota_follows_the_year_of_acceptance(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    // 2026-12-31 23:59 and 2027-01-01 00:01 in China (UTC+8).
+    let (eve, new_year) = (1_798_732_740_000, 1_798_732_860_000);
+    let case = h.case(960, ImportMode::DirectPurchase);
+    h.send_all(&case, &[3], eve).await;
+    let a = h.send_all(&case, &[0, 1, 2], new_year).await;
+    assert_eq!(statuses(&a[2].xml), ["120"]);
+    let buyer = case.buyer_id().to_string();
+    let used = h.store.quota_used(&format!("{buyer}|2027")).await.unwrap();
+    assert!(used > 0);
+    assert_eq!(h.store.quota_used(&format!("{buyer}|2026")).await.unwrap(), 0);
+    let list = h.list(&case).await;
+    let cancel = case.cancel(&invt_no(&list), "取消", 9);
+    let a = h.send_message(&Message::CEB623Message(Box::new(cancel)), new_year + DAY).await;
+    assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    assert_eq!(h.store.quota_used(&format!("{buyer}|2027")).await.unwrap(), 0);
+    assert_eq!(h.store.quota_used(&format!("{buyer}|2026")).await.unwrap(), 0);
+}
+
 /// Every receipt the scenarios issued validates against the official XSD
 /// with xmllint.
 async fn receipts_validate_with_xmllint(b: Backend) {
@@ -466,6 +488,7 @@ on_both!(
     receipts_validate_with_xmllint,
     saturation_is_refused_and_passes,
     envelopes_are_opened,
+    quota_follows_the_year_of_acceptance,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
