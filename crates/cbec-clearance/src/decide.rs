@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{AppType, Facts, Incoming, Kind, ListFacts, key};
+use crate::facts::{AppType, ExportListFacts, Facts, Incoming, Kind, ListFacts, key};
 use crate::matching::{Mismatch, match_list};
 use crate::status::{Event, Status, transition};
 use crate::tax::{Assessment, RateTable, assess};
@@ -242,8 +242,11 @@ pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i6
     n.ids.extend(ids.iter().cloned());
     for inc in incoming {
         n.keys.extend(inc.facts.keys());
-        if matches!(inc.facts.kind(), Kind::List | Kind::Cancel | Kind::Refund) {
+        if matches!(inc.facts.kind(), Kind::List | Kind::ExportList | Kind::Cancel | Kind::Refund) {
             n.counters.insert(pre_counter(now));
+        }
+        if let Facts::ExportList(l) = &inc.facts {
+            n.counters.insert(format!("invt|{}|{}|E", l.customs_code, china_year(now)));
         }
         if let Facts::List(l) = &inc.facts {
             n.quota.insert(quota_key(&l.buyer_id_number, now));
@@ -254,6 +257,11 @@ pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i6
     }
     for d in &snapshot.docs {
         n.keys.extend(d.facts.keys());
+        if let Facts::ExportList(l) = &d.facts
+            && d.status == Status::Declaring
+        {
+            n.counters.insert(format!("invt|{}|{}|E", l.customs_code, china_year(now)));
+        }
         if let Facts::List(l) = &d.facts
             && d.status.is_live()
         {
@@ -458,8 +466,13 @@ pub fn decide(
             continue;
         }
         match inc.facts.kind() {
-            Kind::Order | Kind::Payment | Kind::Waybill => take_voucher(&mut w, id, inc, sender),
-            Kind::List => take_list(&mut w, id, inc, sender),
+            Kind::Order
+            | Kind::Payment
+            | Kind::Waybill
+            | Kind::ExportOrder
+            | Kind::Collection
+            | Kind::ExportWaybill => take_voucher(&mut w, id, inc, sender),
+            Kind::List | Kind::ExportList => take_list(&mut w, id, inc, sender),
             Kind::Cancel => take_cancel(&mut w, id, inc, sender),
             Kind::Refund => take_refund(&mut w, id, inc, sender),
         }
@@ -475,6 +488,9 @@ fn voucher_identity(f: &Facts) -> (String, i32, i32, i32) {
         Facts::Order(o) => (key::order(&o.ebp_code, &o.order_no), -301010, -301001, -301011),
         Facts::Payment(p) => (key::payment(&p.pay_code, &p.pay_transaction_id), -401010, -401001, -401011),
         Facts::Waybill(w) => (key::waybill(&w.logistics_code, &w.logistics_no), -504010, -504001, -504011),
+        Facts::ExportOrder(o) => (key::export_order(&o.ebp_code, &o.order_no), -301010, -301001, -301011),
+        Facts::Collection(c) => (key::export_order(&c.ebp_code, &c.order_no), -401010, -401001, -401011),
+        Facts::ExportWaybill(w) => (key::export_waybill(&w.logistics_code, &w.logistics_no), -504010, -504001, -504011),
         _ => (String::new(), 0, 0, 0),
     }
 }
@@ -487,6 +503,12 @@ fn describe_identity(f: &Facts) -> String {
         Facts::List(l) => format!("list for order {} of platform {}", l.order_no, l.ebp_code),
         Facts::Cancel(c) => format!("cancellation of list {}", c.invt_no),
         Facts::Refund(r) => format!("return of list {}", r.invt_no),
+        Facts::ExportOrder(o) => format!("export order {} of platform {}", o.order_no, o.ebp_code),
+        Facts::Collection(c) => format!("receipt of payment for order {} of platform {}", c.order_no, c.ebp_code),
+        Facts::ExportWaybill(w) => {
+            format!("export waybill {} of logistics enterprise {}", w.logistics_no, w.logistics_code)
+        }
+        Facts::ExportList(l) => format!("export list for order {} of platform {}", l.order_no, l.ebp_code),
     }
 }
 
@@ -496,10 +518,12 @@ fn list_of(w: &Work, voucher: &Doc) -> Option<usize> {
     let order_key = match &voucher.facts {
         Facts::Order(o) => Some(key::order(&o.ebp_code, &o.order_no)),
         Facts::Payment(p) => Some(key::order(&p.ebp_code, &p.order_no)),
+        Facts::ExportOrder(o) => Some(key::export_order(&o.ebp_code, &o.order_no)),
+        Facts::Collection(c) => Some(key::export_order(&c.ebp_code, &c.order_no)),
         _ => None,
     };
     w.docs.iter().position(|d| {
-        d.kind() == Kind::List
+        d.kind().is_list()
             && d.status.is_live()
             && d.facts.keys().iter().any(|k| keys.contains(k) || order_key.as_deref() == Some(k.as_str()))
     })
@@ -568,12 +592,16 @@ fn take_voucher(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
 }
 
 fn take_list(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
-    let Facts::List(l) = &inc.facts else { return };
-    let order_key = key::order(&l.ebp_code, &l.order_no);
+    let (kind, order_key) = match &inc.facts {
+        Facts::List(l) => (Kind::List, key::order(&l.ebp_code, &l.order_no)),
+        Facts::ExportList(l) => (Kind::ExportList, key::export_order(&l.ebp_code, &l.order_no)),
+        _ => return,
+    };
     let what = describe_identity(&inc.facts);
-    let existing = w.docs.iter().position(|d| {
-        d.id != id && d.kind() == Kind::List && d.status.is_live() && d.facts.keys().contains(&order_key)
-    });
+    let existing = w
+        .docs
+        .iter()
+        .position(|d| d.id != id && d.kind() == kind && d.status.is_live() && d.facts.keys().contains(&order_key));
     match inc.app_type {
         AppType::New => {
             if let Some(i) = existing {
@@ -628,9 +656,8 @@ fn take_list(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
 
 /// Lists waiting in the snapshot get another look after a voucher arrived.
 fn reevaluate_lists(w: &mut Work) {
-    let waiting: Vec<usize> = (0..w.docs.len())
-        .filter(|&i| w.docs[i].kind() == Kind::List && w.docs[i].status == Status::Declaring)
-        .collect();
+    let waiting: Vec<usize> =
+        (0..w.docs.len()).filter(|&i| w.docs[i].kind().is_list() && w.docs[i].status == Status::Declaring).collect();
     for i in waiting {
         evaluate_list(w, i, false);
     }
@@ -663,6 +690,10 @@ fn missing_names(o: Option<usize>, p: Option<usize>, b: Option<usize>, l: &ListF
 /// are all there. `fresh`: the list itself just arrived (it gets a receipt
 /// even while it keeps waiting).
 fn evaluate_list(w: &mut Work, i: usize, fresh: bool) {
+    if let Facts::ExportList(l) = w.docs[i].facts.clone() {
+        evaluate_export_list(w, i, fresh, &l);
+        return;
+    }
     let Facts::List(l) = w.docs[i].facts.clone() else { return };
     let (o, p, b) = vouchers(w, &l);
     let (Some(o), Some(p), Some(b)) = (o, p, b) else {
@@ -973,6 +1004,12 @@ pub fn expire(id: &str, snapshot: &Snapshot, config: &Config, now: i64) -> Plan 
             let info = format!("deadline passed while waiting for: {}", missing.join("; "));
             let _ = w.go(i, Event::Refused, Status::Rejected, info);
         }
+        (Facts::ExportList(l), Status::Declaring) => {
+            let (o, c, b) = export_vouchers(&w, l);
+            let missing = export_missing(o, c, b, l);
+            let info = format!("deadline passed while waiting for: {}", missing.join("; "));
+            let _ = w.go(i, Event::Refused, Status::Rejected, info);
+        }
         (Facts::Refund(r), Status::Accepted) => {
             let info = format!("the goods of the return of list {} were not back within the deadline", r.invt_no);
             let _ = w.go(i, Event::Refused, Status::Rejected, info);
@@ -996,5 +1033,74 @@ mod tests {
         assert_eq!(china_date(ms), "20270101");
         assert_eq!(china_year(ms - 1), 2026);
         assert_eq!(china_date(0), "19700101");
+    }
+}
+
+// ---- export lists ----------------------------------------------------------------
+
+/// Whether an export list needs a receipt of payment before it is accepted:
+/// retail export (9610, 1210) does; B2B (9710, 9810) settles later.
+fn needs_collection(l: &ExportListFacts) -> bool {
+    matches!(l.trade_mode.as_str(), "9610" | "1210")
+}
+
+fn export_vouchers(w: &Work, l: &ExportListFacts) -> (Option<usize>, Option<usize>, Option<usize>) {
+    let order_key = key::export_order(&l.ebp_code, &l.order_no);
+    let order = w.live(Kind::ExportOrder, &order_key, "");
+    let collection = w.live(Kind::Collection, &order_key, "");
+    let waybill = w.live(Kind::ExportWaybill, &key::export_waybill(&l.logistics_code, &l.logistics_no), "");
+    (order, collection, waybill)
+}
+
+fn export_missing(o: Option<usize>, c: Option<usize>, b: Option<usize>, l: &ExportListFacts) -> Vec<String> {
+    let mut m = Vec::new();
+    if o.is_none() {
+        m.push(format!("export order (CEB303) {} of platform {}", l.order_no, l.ebp_code));
+    }
+    if c.is_none() && needs_collection(l) {
+        m.push(format!("receipt of payment (CEB403) for order {} of platform {}", l.order_no, l.ebp_code));
+    }
+    if b.is_none() {
+        m.push(format!("export waybill (CEB505) {} of logistics enterprise {}", l.logistics_no, l.logistics_code));
+    }
+    m
+}
+
+/// Matches a waiting export list with its order, receipt of payment and
+/// waybill; accepts (and, configured so, releases) it or refuses it.
+fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts) {
+    let (o, c, b) = export_vouchers(w, l);
+    let missing = export_missing(o, c, b, l);
+    if !missing.is_empty() {
+        if fresh {
+            w.docs[i].deadline = Some(w.now + w.config.pending_deadline_ms);
+            let info = format!("申报成功, waiting for: {}", missing.join("; "));
+            w.receipt(i, Status::Declaring.code(), info);
+        }
+        return;
+    }
+    let (Some(o), Some(b)) = (o, b) else { return };
+    let Facts::ExportOrder(order) = &w.docs[o].facts else { return };
+    let Facts::ExportWaybill(waybill) = &w.docs[b].facts else { return };
+    let collection = c.and_then(|c| match &w.docs[c].facts {
+        Facts::Collection(x) => Some(x.clone()),
+        _ => None,
+    });
+    let mismatches = crate::matching::match_export_list(l, order, collection.as_ref(), waybill);
+    if !mismatches.is_empty() {
+        let _ = w.go(i, Event::Refused, Status::Rejected, mismatch_info(&mismatches));
+        return;
+    }
+    let mut facts = l.clone();
+    if facts.invt_no.is_none() {
+        let counter = format!("invt|{}|{}|E", l.customs_code, china_year(w.now));
+        let n = w.next(counter);
+        facts.invt_no =
+            Some(format!("{}{}E{:09}", &l.customs_code[..l.customs_code.len().min(4)], china_year(w.now), n));
+    }
+    w.docs[i].facts = Facts::ExportList(facts);
+    let _ = w.go(i, Event::Matched, Status::Accepted, "入库成功".into());
+    if w.config.auto_release {
+        let _ = w.go(i, Event::AutoRelease, Status::Released, "放行: released automatically".into());
     }
 }

@@ -7,7 +7,7 @@
 //! the matching rules compare. Facts are stored with the document (as
 //! JSON) so later decisions read them without re-parsing the raw message.
 
-use cbec_ceb::{Message, import};
+use cbec_ceb::{Message, export, import};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,15 @@ pub enum Kind {
     Cancel,
     /// CEB625 import return application.
     Refund,
+    /// CEB303 export order (orderType E), B2B order (B) or overseas
+    /// warehouse booking (W).
+    ExportOrder,
+    /// CEB403 export receipt of payment (收款单).
+    Collection,
+    /// CEB505 export waybill.
+    ExportWaybill,
+    /// CEB603 export declaration list (9610, 1210, 9710, 9810).
+    ExportList,
 }
 
 impl Kind {
@@ -38,13 +47,33 @@ impl Kind {
             Kind::List => "list",
             Kind::Cancel => "cancel",
             Kind::Refund => "refund",
+            Kind::ExportOrder => "export_order",
+            Kind::Collection => "collection",
+            Kind::ExportWaybill => "export_waybill",
+            Kind::ExportList => "export_list",
         }
     }
 
+    pub const ALL: [Kind; 10] = [
+        Kind::Order,
+        Kind::Payment,
+        Kind::Waybill,
+        Kind::List,
+        Kind::Cancel,
+        Kind::Refund,
+        Kind::ExportOrder,
+        Kind::Collection,
+        Kind::ExportWaybill,
+        Kind::ExportList,
+    ];
+
     pub fn parse(s: &str) -> Option<Kind> {
-        [Kind::Order, Kind::Payment, Kind::Waybill, Kind::List, Kind::Cancel, Kind::Refund]
-            .into_iter()
-            .find(|k| k.name() == s)
+        Kind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// A declaration list (import or export).
+    pub fn is_list(self) -> bool {
+        matches!(self, Kind::List | Kind::ExportList)
     }
 
     /// The business message root carrying this kind.
@@ -56,6 +85,10 @@ impl Kind {
             Kind::List => "CEB621Message",
             Kind::Cancel => "CEB623Message",
             Kind::Refund => "CEB625Message",
+            Kind::ExportOrder => "CEB303Message",
+            Kind::Collection => "CEB403Message",
+            Kind::ExportWaybill => "CEB505Message",
+            Kind::ExportList => "CEB603Message",
         }
     }
 
@@ -68,6 +101,10 @@ impl Kind {
             Kind::List => "CEB622Message",
             Kind::Cancel => "CEB624Message",
             Kind::Refund => "CEB626Message",
+            Kind::ExportOrder => "CEB304Message",
+            Kind::Collection => "CEB404Message",
+            Kind::ExportWaybill => "CEB506Message",
+            Kind::ExportList => "CEB604Message",
         }
     }
 
@@ -80,6 +117,10 @@ impl Kind {
             Kind::List => "list (CEB621)",
             Kind::Cancel => "cancellation (CEB623)",
             Kind::Refund => "return (CEB625)",
+            Kind::ExportOrder => "export order (CEB303)",
+            Kind::Collection => "receipt of payment (CEB403)",
+            Kind::ExportWaybill => "export waybill (CEB505)",
+            Kind::ExportList => "export list (CEB603)",
         }
     }
 }
@@ -233,6 +274,75 @@ pub struct RefundFacts {
     pub items: Vec<RefundItem>,
 }
 
+/// An export order, B2B order or overseas warehouse booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportOrderFacts {
+    /// `E`, `B` or `W`.
+    pub order_type: String,
+    pub order_no: String,
+    pub ebp_code: String,
+    pub ebc_code: String,
+    pub goods_value: Decimal,
+    pub freight: Decimal,
+    pub currency: String,
+    pub items: Vec<OrderItem>,
+}
+
+/// An export receipt of payment (收款单).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionFacts {
+    pub order_no: String,
+    pub ebp_code: String,
+    pub ebc_code: String,
+    pub pay_code: Option<String>,
+    pub pay_no: Option<String>,
+    pub charge: Decimal,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportWaybillFacts {
+    pub logistics_code: String,
+    pub logistics_no: String,
+    pub freight: Decimal,
+    pub ebc_code: Option<String>,
+}
+
+/// One goods line of an export list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportItem {
+    pub gnum: i32,
+    pub gcode: String,
+    pub gname: String,
+    pub qty: Decimal,
+    pub unit: String,
+    pub price: Decimal,
+    pub total_price: Decimal,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportListFacts {
+    pub order_no: String,
+    pub ebp_code: String,
+    pub ebc_code: String,
+    pub logistics_code: String,
+    pub logistics_no: String,
+    pub cop_no: String,
+    pub pre_no: Option<String>,
+    pub invt_no: Option<String>,
+    /// The customs of declaration.
+    pub customs_code: String,
+    /// The customs code of the actual exit port.
+    pub port_code: String,
+    pub trade_mode: String,
+    /// `A` simplified declaration, `B` summary declaration.
+    pub statistics_flag: String,
+    pub agent_code: String,
+    pub owner_code: String,
+    pub items: Vec<ExportItem>,
+}
+
 /// The facts of one document, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -243,6 +353,10 @@ pub enum Facts {
     List(ListFacts),
     Cancel(CancelFacts),
     Refund(RefundFacts),
+    ExportOrder(ExportOrderFacts),
+    Collection(CollectionFacts),
+    ExportWaybill(ExportWaybillFacts),
+    ExportList(ExportListFacts),
 }
 
 /// Business-key strings. Two documents are related when they share one.
@@ -263,6 +377,14 @@ pub mod key {
     pub fn invt(invt_no: &str) -> String {
         format!("invt|{invt_no}")
     }
+    /// An export order and what is declared against it.
+    pub fn export_order(ebp: &str, order_no: &str) -> String {
+        format!("xorder|{ebp}|{order_no}")
+    }
+    /// An export waybill.
+    pub fn export_waybill(logistics_code: &str, logistics_no: &str) -> String {
+        format!("xwaybill|{logistics_code}|{logistics_no}")
+    }
 }
 
 impl Facts {
@@ -274,6 +396,10 @@ impl Facts {
             Facts::List(_) => Kind::List,
             Facts::Cancel(_) => Kind::Cancel,
             Facts::Refund(_) => Kind::Refund,
+            Facts::ExportOrder(_) => Kind::ExportOrder,
+            Facts::Collection(_) => Kind::Collection,
+            Facts::ExportWaybill(_) => Kind::ExportWaybill,
+            Facts::ExportList(_) => Kind::ExportList,
         }
     }
 
@@ -301,6 +427,19 @@ impl Facts {
             }
             Facts::Cancel(c) => vec![key::invt(&c.invt_no)],
             Facts::Refund(r) => vec![key::invt(&r.invt_no)],
+            Facts::ExportOrder(o) => vec![key::export_order(&o.ebp_code, &o.order_no)],
+            Facts::Collection(c) => vec![key::export_order(&c.ebp_code, &c.order_no)],
+            Facts::ExportWaybill(w) => vec![key::export_waybill(&w.logistics_code, &w.logistics_no)],
+            Facts::ExportList(l) => {
+                let mut keys = vec![
+                    key::export_order(&l.ebp_code, &l.order_no),
+                    key::export_waybill(&l.logistics_code, &l.logistics_no),
+                ];
+                if let Some(n) = &l.invt_no {
+                    keys.push(key::invt(n));
+                }
+                keys
+            }
         }
     }
 
@@ -314,6 +453,10 @@ impl Facts {
             Facts::List(l) => l.invt_no.clone().or_else(|| l.cop_no.clone()).unwrap_or_else(|| l.order_no.clone()),
             Facts::Cancel(c) => c.invt_no.clone(),
             Facts::Refund(r) => r.invt_no.clone(),
+            Facts::ExportOrder(o) => o.order_no.clone(),
+            Facts::Collection(c) => c.pay_no.clone().unwrap_or_else(|| c.order_no.clone()),
+            Facts::ExportWaybill(w) => w.logistics_no.clone(),
+            Facts::ExportList(l) => l.invt_no.clone().unwrap_or_else(|| l.cop_no.clone()),
         }
     }
 
@@ -322,6 +465,7 @@ impl Facts {
     pub fn pre_no_mut(&mut self) -> Option<&mut Option<String>> {
         match self {
             Facts::List(l) => Some(&mut l.pre_no),
+            Facts::ExportList(l) => Some(&mut l.pre_no),
             Facts::Cancel(c) => Some(&mut c.pre_no),
             Facts::Refund(r) => Some(&mut r.pre_no),
             _ => None,
@@ -366,6 +510,24 @@ impl Facts {
                 add("logistics", &r.logistics_code);
                 add("agent", &r.agent_code);
             }
+            Facts::ExportOrder(o) => {
+                add("ebp", &o.ebp_code);
+                add("ebc", &o.ebc_code);
+            }
+            Facts::Collection(c) => {
+                add("ebp", &c.ebp_code);
+                add("ebc", &c.ebc_code);
+                if let Some(p) = &c.pay_code {
+                    add("pay", p);
+                }
+            }
+            Facts::ExportWaybill(w) => add("logistics", &w.logistics_code),
+            Facts::ExportList(l) => {
+                add("ebp", &l.ebp_code);
+                add("ebc", &l.ebc_code);
+                add("logistics", &l.logistics_code);
+                add("agent", &l.agent_code);
+            }
         }
         out
     }
@@ -396,6 +558,10 @@ pub fn documents(message: &Message) -> Option<Vec<Incoming>> {
         Message::CEB621Message(m) => m.inventory.iter().map(list).collect(),
         Message::CEB623Message(m) => m.invt_cancel.iter().map(cancel).collect(),
         Message::CEB625Message(m) => m.invt_refund.iter().map(refund).collect(),
+        Message::CEB303Message(m) => m.order.iter().map(export_order).collect(),
+        Message::CEB403Message(m) => m.receipts.iter().map(collection).collect(),
+        Message::CEB505Message(m) => m.logistics.iter().map(export_waybill).collect(),
+        Message::CEB603Message(m) => m.inventory.iter().map(export_list).collect(),
         _ => return None,
     };
     Some(docs)
@@ -540,4 +706,87 @@ fn refund(r: &import::CEB625InvtRefund) -> Incoming {
             .collect(),
     };
     incoming(&h.guid, &h.app_type, &h.app_status, Facts::Refund(facts))
+}
+
+fn export_order(o: &export::Order) -> Incoming {
+    let h = &o.order_head;
+    let facts = ExportOrderFacts {
+        order_type: h.order_type.clone(),
+        order_no: h.order_no.clone(),
+        ebp_code: h.ebp_code.clone(),
+        ebc_code: h.ebc_code.clone(),
+        goods_value: h.goods_value,
+        freight: h.freight,
+        currency: h.currency.clone(),
+        items: o
+            .order_list
+            .iter()
+            .map(|i| OrderItem {
+                gnum: i.gnum,
+                item_name: i.item_name.clone(),
+                qty: i.qty,
+                price: i.price,
+                total_price: i.total_price,
+            })
+            .collect(),
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::ExportOrder(facts))
+}
+
+fn collection(r: &export::Receipts) -> Incoming {
+    let facts = CollectionFacts {
+        order_no: r.order_no.clone(),
+        ebp_code: r.ebp_code.clone(),
+        ebc_code: r.ebc_code.clone(),
+        pay_code: owned(&r.pay_code),
+        pay_no: owned(&r.pay_no),
+        charge: r.charge,
+        currency: r.currency.clone(),
+    };
+    incoming(&r.guid, &r.app_type, &r.app_status, Facts::Collection(facts))
+}
+
+fn export_waybill(l: &export::Logistics) -> Incoming {
+    let facts = ExportWaybillFacts {
+        logistics_code: l.logistics_code.clone(),
+        logistics_no: l.logistics_no.clone(),
+        freight: l.freight,
+        ebc_code: owned(&l.ebc_code),
+    };
+    incoming(&l.guid, &l.app_type, &l.app_status, Facts::ExportWaybill(facts))
+}
+
+fn export_list(i: &export::Inventory) -> Incoming {
+    let h = &i.inventory_head;
+    let facts = ExportListFacts {
+        order_no: h.order_no.clone(),
+        ebp_code: h.ebp_code.clone(),
+        ebc_code: h.ebc_code.clone(),
+        logistics_code: h.logistics_code.clone(),
+        logistics_no: h.logistics_no.clone(),
+        cop_no: h.cop_no.clone(),
+        pre_no: owned(&h.pre_no),
+        invt_no: owned(&h.invt_no),
+        customs_code: h.customs_code.clone(),
+        port_code: h.port_code.clone(),
+        trade_mode: h.trade_mode.clone(),
+        statistics_flag: h.statistics_flag.clone(),
+        agent_code: h.agent_code.clone(),
+        owner_code: h.owner_code.clone(),
+        items: i
+            .inventory_list
+            .iter()
+            .map(|l| ExportItem {
+                gnum: l.gnum,
+                gcode: l.gcode.clone(),
+                gname: l.gname.clone(),
+                qty: l.qty,
+                unit: l.unit.clone(),
+                price: l.price,
+                total_price: l.total_price,
+                currency: l.currency.clone(),
+            })
+            .collect(),
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::ExportList(facts))
 }

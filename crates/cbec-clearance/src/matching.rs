@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{Kind, ListFacts, OrderFacts, PaymentFacts, WaybillFacts};
+use crate::facts::{
+    CollectionFacts, ExportListFacts, ExportOrderFacts, ExportWaybillFacts, Kind, ListFacts, OrderFacts, PaymentFacts,
+    WaybillFacts,
+};
 
 /// One field that does not agree between two documents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,6 +169,73 @@ pub fn match_list(
                 "none",
             );
         }
+    }
+    out.0
+}
+
+/// Compares an export list with its order, receipt of payment (when the
+/// mode needs one) and waybill: links by orderNo + ebpCode + ebcCode and
+/// logisticsCode + logisticsNo; the order's goods value is its items' sum;
+/// the payment received is goods value + freight; items one-to-one by gnum
+/// with equal names, quantities and totals.
+pub fn match_export_list(
+    list: &ExportListFacts,
+    order: &ExportOrderFacts,
+    collection: Option<&CollectionFacts>,
+    waybill: &ExportWaybillFacts,
+) -> Vec<Mismatch> {
+    use Kind::{Collection, ExportList, ExportOrder, ExportWaybill};
+    let mut out = Out(Vec::new());
+    out.eq("order.ebcCode", ExportOrder, &list.ebc_code, "list.ebcCode", &order.ebc_code);
+    let expected_type = match list.trade_mode.as_str() {
+        "9710" => "B",
+        "9810" => "W",
+        _ => "E",
+    };
+    out.eq(
+        "order.orderType",
+        ExportOrder,
+        expected_type,
+        &format!("list.tradeMode {}", list.trade_mode),
+        &order.order_type,
+    );
+    let goods: Decimal = order.items.iter().map(|i| i.total_price).sum();
+    out.amount("order.goodsValue", ExportOrder, goods, "sum of order item totalPrice", order.goods_value);
+    if let Some(c) = collection {
+        out.eq("receipts.ebcCode", Collection, &order.ebc_code, "order.ebcCode", &c.ebc_code);
+        out.amount(
+            "receipts.charge",
+            Collection,
+            order.goods_value + order.freight,
+            "order goodsValue + freight",
+            c.charge,
+        );
+        out.eq("receipts.currency", Collection, &order.currency, "order.currency", &c.currency);
+    }
+    if let Some(ebc) = &waybill.ebc_code {
+        out.eq("waybill.ebcCode", ExportWaybill, &list.ebc_code, "list.ebcCode", ebc);
+    }
+    let order_items: BTreeMap<i32, _> = order.items.iter().map(|i| (i.gnum, i)).collect();
+    let list_items: BTreeMap<i32, _> = list.items.iter().map(|i| (i.gnum, i)).collect();
+    for (gnum, li) in &list_items {
+        let Some(oi) = order_items.get(gnum) else {
+            out.eq(
+                &format!("list.InventoryList[gnum={gnum}]"),
+                ExportList,
+                "no such item",
+                "order.OrderList",
+                "an item",
+            );
+            continue;
+        };
+        let at = |f: &str| format!("list.InventoryList[gnum={gnum}].{f}");
+        let from = |f: &str| format!("order.OrderList[gnum={gnum}].{f}");
+        out.eq(&at("gname"), ExportList, &oi.item_name, &from("itemName"), &li.gname);
+        out.amount(&at("qty"), ExportList, oi.qty, &from("qty"), li.qty);
+        out.amount(&at("totalPrice"), ExportList, oi.total_price, &from("totalPrice"), li.total_price);
+    }
+    for gnum in order_items.keys().filter(|g| !list_items.contains_key(g)) {
+        out.eq(&format!("list.InventoryList[gnum={gnum}]"), ExportList, "an item", "order.OrderList", "none");
     }
     out.0
 }

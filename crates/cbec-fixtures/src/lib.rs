@@ -8,10 +8,14 @@
 //!
 //! [`import_list`] makes a single list; [`import_case`] the four documents
 //! of one retail import ([`ImportCase`]: order, payment, waybill and list)
-//! consistent with each other, with the list's cancellation and return.
+//! consistent with each other, with the list's cancellation and return;
+//! [`export_case`] those of one 9610 / 9710 / 9810 export ([`ExportCase`]:
+//! order, receipt of payment, waybill and list).
 
+mod export_case;
 mod import_case;
 
+pub use export_case::{ExportCase, ExportMode, export_case};
 pub use import_case::{ImportCase, ImportMode, Mismatch, import_case, mismatches};
 
 use cbec_ceb::import::{self, CEB621Inventory, InventoryHead, InventoryList};

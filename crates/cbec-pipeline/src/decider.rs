@@ -130,6 +130,35 @@ pub fn receipt_keys(guid: &str, facts: &Facts) -> ReceiptKeys {
             k.cop_no = c.cop_no.clone().or_else(|| c.pre_no.clone());
             k.invt_no = s(&c.invt_no);
         }
+        Facts::ExportOrder(o) => {
+            k.ebp_code = s(&o.ebp_code);
+            k.ebc_code = s(&o.ebc_code);
+            k.order_no = s(&o.order_no);
+        }
+        Facts::Collection(c) => {
+            k.ebp_code = s(&c.ebp_code);
+            k.ebc_code = s(&c.ebc_code);
+            k.order_no = s(&c.order_no);
+            k.pay_code = c.pay_code.clone();
+            k.pay_no = c.pay_no.clone();
+        }
+        Facts::ExportWaybill(w) => {
+            k.logistics_code = s(&w.logistics_code);
+            k.logistics_no = s(&w.logistics_no);
+        }
+        Facts::ExportList(l) => {
+            k.customs_code = s(&l.customs_code);
+            k.ebp_code = s(&l.ebp_code);
+            k.ebc_code = s(&l.ebc_code);
+            k.agent_code = s(&l.agent_code);
+            k.order_no = s(&l.order_no);
+            k.logistics_code = s(&l.logistics_code);
+            k.logistics_no = s(&l.logistics_no);
+            k.cop_no = s(&l.cop_no);
+            k.pre_no = l.pre_no.clone();
+            k.invt_no = l.invt_no.clone();
+            k.statistics_flag = s(&l.statistics_flag);
+        }
         Facts::Refund(r) => {
             k.customs_code = s(&r.customs_code);
             k.ebp_code = s(&r.ebp_code);
@@ -282,9 +311,12 @@ pub(crate) fn outcome(
             recipients: t.recipients.clone(),
         });
     }
-    if let Some(kind) = answer_type
-        && !answer_items.is_empty()
-    {
+    if let Some(kind) = answer_type {
+        // Every document of a message is answered; a decision that answers
+        // none is a bug, refused rather than acknowledged silently.
+        if answer_items.is_empty() {
+            return Err(backend(format!("the decision issued no {} for the message's documents", kind.root())));
+        }
         out.response = Some(render(kind, &answer_items)?.into_bytes());
     }
     if let Some(obj) = summary.as_object_mut() {

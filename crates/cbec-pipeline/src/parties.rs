@@ -49,10 +49,13 @@ fn allowed(role: &str) -> &'static [EnterpriseType] {
 /// The roles whose enterprise may send a document of this kind.
 fn senders(kind: Kind) -> &'static [&'static str] {
     match kind {
-        Kind::Order => &["ebp", "ebc"],
+        Kind::Order | Kind::ExportOrder => &["ebp", "ebc"],
         Kind::Payment => &["pay"],
-        Kind::Waybill => &["logistics"],
-        Kind::List | Kind::Cancel | Kind::Refund => &["agent", "ebc"],
+        // A receipt of payment comes from the payment enterprise, or from the
+        // e-commerce enterprise when paid offline (no payCode).
+        Kind::Collection => &["pay", "ebc"],
+        Kind::Waybill | Kind::ExportWaybill => &["logistics"],
+        Kind::List | Kind::ExportList | Kind::Cancel | Kind::Refund => &["agent", "ebc"],
     }
 }
 

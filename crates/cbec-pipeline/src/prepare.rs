@@ -151,6 +151,10 @@ fn taken(t: MessageType) -> bool {
             | MessageType::Ceb621
             | MessageType::Ceb623
             | MessageType::Ceb625
+            | MessageType::Ceb303
+            | MessageType::Ceb403
+            | MessageType::Ceb505
+            | MessageType::Ceb603
     )
 }
 
@@ -177,7 +181,8 @@ fn business(
         return format(
             FORMAT_UNSUPPORTED,
             format!(
-                "{root} is not taken by this service: send the import order, payment, waybill, list, cancellation or return"
+                "{root} is not taken by this service (yet): send an import order, payment, waybill, list, cancellation or \
+                 return, or an export order, receipt of payment, waybill or list"
             ),
         );
     }
@@ -273,6 +278,8 @@ pub(crate) fn rule_code(kind: Kind) -> i32 {
         Kind::List => -621010,
         Kind::Cancel => -623010,
         Kind::Refund => -625010,
+        // The spec names no business error range for export documents: 100 (rejected).
+        Kind::ExportOrder | Kind::Collection | Kind::ExportWaybill | Kind::ExportList => 100,
     }
 }
 
@@ -284,6 +291,10 @@ fn base_transfer_cop_code(m: &Message) -> Option<String> {
         Message::CEB621Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB623Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB625Message(m) => m.base_transfer.cop_code.clone(),
+        Message::CEB303Message(m) => m.base_transfer.cop_code.clone(),
+        Message::CEB403Message(m) => m.base_transfer.cop_code.clone(),
+        Message::CEB505Message(m) => m.base_transfer.cop_code.clone(),
+        Message::CEB603Message(m) => m.base_transfer.cop_code.clone(),
         _ => return None,
     })
 }

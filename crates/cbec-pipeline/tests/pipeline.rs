@@ -82,9 +82,9 @@ impl H {
     async fn send_message(&self, m: &Message, at: i64) -> Answer {
         let w = &self.world;
         let party = match m {
-            Message::CEB311Message(_) => &w.ebp,
-            Message::CEB411Message(_) => &w.pay,
-            Message::CEB511Message(_) => &w.logistics,
+            Message::CEB311Message(_) | Message::CEB303Message(_) => &w.ebp,
+            Message::CEB411Message(_) | Message::CEB403Message(_) => &w.pay,
+            Message::CEB511Message(_) | Message::CEB505Message(_) => &w.logistics,
             _ => &w.agent,
         };
         let bytes = party.sign(m).unwrap();
@@ -398,6 +398,81 @@ async fn quota_follows_the_year_of_acceptance(b: Backend) {
     assert_eq!(h.store.quota_used(&format!("{buyer}|2026")).await.unwrap(), 0);
 }
 
+/// Retail export (9610): the order, receipt of payment, waybill and list in
+/// any order, matched and released; a wrong payment amount is named; B2B
+/// (9710) needs no receipt of payment. Every receipt validates against the
+/// official export XSD.
+async fn export_lists_are_matched(b: Backend) {
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let codes = h.world.codes();
+    let mut lists = Vec::new();
+    for (n, order) in [[3usize, 0, 1, 2], [0, 1, 2, 3], [2, 3, 1, 0]].iter().enumerate() {
+        let case = export_case(1000 + n as u64, ExportMode::Retail, 2, &codes);
+        let answers: Vec<Answer> = {
+            let mut v = Vec::new();
+            for (k, d) in order.iter().enumerate() {
+                v.push(h.send_message(&case.messages()[*d], T0 + (n * 10 + k) as i64).await);
+            }
+            v
+        };
+        let at = order.iter().position(|&d| d == 3).unwrap();
+        let expected: &[&str] = if at == 3 { &["120", "800"] } else { &["2"] };
+        assert_eq!(statuses(&answers[at].xml), expected, "{order:?}: {}", info(&answers[at].xml));
+        assert!(info(&answers[at].xml).contains("CEB604Message"));
+        lists.push(answers);
+    }
+    let docs = h
+        .store
+        .documents(DocFilter { kind: Some("export_list".into()), limit: 10, ..DocFilter::default() })
+        .await
+        .unwrap();
+    assert_eq!(docs.len(), 3);
+    assert!(docs.iter().all(|d| d.status == "released"), "{docs:?}");
+    assert!(docs.iter().all(|d| d.business_key.contains('E') && d.business_key.len() == 18), "{docs:?}");
+
+    let mut wrong = export_case(1010, ExportMode::Retail, 1, &codes);
+    wrong.receipt.receipts[0].charge += Decimal::ONE;
+    let mut last = None;
+    for m in wrong.messages() {
+        last = Some(h.send_message(&m, T0 + 100).await);
+    }
+    let last = last.unwrap();
+    assert_eq!(statuses(&last.xml), ["100"], "{}", info(&last.xml));
+    assert!(info(&last.xml).contains("receipts.charge"), "{}", info(&last.xml));
+
+    let b2b = export_case(1020, ExportMode::B2bDirect, 2, &codes);
+    let m = b2b.messages();
+    for d in [0usize, 2] {
+        h.send_message(&m[d], T0 + 200).await;
+    }
+    let a = h.send_message(&m[3], T0 + 201).await;
+    assert_eq!(statuses(&a.xml), ["120", "800"], "9710 needs no receipt of payment: {}", info(&a.xml));
+
+    let receipts =
+        h.store.receipts_for(&[h.world.agent.code.clone(), h.world.ebp.code.clone()], 0, 1000).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("cbec-export-receipts-{}", new_id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let files: Vec<_> = receipts
+        .iter()
+        .map(|r| {
+            let f = dir.join(format!("{}.xml", r.seq));
+            std::fs::write(&f, &r.xml).unwrap();
+            f
+        })
+        .collect();
+    assert!(files.len() >= 12);
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/xsd/ceb-export-202205.xsd");
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(&xsd)
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Every receipt the scenarios issued validates against the official XSD
 /// with xmllint.
 async fn receipts_validate_with_xmllint(b: Backend) {
@@ -489,6 +564,7 @@ on_both!(
     saturation_is_refused_and_passes,
     envelopes_are_opened,
     quota_follows_the_year_of_acceptance,
+    export_lists_are_matched,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

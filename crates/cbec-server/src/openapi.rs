@@ -556,7 +556,10 @@ fn schemas() -> Value {
                 "delivered_at": nullable(millis("When it was delivered"))
             }
         },
-        "DocumentKind": { "type": "string", "enum": ["order", "payment", "waybill", "list", "cancel", "refund"] },
+        "DocumentKind": {
+            "type": "string",
+            "enum": cbec_clearance::Kind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>()
+        },
         "DocumentStatus": {
             "type": "string",
             "enum": cbec_clearance::Status::ALL.iter().map(|s| s.name()).collect::<Vec<_>>(),
