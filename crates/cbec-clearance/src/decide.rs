@@ -1080,6 +1080,11 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
         return;
     }
     let (Some(o), Some(b)) = (o, b) else { return };
+    if let Err(reasons) = crate::export::list_allowed(l) {
+        let info = format!("a full customs declaration form (H2018) is required, not a list: {}", reasons.join("; "));
+        let _ = w.go(i, Event::Refused, Status::Rejected, info);
+        return;
+    }
     let Facts::ExportOrder(order) = &w.docs[o].facts else { return };
     let Facts::ExportWaybill(waybill) = &w.docs[b].facts else { return };
     let collection = c.and_then(|c| match &w.docs[c].facts {

@@ -340,6 +340,10 @@ pub struct ExportListFacts {
     pub statistics_flag: String,
     pub agent_code: String,
     pub owner_code: String,
+    /// An export licence number, when the goods need one.
+    #[serde(default)]
+    pub license_no: Option<String>,
+    pub freight: Decimal,
     pub items: Vec<ExportItem>,
 }
 
@@ -773,6 +777,8 @@ fn export_list(i: &export::Inventory) -> Incoming {
         statistics_flag: h.statistics_flag.clone(),
         agent_code: h.agent_code.clone(),
         owner_code: h.owner_code.clone(),
+        license_no: owned(&h.license_no),
+        freight: h.freight,
         items: i
             .inventory_list
             .iter()

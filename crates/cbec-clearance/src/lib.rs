@@ -8,10 +8,12 @@
 //! - [`matching`]: three-order matching of a list against its order,
 //!   payment and waybill, field by field.
 //! - [`tax`]: the single and annual limits and the retail-import tax.
+//! - [`export`]: when a B2B export may be declared by a list.
 //! - [`decide`]: what one message, officer action or deadline changes, as a
 //!   [`decide::Plan`] the storage layer writes in one transaction.
 
 pub mod decide;
+pub mod export;
 pub mod facts;
 pub mod matching;
 pub mod status;

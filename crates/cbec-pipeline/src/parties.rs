@@ -21,6 +21,9 @@ pub const INVALID_CODE: i32 = -10102;
 #[derive(Debug, Clone)]
 struct Filed {
     types: Vec<EnterpriseType>,
+    credit: cbec_model::filing::CreditRating,
+    /// Approved overseas warehouses (the 9810 business-model filing).
+    warehouses: usize,
     /// Licence kinds with their validity (`YYYY-MM-DD` inclusive bounds).
     licences: Vec<(cbec_model::filing::LicenceKind, String, String)>,
 }
@@ -108,8 +111,11 @@ impl Parties {
         let found = match self.store.enterprise_by_code(code).await? {
             Some(e) => {
                 let licences = self.store.licences(&e.id).await?;
+                let warehouses = self.store.warehouses(&e.id).await?.len();
                 Some(Filed {
                     types: e.record.types.clone(),
+                    credit: e.credit,
+                    warehouses,
                     licences: licences
                         .into_iter()
                         .map(|l| (l.licence.kind, l.licence.valid_from, l.licence.valid_to))
@@ -172,6 +178,39 @@ impl Parties {
                     info: format!("{} {code} has no valid {} licence on {today}", role_name(role), want.join(" or ")),
                 }));
             }
+        }
+        self.overseas_warehouse(facts).await
+    }
+
+    /// Export to an overseas warehouse (9810 lists, W bookings): the
+    /// e-commerce enterprise needs the business-model filing (an approved
+    /// overseas warehouse) and a credit rating of general or better.
+    async fn overseas_warehouse(&self, facts: &Facts) -> Result<Option<Refusal>, StoreError> {
+        let ebc = match facts {
+            Facts::ExportList(l) if l.trade_mode == "9810" => &l.ebc_code,
+            Facts::ExportOrder(o) if o.order_type == "W" => &o.ebc_code,
+            _ => return Ok(None),
+        };
+        let Some(filed) = self.filed(ebc).await? else { return Ok(None) };
+        if filed.warehouses == 0 {
+            return Ok(Some(Refusal {
+                code: 100,
+                info: format!(
+                    "9810 export to an overseas warehouse: e-commerce enterprise {ebc} has no approved overseas \
+                     warehouse business-model filing (出口海外仓业务模式备案); apply with an overseas_warehouse application"
+                ),
+            }));
+        }
+        if !filed.credit.is_general_or_better() {
+            return Ok(Some(Refusal {
+                code: 100,
+                info: format!(
+                    "9810 export to an overseas warehouse: e-commerce enterprise {ebc} is rated {} ({}); general \
+                     credit or better is required",
+                    filed.credit.as_str(),
+                    filed.credit.name_zh()
+                ),
+            }));
         }
         Ok(None)
     }

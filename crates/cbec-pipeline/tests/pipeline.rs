@@ -473,6 +473,99 @@ async fn export_lists_are_matched(b: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A B2B case made small enough for a list: one unit of each item at 100 CNY.
+fn small(mut case: cbec_fixtures::ExportCase) -> cbec_fixtures::ExportCase {
+    let hundred = Decimal::from(100);
+    let order = &mut case.order.order[0];
+    for i in &mut order.order_list {
+        (i.qty, i.price, i.total_price) = (Decimal::ONE, hundred, hundred);
+    }
+    order.order_head.goods_value = hundred * Decimal::from(order.order_list.len());
+    let charge = order.order_head.goods_value + order.order_head.freight;
+    case.receipt.receipts[0].charge = charge;
+    for i in &mut case.list.inventory[0].inventory_list {
+        (i.qty, i.qty1, i.price, i.total_price) = (Decimal::ONE, Decimal::ONE, hundred, hundred);
+        i.qty2 = i.qty2.map(|_| Decimal::ONE);
+    }
+    case
+}
+
+/// B2B export: a 9710 list when eligible, refused with each reason a
+/// declaration form is needed; 9810 refused without the overseas warehouse
+/// filing and for a dishonest rating, accepted with both in order.
+async fn b2b_lists_and_the_overseas_warehouse(b: Backend) {
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |c| c.party_cache_ttl = std::time::Duration::ZERO).await;
+    let codes = h.world.codes();
+    let send_case = |case: cbec_fixtures::ExportCase, at: i64| {
+        let h = &h;
+        async move {
+            let m = case.messages();
+            h.send_message(&m[0], at).await;
+            h.send_message(&m[2], at + 1).await;
+            h.send_message(&m[3], at + 2).await
+        }
+    };
+    let a = send_case(small(export_case(1100, ExportMode::B2bDirect, 2, &codes)), T0).await;
+    assert_eq!(statuses(&a.xml), ["120", "800"], "{}", info(&a.xml));
+    let a = send_case(export_case(1101, ExportMode::B2bDirect, 2, &codes), T0 + 10).await;
+    assert_eq!(statuses(&a.xml), ["100"]);
+    assert!(
+        info(&a.xml).contains("declaration form") && info(&a.xml).contains("above the 5000 CNY"),
+        "{}",
+        info(&a.xml)
+    );
+    let mut dutiable = small(export_case(1102, ExportMode::B2bDirect, 1, &codes));
+    dutiable.list.inventory[0].inventory_list[0].gcode = "7601100000".into();
+    let a = send_case(dutiable, T0 + 20).await;
+    assert!(info(&a.xml).contains("export duty"), "{}", info(&a.xml));
+    let mut licensed = small(export_case(1103, ExportMode::B2bDirect, 1, &codes));
+    licensed.list.inventory[0].inventory_head.license_no = Some("LIC-2026-0001".into());
+    let a = send_case(licensed, T0 + 30).await;
+    assert!(info(&a.xml).contains("export licence"), "{}", info(&a.xml));
+
+    // 9810 without the overseas warehouse business-model filing.
+    let a = send_case(small(export_case(1110, ExportMode::B2bWarehouse, 1, &codes)), T0 + 40).await;
+    assert_eq!(statuses(&a.xml), ["100"]);
+    assert!(info(&a.xml).contains("overseas warehouse"), "{}", info(&a.xml));
+    // With the filing but a dishonest rating.
+    let ebc = h.world.ebc.id.clone();
+    let actor = Actor { principal: Principal::System("test".into()), at: Millis(T0) };
+    let app = h
+        .store
+        .submit_application(
+            cbec_store::NewApplication {
+                kind: cbec_model::filing::ApplicationKind::OverseasWarehouse,
+                enterprise_id: Some(ebc.clone()),
+                payload: serde_json::json!({}),
+            },
+            &actor,
+        )
+        .await
+        .unwrap();
+    let warehouse = cbec_store::NewWarehouse {
+        name: "Los Angeles fulfilment centre".into(),
+        country: "502".into(),
+        address: "1 Commerce Way, Ontario, CA".into(),
+        area_m2: "12000".into(),
+        nature: cbec_model::filing::WarehouseNature::Leased,
+        document: Some("lease 2026-001".into()),
+        operator: None,
+    };
+    h.store
+        .approve_application(&app.id, cbec_store::Effect::AddWarehouse { warehouse }, &actor, Millis(T0))
+        .await
+        .unwrap();
+    let rate = |rating| cbec_store::NewCreditChange { rating, reason: "test".into() };
+    h.store.set_credit_rating(&ebc, rate(cbec_model::filing::CreditRating::Dishonest), &actor).await.unwrap();
+    let a = send_case(small(export_case(1111, ExportMode::B2bWarehouse, 1, &codes)), T0 + 50).await;
+    assert!(info(&a.xml).contains("dishonest"), "{}", info(&a.xml));
+    // General credit: accepted.
+    h.store.set_credit_rating(&ebc, rate(cbec_model::filing::CreditRating::General), &actor).await.unwrap();
+    let a = send_case(small(export_case(1112, ExportMode::B2bWarehouse, 1, &codes)), T0 + 60).await;
+    assert_eq!(statuses(&a.xml), ["120", "800"], "{}", info(&a.xml));
+}
+
 /// Every receipt the scenarios issued validates against the official XSD
 /// with xmllint.
 async fn receipts_validate_with_xmllint(b: Backend) {
@@ -565,6 +658,7 @@ on_both!(
     envelopes_are_opened,
     quota_follows_the_year_of_acceptance,
     export_lists_are_matched,
+    b2b_lists_and_the_overseas_warehouse,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,163 @@
+//! When a B2B export (9710, 9810) may be declared by a list in the export
+//! unified system rather than by a full customs declaration form (H2018):
+//! a ticket of at most 5,000 CNY whose goods need no export licence, bear no
+//! export duty and need no inspection (domain guide §4.1). Retail export
+//! (9610, 1210) is always declared by lists. Which goods need a licence,
+//! duty or inspection comes from a [`Controls`] table by longest HS prefix;
+//! the embedded one (`data/export_controls.csv`) is representative.
+
+use std::sync::OnceLock;
+
+use rust_decimal::Decimal;
+
+use crate::facts::ExportListFacts;
+
+/// The most a B2B list ticket may be worth, CNY (inclusive).
+pub const B2B_LIST_LIMIT: Decimal = Decimal::from_parts(5000, 0, 0, false, 0);
+
+/// What a tariff heading needs on export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Control {
+    pub licence: bool,
+    pub export_duty: bool,
+    pub inspection: bool,
+}
+
+/// Export controls by HS prefix (longest first).
+#[derive(Debug, Clone, Default)]
+pub struct Controls {
+    entries: Vec<(String, Control, String)>,
+}
+
+impl Controls {
+    /// Reads `hs_prefix,licence,export_duty,inspection,description` rows.
+    pub fn from_csv(text: &str) -> Result<Controls, String> {
+        let mut entries = Vec::new();
+        for (n, line) in text.lines().enumerate().skip(1) {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.splitn(5, ',').collect();
+            let flag = |i: usize| match cols.get(i).map(|c| c.trim()) {
+                Some("1") => Ok(true),
+                Some("0") => Ok(false),
+                _ => Err(format!("line {}: column {} must be 0 or 1", n + 1, i + 1)),
+            };
+            let prefix = cols.first().map(|c| c.trim()).unwrap_or_default();
+            if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("line {}: the HS prefix must be digits", n + 1));
+            }
+            let control = Control { licence: flag(1)?, export_duty: flag(2)?, inspection: flag(3)? };
+            let description = cols.get(4).map(|c| c.trim().to_string()).unwrap_or_default();
+            entries.push((prefix.to_string(), control, description));
+        }
+        entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        Ok(Controls { entries })
+    }
+
+    /// The embedded representative table.
+    pub fn representative() -> &'static Controls {
+        static TABLE: OnceLock<Controls> = OnceLock::new();
+        TABLE.get_or_init(|| Controls::from_csv(include_str!("../data/export_controls.csv")).unwrap_or_default())
+    }
+
+    /// The controls of a 10-digit HS code, with the heading's description.
+    pub fn of(&self, gcode: &str) -> Option<(Control, &str)> {
+        self.entries.iter().find(|(p, _, _)| gcode.starts_with(p.as_str())).map(|(_, c, d)| (*c, d.as_str()))
+    }
+}
+
+/// Whether a B2B export list may be declared as a list; otherwise every
+/// reason a declaration form is required.
+pub fn list_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
+    if !matches!(list.trade_mode.as_str(), "9710" | "9810") {
+        return Ok(());
+    }
+    let mut reasons = Vec::new();
+    let value: Decimal = list.items.iter().map(|i| i.total_price).sum();
+    if value > B2B_LIST_LIMIT {
+        reasons.push(format!(
+            "the ticket is worth {} CNY, above the {B2B_LIST_LIMIT} CNY a B2B list may carry",
+            value.normalize()
+        ));
+    }
+    if let Some(licence) = &list.license_no {
+        reasons.push(format!("the goods need an export licence (licenseNo {licence})"));
+    }
+    for item in &list.items {
+        if let Some((c, what)) = Controls::representative().of(&item.gcode) {
+            let at = format!("item {} ({}, {what})", item.gnum, item.gcode);
+            if c.licence && list.license_no.is_none() {
+                reasons.push(format!("{at} needs an export licence"));
+            }
+            if c.export_duty {
+                reasons.push(format!("{at} bears export duty"));
+            }
+            if c.inspection {
+                reasons.push(format!("{at} needs inspection"));
+            }
+        }
+    }
+    if reasons.is_empty() { Ok(()) } else { Err(reasons) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::ExportItem;
+
+    fn list(trade_mode: &str, items: &[(&str, i64)]) -> ExportListFacts {
+        ExportListFacts {
+            order_no: "O".into(),
+            ebp_code: "P".into(),
+            ebc_code: "C".into(),
+            logistics_code: "L".into(),
+            logistics_no: "N".into(),
+            cop_no: "X".into(),
+            pre_no: None,
+            invt_no: None,
+            customs_code: "5300".into(),
+            port_code: "5301".into(),
+            trade_mode: trade_mode.into(),
+            statistics_flag: "B".into(),
+            agent_code: "A".into(),
+            owner_code: "C".into(),
+            license_no: None,
+            freight: Decimal::ZERO,
+            items: items
+                .iter()
+                .enumerate()
+                .map(|(n, (gcode, total))| ExportItem {
+                    gnum: n as i32 + 1,
+                    gcode: gcode.to_string(),
+                    gname: "g".into(),
+                    qty: Decimal::ONE,
+                    unit: "007".into(),
+                    price: Decimal::from(*total),
+                    total_price: Decimal::from(*total),
+                    currency: "142".into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn each_reason_for_a_declaration_form() {
+        assert!(list_allowed(&list("9710", &[("6109100021", 4000)])).is_ok());
+        assert!(list_allowed(&list("9710", &[("6109100021", 5000)])).is_ok());
+        let over = list_allowed(&list("9810", &[("6109100021", 5001)])).unwrap_err();
+        assert!(over[0].contains("5001"), "{over:?}");
+        let duty = list_allowed(&list("9710", &[("7601100000", 100)])).unwrap_err();
+        assert!(duty[0].contains("export duty"), "{duty:?}");
+        let inspection = list_allowed(&list("9710", &[("0201100000", 100)])).unwrap_err();
+        assert!(inspection[0].contains("inspection"), "{inspection:?}");
+        let licence = list_allowed(&list("9710", &[("9302000000", 100)])).unwrap_err();
+        assert!(licence[0].contains("licence"), "{licence:?}");
+        let mut with_licence = list("9710", &[("6109100021", 100)]);
+        with_licence.license_no = Some("LIC-1".into());
+        assert!(list_allowed(&with_licence).unwrap_err()[0].contains("LIC-1"));
+        // Retail export is declared by lists whatever its value.
+        assert!(list_allowed(&list("9610", &[("7601100000", 9000)])).is_ok());
+    }
+}
