@@ -242,7 +242,7 @@ pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i6
     n.ids.extend(ids.iter().cloned());
     for inc in incoming {
         n.keys.extend(inc.facts.keys());
-        if matches!(inc.facts.kind(), Kind::List | Kind::ExportList | Kind::Cancel | Kind::Refund) {
+        if inc.facts.pre_no().is_some() {
             n.counters.insert(pre_counter(now));
         }
         if let Facts::ExportList(l) = &inc.facts {
@@ -474,6 +474,7 @@ pub fn decide(
             | Kind::ExportWaybill => take_voucher(&mut w, id, inc, sender),
             Kind::List | Kind::ExportList => take_list(&mut w, id, inc, sender),
             Kind::Cancel => take_cancel(&mut w, id, inc, sender),
+            Kind::ExportCancel => take_export_cancel(&mut w, id, inc, sender),
             Kind::Refund => take_refund(&mut w, id, inc, sender),
         }
     }
@@ -509,6 +510,7 @@ fn describe_identity(f: &Facts) -> String {
             format!("export waybill {} of logistics enterprise {}", w.logistics_no, w.logistics_code)
         }
         Facts::ExportList(l) => format!("export list for order {} of platform {}", l.order_no, l.ebp_code),
+        Facts::ExportCancel(c) => format!("cancellation of export list {}", c.invt_no),
     }
 }
 
@@ -1108,4 +1110,38 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
     if w.config.auto_release {
         let _ = w.go(i, Event::AutoRelease, Status::Released, "放行: released automatically".into());
     }
+}
+
+/// An export list cancellation (CEB605): the list's agent and e-commerce
+/// enterprise, in a status that allows it; the list is cancelled and the
+/// cancellation concluded (399).
+fn take_export_cancel(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
+    let Facts::ExportCancel(c) = &inc.facts else { return };
+    let Some(i) = w.live(Kind::ExportList, &key::invt(&c.invt_no), "") else {
+        let info = format!("export list {} does not exist or is no longer live", c.invt_no);
+        w.create(id, inc, sender, Status::Rejected, Status::Rejected.code(), info);
+        return;
+    };
+    let Facts::ExportList(l) = &w.docs[i].facts else { return };
+    let mut wrong = Vec::new();
+    for (field, ours, theirs) in [("agentCode", &c.agent_code, &l.agent_code), ("ebcCode", &c.ebc_code, &l.ebc_code)] {
+        if ours != theirs {
+            wrong.push(format!("InvtCancel.{field}: expected {theirs} (list {}), found {ours}", c.invt_no));
+        }
+    }
+    if !wrong.is_empty() {
+        w.create(id, inc, sender, Status::Rejected, Status::Rejected.code(), wrong.join("; "));
+        return;
+    }
+    let status = w.docs[i].status;
+    if transition(Event::Cancel, status, Status::Cancelled).is_err() {
+        let info =
+            format!("export list {} is in status {} which does not allow cancellation", c.invt_no, status.code());
+        w.create(id, inc, sender, Status::Rejected, Status::Rejected.code(), info);
+        return;
+    }
+    let _ = w.go(i, Event::Cancel, Status::Cancelled, format!("cancelled: {}", c.reason));
+    let j = w.create(id, inc, sender, Status::Accepted, String::new(), String::new());
+    w.plan.receipts.pop();
+    let _ = w.go(j, Event::Conclude, Status::Concluded, format!("撤销成功: export list {} cancelled", c.invt_no));
 }

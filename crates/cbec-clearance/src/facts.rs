@@ -36,6 +36,8 @@ pub enum Kind {
     ExportWaybill,
     /// CEB603 export declaration list (9610, 1210, 9710, 9810).
     ExportList,
+    /// CEB605 export list cancellation.
+    ExportCancel,
 }
 
 impl Kind {
@@ -51,10 +53,11 @@ impl Kind {
             Kind::Collection => "collection",
             Kind::ExportWaybill => "export_waybill",
             Kind::ExportList => "export_list",
+            Kind::ExportCancel => "export_cancel",
         }
     }
 
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Order,
         Kind::Payment,
         Kind::Waybill,
@@ -65,6 +68,7 @@ impl Kind {
         Kind::Collection,
         Kind::ExportWaybill,
         Kind::ExportList,
+        Kind::ExportCancel,
     ];
 
     pub fn parse(s: &str) -> Option<Kind> {
@@ -89,6 +93,7 @@ impl Kind {
             Kind::Collection => "CEB403Message",
             Kind::ExportWaybill => "CEB505Message",
             Kind::ExportList => "CEB603Message",
+            Kind::ExportCancel => "CEB605Message",
         }
     }
 
@@ -105,6 +110,7 @@ impl Kind {
             Kind::Collection => "CEB404Message",
             Kind::ExportWaybill => "CEB506Message",
             Kind::ExportList => "CEB604Message",
+            Kind::ExportCancel => "CEB606Message",
         }
     }
 
@@ -121,6 +127,7 @@ impl Kind {
             Kind::Collection => "receipt of payment (CEB403)",
             Kind::ExportWaybill => "export waybill (CEB505)",
             Kind::ExportList => "export list (CEB603)",
+            Kind::ExportCancel => "export cancellation (CEB605)",
         }
     }
 }
@@ -347,6 +354,18 @@ pub struct ExportListFacts {
     pub items: Vec<ExportItem>,
 }
 
+/// An export list cancellation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportCancelFacts {
+    pub invt_no: String,
+    pub customs_code: String,
+    pub cop_no: String,
+    pub pre_no: Option<String>,
+    pub agent_code: String,
+    pub ebc_code: String,
+    pub reason: String,
+}
+
 /// The facts of one document, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -361,6 +380,7 @@ pub enum Facts {
     Collection(CollectionFacts),
     ExportWaybill(ExportWaybillFacts),
     ExportList(ExportListFacts),
+    ExportCancel(ExportCancelFacts),
 }
 
 /// Business-key strings. Two documents are related when they share one.
@@ -404,6 +424,7 @@ impl Facts {
             Facts::Collection(_) => Kind::Collection,
             Facts::ExportWaybill(_) => Kind::ExportWaybill,
             Facts::ExportList(_) => Kind::ExportList,
+            Facts::ExportCancel(_) => Kind::ExportCancel,
         }
     }
 
@@ -434,6 +455,7 @@ impl Facts {
             Facts::ExportOrder(o) => vec![key::export_order(&o.ebp_code, &o.order_no)],
             Facts::Collection(c) => vec![key::export_order(&c.ebp_code, &c.order_no)],
             Facts::ExportWaybill(w) => vec![key::export_waybill(&w.logistics_code, &w.logistics_no)],
+            Facts::ExportCancel(c) => vec![key::invt(&c.invt_no)],
             Facts::ExportList(l) => {
                 let mut keys = vec![
                     key::export_order(&l.ebp_code, &l.order_no),
@@ -461,6 +483,20 @@ impl Facts {
             Facts::Collection(c) => c.pay_no.clone().unwrap_or_else(|| c.order_no.clone()),
             Facts::ExportWaybill(w) => w.logistics_no.clone(),
             Facts::ExportList(l) => l.invt_no.clone().unwrap_or_else(|| l.cop_no.clone()),
+            Facts::ExportCancel(c) => c.invt_no.clone(),
+        }
+    }
+
+    /// The e-port number of a list, cancellation or return (`None` for
+    /// kinds without one).
+    pub fn pre_no(&self) -> Option<&Option<String>> {
+        match self {
+            Facts::List(l) => Some(&l.pre_no),
+            Facts::ExportList(l) => Some(&l.pre_no),
+            Facts::Cancel(c) => Some(&c.pre_no),
+            Facts::ExportCancel(c) => Some(&c.pre_no),
+            Facts::Refund(r) => Some(&r.pre_no),
+            _ => None,
         }
     }
 
@@ -470,6 +506,7 @@ impl Facts {
         match self {
             Facts::List(l) => Some(&mut l.pre_no),
             Facts::ExportList(l) => Some(&mut l.pre_no),
+            Facts::ExportCancel(c) => Some(&mut c.pre_no),
             Facts::Cancel(c) => Some(&mut c.pre_no),
             Facts::Refund(r) => Some(&mut r.pre_no),
             _ => None,
@@ -532,6 +569,10 @@ impl Facts {
                 add("logistics", &l.logistics_code);
                 add("agent", &l.agent_code);
             }
+            Facts::ExportCancel(c) => {
+                add("ebc", &c.ebc_code);
+                add("agent", &c.agent_code);
+            }
         }
         out
     }
@@ -566,6 +607,7 @@ pub fn documents(message: &Message) -> Option<Vec<Incoming>> {
         Message::CEB403Message(m) => m.receipts.iter().map(collection).collect(),
         Message::CEB505Message(m) => m.logistics.iter().map(export_waybill).collect(),
         Message::CEB603Message(m) => m.inventory.iter().map(export_list).collect(),
+        Message::CEB605Message(m) => m.invt_cancel.iter().map(export_cancel).collect(),
         _ => return None,
     };
     Some(docs)
@@ -795,4 +837,17 @@ fn export_list(i: &export::Inventory) -> Incoming {
             .collect(),
     };
     incoming(&h.guid, &h.app_type, &h.app_status, Facts::ExportList(facts))
+}
+
+fn export_cancel(c: &export::InvtCancel) -> Incoming {
+    let facts = ExportCancelFacts {
+        invt_no: c.invt_no.clone(),
+        customs_code: c.customs_code.clone(),
+        cop_no: c.cop_no.clone(),
+        pre_no: owned(&c.pre_no),
+        agent_code: c.agent_code.clone(),
+        ebc_code: c.ebc_code.clone(),
+        reason: c.reason.clone(),
+    };
+    incoming(&c.guid, &c.app_type, &c.app_status, Facts::ExportCancel(facts))
 }

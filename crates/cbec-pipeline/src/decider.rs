@@ -159,6 +159,14 @@ pub fn receipt_keys(guid: &str, facts: &Facts) -> ReceiptKeys {
             k.invt_no = l.invt_no.clone();
             k.statistics_flag = s(&l.statistics_flag);
         }
+        Facts::ExportCancel(c) => {
+            k.customs_code = s(&c.customs_code);
+            k.ebc_code = s(&c.ebc_code);
+            k.agent_code = s(&c.agent_code);
+            k.cop_no = s(&c.cop_no);
+            k.pre_no = c.pre_no.clone();
+            k.invt_no = s(&c.invt_no);
+        }
         Facts::Refund(r) => {
             k.customs_code = s(&r.customs_code);
             k.ebp_code = s(&r.ebp_code);

@@ -58,7 +58,7 @@ fn senders(kind: Kind) -> &'static [&'static str] {
         // e-commerce enterprise when paid offline (no payCode).
         Kind::Collection => &["pay", "ebc"],
         Kind::Waybill | Kind::ExportWaybill => &["logistics"],
-        Kind::List | Kind::ExportList | Kind::Cancel | Kind::Refund => &["agent", "ebc"],
+        Kind::List | Kind::ExportList | Kind::Cancel | Kind::ExportCancel | Kind::Refund => &["agent", "ebc"],
     }
 }
 

@@ -155,6 +155,7 @@ fn taken(t: MessageType) -> bool {
             | MessageType::Ceb403
             | MessageType::Ceb505
             | MessageType::Ceb603
+            | MessageType::Ceb605
     )
 }
 
@@ -182,7 +183,7 @@ fn business(
             FORMAT_UNSUPPORTED,
             format!(
                 "{root} is not taken by this service (yet): send an import order, payment, waybill, list, cancellation or \
-                 return, or an export order, receipt of payment, waybill or list"
+                 return, or an export order, receipt of payment, waybill, list or list cancellation"
             ),
         );
     }
@@ -279,7 +280,7 @@ pub(crate) fn rule_code(kind: Kind) -> i32 {
         Kind::Cancel => -623010,
         Kind::Refund => -625010,
         // The spec names no business error range for export documents: 100 (rejected).
-        Kind::ExportOrder | Kind::Collection | Kind::ExportWaybill | Kind::ExportList => 100,
+        Kind::ExportOrder | Kind::Collection | Kind::ExportWaybill | Kind::ExportList | Kind::ExportCancel => 100,
     }
 }
 
@@ -295,6 +296,7 @@ fn base_transfer_cop_code(m: &Message) -> Option<String> {
         Message::CEB403Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB505Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB603Message(m) => m.base_transfer.cop_code.clone(),
+        Message::CEB605Message(m) => m.base_transfer.cop_code.clone(),
         _ => return None,
     })
 }

@@ -441,7 +441,7 @@ async fn export_lists_are_matched(b: Backend) {
     assert_eq!(statuses(&last.xml), ["100"], "{}", info(&last.xml));
     assert!(info(&last.xml).contains("receipts.charge"), "{}", info(&last.xml));
 
-    let b2b = export_case(1020, ExportMode::B2bDirect, 2, &codes);
+    let b2b = small(export_case(1020, ExportMode::B2bDirect, 2, &codes));
     let m = b2b.messages();
     for d in [0usize, 2] {
         h.send_message(&m[d], T0 + 200).await;
@@ -566,6 +566,70 @@ async fn b2b_lists_and_the_overseas_warehouse(b: Backend) {
     assert_eq!(statuses(&a.xml), ["120", "800"], "{}", info(&a.xml));
 }
 
+/// An export list cancellation (CEB605) by the list's agent: the released
+/// list is cancelled and the cancellation concluded (399); a second one is
+/// refused, the list no longer live; a cancellation naming another agent is
+/// refused.
+async fn export_lists_are_cancelled(b: Backend) {
+    use cbec_ceb::export::{BaseTransfer, CEB605Message, InvtCancel};
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let case = export_case(1200, ExportMode::Retail, 1, &h.world.codes());
+    for m in case.messages() {
+        h.send_message(&m, T0).await;
+    }
+    let docs = h
+        .store
+        .documents(DocFilter { kind: Some("export_list".into()), limit: 1, ..DocFilter::default() })
+        .await
+        .unwrap();
+    let invt = docs[0].business_key.clone();
+    let cancel = |guid: &str, agent: &str| {
+        let head = &case.list.inventory[0].inventory_head;
+        Message::CEB605Message(Box::new(CEB605Message {
+            guid: guid.into(),
+            version: "1.0".into(),
+            invt_cancel: vec![InvtCancel {
+                guid: guid.into(),
+                app_type: "1".into(),
+                app_time: "20261127110000".into(),
+                app_status: "2".into(),
+                customs_code: head.customs_code.clone(),
+                cop_no: head.cop_no.clone(),
+                pre_no: None,
+                invt_no: invt.clone(),
+                reason: "买家取消订单".into(),
+                agent_code: agent.into(),
+                agent_name: head.agent_name.clone(),
+                ebc_code: head.ebc_code.clone(),
+                ebc_name: head.ebc_name.clone(),
+                note: None,
+            }],
+            base_transfer: BaseTransfer {
+                cop_code: h.world.agent.code.clone(),
+                cop_name: head.agent_name.clone(),
+                dxp_mode: "DXP".into(),
+                dxp_id: "DXPENT0000000001".into(),
+                note: None,
+            },
+            base_subscribe: Vec::new(),
+            signature: None,
+            extend_message: None,
+        }))
+    };
+    // Another agentCode than the sender's: the sender is not the agent it names.
+    let a = h.send_message(&cancel("E605A0B1-0000-4000-8000-000000000001", &h.world.ebc.code), T0 + 10).await;
+    assert_eq!(statuses(&a.xml), ["-10101"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("agentCode"), "{}", info(&a.xml));
+    let a = h.send_message(&cancel("E605A0B1-0000-4000-8000-000000000002", &h.world.agent.code), T0 + 20).await;
+    assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("CEB606Message"));
+    let list = h.store.document(&docs[0].id).await.unwrap();
+    assert_eq!(list.status, "cancelled");
+    let a = h.send_message(&cancel("E605A0B1-0000-4000-8000-000000000003", &h.world.agent.code), T0 + 30).await;
+    assert_eq!(statuses(&a.xml), ["100"], "{}", info(&a.xml));
+}
+
 /// Every receipt the scenarios issued validates against the official XSD
 /// with xmllint.
 async fn receipts_validate_with_xmllint(b: Backend) {
@@ -659,6 +723,7 @@ on_both!(
     quota_follows_the_year_of_acceptance,
     export_lists_are_matched,
     b2b_lists_and_the_overseas_warehouse,
+    export_lists_are_cancelled,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
