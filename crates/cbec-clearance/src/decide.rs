@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{AppType, ExportListFacts, Facts, Incoming, Kind, ListFacts, key};
+use crate::facts::{AppType, ExportListFacts, Facts, Incoming, Kind, ListFacts, MovementFacts, key};
 use crate::matching::{Mismatch, match_list};
 use crate::status::{Event, Status, transition};
 use crate::tax::{Assessment, RateTable, assess};
@@ -40,6 +40,9 @@ pub struct Config {
     pub refund_window_ms: i64,
     /// The returned goods must be back within this time of release.
     pub goods_back_ms: i64,
+    /// A transfer from the declaring customs to the exit port must be
+    /// closed by departure within this time, or it is flagged to officers.
+    pub transfer_deadline_ms: i64,
     pub rates: RateTable,
 }
 
@@ -51,6 +54,7 @@ impl Default for Config {
             waybill_reuse_ms: 183 * DAY_MS,
             refund_window_ms: 30 * DAY_MS,
             goods_back_ms: 45 * DAY_MS,
+            transfer_deadline_ms: 3 * DAY_MS,
             rates: RateTable::representative(),
         }
     }
@@ -78,6 +82,15 @@ pub struct Doc {
     /// of acceptance), so a release credits the same year.
     #[serde(default)]
     pub quota_key: Option<String>,
+    /// For export lists: `local` (declared and exiting in one customs
+    /// district), `transfer` (supervised at the declaring customs, then
+    /// transferred to the exit port) or `integrated` (declared at home,
+    /// supervised and released at the exit port); set by the arrival.
+    #[serde(default)]
+    pub route: Option<String>,
+    /// Notes for officers (e.g. `transfer overdue`).
+    #[serde(default)]
+    pub flags: Vec<String>,
 }
 
 impl Doc {
@@ -375,7 +388,7 @@ impl<'a> Work<'a> {
         if to == Status::Released {
             d.released_at = Some(now);
         }
-        if to != Status::Declaring && d.kind() == Kind::List || to.is_final() {
+        if to != Status::Declaring && d.kind().is_list() && d.flags.is_empty() || to.is_final() {
             d.deadline = None;
         }
         let id = d.id.clone();
@@ -405,6 +418,8 @@ impl<'a> Work<'a> {
             released_at: None,
             quota_fen: 0,
             quota_key: None,
+            route: None,
+            flags: Vec::new(),
         });
         let i = self.docs.len() - 1;
         self.changed.insert(id.to_string());
@@ -475,6 +490,8 @@ pub fn decide(
             Kind::List | Kind::ExportList => take_list(&mut w, id, inc, sender),
             Kind::Cancel => take_cancel(&mut w, id, inc, sender),
             Kind::ExportCancel => take_export_cancel(&mut w, id, inc, sender),
+            Kind::Arrival => take_arrival(&mut w, id, inc, sender),
+            Kind::Departure => take_departure(&mut w, id, inc, sender),
             Kind::Refund => take_refund(&mut w, id, inc, sender),
         }
     }
@@ -511,6 +528,8 @@ fn describe_identity(f: &Facts) -> String {
         }
         Facts::ExportList(l) => format!("export list for order {} of platform {}", l.order_no, l.ebp_code),
         Facts::ExportCancel(c) => format!("cancellation of export list {}", c.invt_no),
+        Facts::Arrival(m) => format!("arrival {} at customs {}", m.cop_no, m.customs_code),
+        Facts::Departure(m) => format!("departure {} at customs {}", m.cop_no, m.customs_code),
     }
 }
 
@@ -1012,6 +1031,14 @@ pub fn expire(id: &str, snapshot: &Snapshot, config: &Config, now: i64) -> Plan 
             let info = format!("deadline passed while waiting for: {}", missing.join("; "));
             let _ = w.go(i, Event::Refused, Status::Rejected, info);
         }
+        (Facts::ExportList(l), Status::Released) if d.flags.iter().any(|f| f == "transfer open") => {
+            let no = l.invt_no.clone().unwrap_or_default();
+            let reason = format!("transfer overdue: list {no} has not departed from {}", l.port_code);
+            w.docs[i].flags.push("transfer overdue".into());
+            w.docs[i].deadline = None;
+            w.changed.insert(d.id.clone());
+            w.plan.moves.push(Move { doc_id: d.id.clone(), from: Some(d.status), to: d.status, event: None, reason });
+        }
         (Facts::Refund(r), Status::Accepted) => {
             let info = format!("the goods of the return of list {} were not back within the deadline", r.invt_no);
             let _ = w.go(i, Event::Refused, Status::Rejected, info);
@@ -1106,10 +1133,124 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
             Some(format!("{}{}E{:09}", &l.customs_code[..l.customs_code.len().min(4)], china_year(w.now), n));
     }
     w.docs[i].facts = Facts::ExportList(facts);
-    let _ = w.go(i, Event::Matched, Status::Accepted, "入库成功".into());
-    if w.config.auto_release {
-        let _ = w.go(i, Event::AutoRelease, Status::Released, "放行: released automatically".into());
+    // Released when the goods arrive at the supervised site (CEB507).
+    let _ = w.go(i, Event::Matched, Status::Accepted, "入库成功: release follows the arrival (CEB507)".into());
+}
+
+/// The customs district of a 4-digit customs code (its first two digits).
+fn district(code: &str) -> &str {
+    code.get(..2).unwrap_or(code)
+}
+
+/// The route of an export list given where its goods arrive, or why the
+/// arrival is at the wrong customs.
+fn route_for(l: &ExportListFacts, arrival_customs: &str) -> Result<&'static str, String> {
+    let (home, port, here) = (district(&l.customs_code), district(&l.port_code), district(arrival_customs));
+    if home == port {
+        return if here == home {
+            Ok("local")
+        } else {
+            Err(format!("declared and exiting at {} but arriving at {arrival_customs}", l.customs_code))
+        };
     }
+    if here == home {
+        Ok("transfer")
+    } else if here == port {
+        Ok("integrated")
+    } else {
+        Err(format!(
+            "declared at {} and exiting at {}, so the goods arrive at one of them, not at {arrival_customs}",
+            l.customs_code, l.port_code
+        ))
+    }
+}
+
+/// The export lists of the waybills a movement names, or its problems.
+fn movement_lists(w: &Work, m: &MovementFacts) -> (Vec<usize>, Vec<String>) {
+    let (mut found, mut problems) = (Vec::new(), Vec::new());
+    for no in &m.logistics_nos {
+        match w.live(Kind::ExportList, &key::export_waybill(&m.logistics_code, no), "") {
+            Some(i) => found.push(i),
+            None => problems.push(format!("waybill {no} of {}: no live export list", m.logistics_code)),
+        }
+    }
+    (found, problems)
+}
+
+fn refuse_movement(w: &mut Work, id: &str, inc: &Incoming, sender: &str, problems: &[String]) {
+    let what = describe_identity(&inc.facts);
+    w.create(id, inc, sender, Status::Rejected, Status::Rejected.code(), format!("{what}: {}", problems.join("; ")));
+}
+
+/// Arrival at the supervised site: every named list must be accepted and
+/// arrive at a customs its route allows; each is released (when the
+/// service releases automatically) and, on the transfer route, a transfer
+/// is opened that departure must close.
+fn take_arrival(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
+    let Facts::Arrival(m) = &inc.facts else { return };
+    let (lists, mut problems) = movement_lists(w, m);
+    let mut routes = Vec::new();
+    for &i in &lists {
+        let Facts::ExportList(l) = &w.docs[i].facts else { continue };
+        let no = l.invt_no.clone().unwrap_or_default();
+        if w.docs[i].status != Status::Accepted {
+            problems.push(format!("list {no} is in status {}, not 120", w.docs[i].status.code()));
+            continue;
+        }
+        match route_for(l, &m.customs_code) {
+            Ok(route) => routes.push((i, route)),
+            Err(why) => problems.push(format!("list {no}: {why}")),
+        }
+    }
+    if !problems.is_empty() {
+        refuse_movement(w, id, inc, sender, &problems);
+        return;
+    }
+    for (i, route) in routes {
+        w.docs[i].route = Some(route.to_string());
+        w.changed.insert(w.docs[i].id.clone());
+        if w.config.auto_release {
+            let reason = format!("放行: arrived at {} (route {route})", m.customs_code);
+            let _ = w.go(i, Event::AutoRelease, Status::Released, reason);
+            if route == "transfer" {
+                w.docs[i].deadline = Some(w.now + w.config.transfer_deadline_ms);
+                w.docs[i].flags.push("transfer open".into());
+            }
+        }
+    }
+    let j = w.create(id, inc, sender, Status::Accepted, String::new(), String::new());
+    w.plan.receipts.pop();
+    let _ = w.go(j, Event::Conclude, Status::Concluded, format!("运抵成功: {} waybill(s)", m.logistics_nos.len()));
+}
+
+/// Departure: every named list must be released and leave through its exit
+/// port; each is closed (899) and an open transfer is closed.
+fn take_departure(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
+    let Facts::Departure(m) = &inc.facts else { return };
+    let (lists, mut problems) = movement_lists(w, m);
+    for &i in &lists {
+        let Facts::ExportList(l) = &w.docs[i].facts else { continue };
+        let no = l.invt_no.clone().unwrap_or_default();
+        if w.docs[i].status != Status::Released {
+            problems.push(format!("list {no} is in status {}, not released (800)", w.docs[i].status.code()));
+        } else if district(&m.customs_code) != district(&l.port_code) {
+            problems.push(format!("list {no} exits at {}, not at {}", l.port_code, m.customs_code));
+        }
+    }
+    if !problems.is_empty() {
+        refuse_movement(w, id, inc, sender, &problems);
+        return;
+    }
+    for &i in &lists {
+        if w.docs[i].flags.iter().any(|f| f == "transfer open") {
+            w.docs[i].flags.retain(|f| f != "transfer open");
+            w.docs[i].flags.push("transfer closed".into());
+        }
+        let _ = w.go(i, Event::Close, Status::Closed, format!("结关: departed from {}", m.customs_code));
+    }
+    let j = w.create(id, inc, sender, Status::Accepted, String::new(), String::new());
+    w.plan.receipts.pop();
+    let _ = w.go(j, Event::Conclude, Status::Concluded, format!("离境成功: {} waybill(s)", m.logistics_nos.len()));
 }
 
 /// An export list cancellation (CEB605): the list's agent and e-commerce

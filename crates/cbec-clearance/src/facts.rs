@@ -38,6 +38,10 @@ pub enum Kind {
     ExportList,
     /// CEB605 export list cancellation.
     ExportCancel,
+    /// CEB507 arrival of export goods at the supervised site (运抵).
+    Arrival,
+    /// CEB509 departure of export goods (离境).
+    Departure,
 }
 
 impl Kind {
@@ -54,10 +58,12 @@ impl Kind {
             Kind::ExportWaybill => "export_waybill",
             Kind::ExportList => "export_list",
             Kind::ExportCancel => "export_cancel",
+            Kind::Arrival => "arrival",
+            Kind::Departure => "departure",
         }
     }
 
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Order,
         Kind::Payment,
         Kind::Waybill,
@@ -69,6 +75,8 @@ impl Kind {
         Kind::ExportWaybill,
         Kind::ExportList,
         Kind::ExportCancel,
+        Kind::Arrival,
+        Kind::Departure,
     ];
 
     pub fn parse(s: &str) -> Option<Kind> {
@@ -94,6 +102,8 @@ impl Kind {
             Kind::ExportWaybill => "CEB505Message",
             Kind::ExportList => "CEB603Message",
             Kind::ExportCancel => "CEB605Message",
+            Kind::Arrival => "CEB507Message",
+            Kind::Departure => "CEB509Message",
         }
     }
 
@@ -111,6 +121,8 @@ impl Kind {
             Kind::ExportWaybill => "CEB506Message",
             Kind::ExportList => "CEB604Message",
             Kind::ExportCancel => "CEB606Message",
+            Kind::Arrival => "CEB508Message",
+            Kind::Departure => "CEB510Message",
         }
     }
 
@@ -128,6 +140,8 @@ impl Kind {
             Kind::ExportWaybill => "export waybill (CEB505)",
             Kind::ExportList => "export list (CEB603)",
             Kind::ExportCancel => "export cancellation (CEB605)",
+            Kind::Arrival => "arrival (CEB507)",
+            Kind::Departure => "departure (CEB509)",
         }
     }
 }
@@ -366,6 +380,22 @@ pub struct ExportCancelFacts {
     pub reason: String,
 }
 
+/// An arrival or a departure: one manifest part naming waybills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovementFacts {
+    /// Where it happens (the customs of the supervised site, or of exit).
+    pub customs_code: String,
+    pub cop_no: String,
+    pub pre_no: Option<String>,
+    /// The supervised-site operator (arrivals).
+    pub operator_code: Option<String>,
+    pub logistics_code: String,
+    pub msg_count: i32,
+    pub msg_seq_no: i32,
+    /// The waybill numbers of the goods.
+    pub logistics_nos: Vec<String>,
+}
+
 /// The facts of one document, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -381,6 +411,8 @@ pub enum Facts {
     ExportWaybill(ExportWaybillFacts),
     ExportList(ExportListFacts),
     ExportCancel(ExportCancelFacts),
+    Arrival(MovementFacts),
+    Departure(MovementFacts),
 }
 
 /// Business-key strings. Two documents are related when they share one.
@@ -425,6 +457,8 @@ impl Facts {
             Facts::ExportWaybill(_) => Kind::ExportWaybill,
             Facts::ExportList(_) => Kind::ExportList,
             Facts::ExportCancel(_) => Kind::ExportCancel,
+            Facts::Arrival(_) => Kind::Arrival,
+            Facts::Departure(_) => Kind::Departure,
         }
     }
 
@@ -456,6 +490,9 @@ impl Facts {
             Facts::Collection(c) => vec![key::export_order(&c.ebp_code, &c.order_no)],
             Facts::ExportWaybill(w) => vec![key::export_waybill(&w.logistics_code, &w.logistics_no)],
             Facts::ExportCancel(c) => vec![key::invt(&c.invt_no)],
+            Facts::Arrival(m) | Facts::Departure(m) => {
+                m.logistics_nos.iter().map(|n| key::export_waybill(&m.logistics_code, n)).collect()
+            }
             Facts::ExportList(l) => {
                 let mut keys = vec![
                     key::export_order(&l.ebp_code, &l.order_no),
@@ -484,6 +521,7 @@ impl Facts {
             Facts::ExportWaybill(w) => w.logistics_no.clone(),
             Facts::ExportList(l) => l.invt_no.clone().unwrap_or_else(|| l.cop_no.clone()),
             Facts::ExportCancel(c) => c.invt_no.clone(),
+            Facts::Arrival(m) | Facts::Departure(m) => m.cop_no.clone(),
         }
     }
 
@@ -495,6 +533,7 @@ impl Facts {
             Facts::ExportList(l) => Some(&l.pre_no),
             Facts::Cancel(c) => Some(&c.pre_no),
             Facts::ExportCancel(c) => Some(&c.pre_no),
+            Facts::Arrival(m) | Facts::Departure(m) => Some(&m.pre_no),
             Facts::Refund(r) => Some(&r.pre_no),
             _ => None,
         }
@@ -507,6 +546,7 @@ impl Facts {
             Facts::List(l) => Some(&mut l.pre_no),
             Facts::ExportList(l) => Some(&mut l.pre_no),
             Facts::ExportCancel(c) => Some(&mut c.pre_no),
+            Facts::Arrival(m) | Facts::Departure(m) => Some(&mut m.pre_no),
             Facts::Cancel(c) => Some(&mut c.pre_no),
             Facts::Refund(r) => Some(&mut r.pre_no),
             _ => None,
@@ -573,6 +613,12 @@ impl Facts {
                 add("ebc", &c.ebc_code);
                 add("agent", &c.agent_code);
             }
+            Facts::Arrival(m) | Facts::Departure(m) => {
+                if let Some(op) = &m.operator_code {
+                    add("operator", op);
+                }
+                add("logistics", &m.logistics_code);
+            }
         }
         out
     }
@@ -608,6 +654,8 @@ pub fn documents(message: &Message) -> Option<Vec<Incoming>> {
         Message::CEB505Message(m) => m.logistics.iter().map(export_waybill).collect(),
         Message::CEB603Message(m) => m.inventory.iter().map(export_list).collect(),
         Message::CEB605Message(m) => m.invt_cancel.iter().map(export_cancel).collect(),
+        Message::CEB507Message(m) => m.arrival.iter().map(arrival).collect(),
+        Message::CEB509Message(m) => m.departure.iter().map(departure).collect(),
         _ => return None,
     };
     Some(docs)
@@ -850,4 +898,34 @@ fn export_cancel(c: &export::InvtCancel) -> Incoming {
         reason: c.reason.clone(),
     };
     incoming(&c.guid, &c.app_type, &c.app_status, Facts::ExportCancel(facts))
+}
+
+fn arrival(a: &export::Arrival) -> Incoming {
+    let h = &a.arrival_head;
+    let facts = MovementFacts {
+        customs_code: h.customs_code.clone(),
+        cop_no: h.cop_no.clone(),
+        pre_no: owned(&h.pre_no),
+        operator_code: Some(h.operator_code.clone()),
+        logistics_code: h.logistics_code.clone(),
+        msg_count: h.msg_count,
+        msg_seq_no: h.msg_seq_no,
+        logistics_nos: a.arrival_list.iter().map(|l| l.logistics_no.clone()).collect(),
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Arrival(facts))
+}
+
+fn departure(d: &export::Departure) -> Incoming {
+    let h = &d.departure_head;
+    let facts = MovementFacts {
+        customs_code: h.customs_code.clone(),
+        cop_no: h.cop_no.clone(),
+        pre_no: owned(&h.pre_no),
+        operator_code: None,
+        logistics_code: h.logistics_code.clone(),
+        msg_count: h.msg_count,
+        msg_seq_no: h.msg_seq_no,
+        logistics_nos: d.departure_list.iter().map(|l| l.logistics_no.clone()).collect(),
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Departure(facts))
 }

@@ -159,6 +159,13 @@ pub fn receipt_keys(guid: &str, facts: &Facts) -> ReceiptKeys {
             k.invt_no = l.invt_no.clone();
             k.statistics_flag = s(&l.statistics_flag);
         }
+        Facts::Arrival(m) | Facts::Departure(m) => {
+            k.operator_code = m.operator_code.clone();
+            k.logistics_code = s(&m.logistics_code);
+            k.cop_no = s(&m.cop_no);
+            k.pre_no = m.pre_no.clone();
+            k.msg_seq_no = Some(m.msg_seq_no);
+        }
         Facts::ExportCancel(c) => {
             k.customs_code = s(&c.customs_code);
             k.ebc_code = s(&c.ebc_code);

@@ -45,6 +45,7 @@ fn allowed(role: &str) -> &'static [EnterpriseType] {
         "pay" => &[T::Pay],
         "logistics" => &[T::Logistics],
         "agent" => &[T::Agent, T::Ebc, T::Logistics, T::Warehouse],
+        "operator" => &[T::Operator],
         _ => &[],
     }
 }
@@ -59,6 +60,8 @@ fn senders(kind: Kind) -> &'static [&'static str] {
         Kind::Collection => &["pay", "ebc"],
         Kind::Waybill | Kind::ExportWaybill => &["logistics"],
         Kind::List | Kind::ExportList | Kind::Cancel | Kind::ExportCancel | Kind::Refund => &["agent", "ebc"],
+        Kind::Arrival => &["operator"],
+        Kind::Departure => &["logistics"],
     }
 }
 
@@ -69,6 +72,7 @@ fn role_name(role: &str) -> &'static str {
         "pay" => "payment enterprise (payCode)",
         "logistics" => "logistics enterprise (logisticsCode)",
         "agent" => "declaring agent (agentCode)",
+        "operator" => "supervised-site operator (operatorCode)",
         _ => "party",
     }
 }

@@ -156,6 +156,8 @@ fn taken(t: MessageType) -> bool {
             | MessageType::Ceb505
             | MessageType::Ceb603
             | MessageType::Ceb605
+            | MessageType::Ceb507
+            | MessageType::Ceb509
     )
 }
 
@@ -183,7 +185,7 @@ fn business(
             FORMAT_UNSUPPORTED,
             format!(
                 "{root} is not taken by this service (yet): send an import order, payment, waybill, list, cancellation or \
-                 return, or an export order, receipt of payment, waybill, list or list cancellation"
+                 return, or an export order, receipt of payment, waybill, list, list cancellation, arrival or departure"
             ),
         );
     }
@@ -280,7 +282,13 @@ pub(crate) fn rule_code(kind: Kind) -> i32 {
         Kind::Cancel => -623010,
         Kind::Refund => -625010,
         // The spec names no business error range for export documents: 100 (rejected).
-        Kind::ExportOrder | Kind::Collection | Kind::ExportWaybill | Kind::ExportList | Kind::ExportCancel => 100,
+        Kind::ExportOrder
+        | Kind::Collection
+        | Kind::ExportWaybill
+        | Kind::ExportList
+        | Kind::ExportCancel
+        | Kind::Arrival
+        | Kind::Departure => 100,
     }
 }
 
@@ -297,6 +305,8 @@ fn base_transfer_cop_code(m: &Message) -> Option<String> {
         Message::CEB505Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB603Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB605Message(m) => m.base_transfer.cop_code.clone(),
+        Message::CEB507Message(m) => m.base_transfer.cop_code.clone(),
+        Message::CEB509Message(m) => m.base_transfer.cop_code.clone(),
         _ => return None,
     })
 }

@@ -91,6 +91,12 @@ impl H {
         self.pipeline.submit(&self.sender(party), bytes, Millis(at)).await.unwrap()
     }
 
+    /// Sends a message signed by the logistics enterprise.
+    async fn send_logistics(&self, m: &Message, at: i64) -> Answer {
+        let party = &self.world.logistics;
+        self.pipeline.submit(&self.sender(party), party.sign(m).unwrap(), Millis(at)).await.unwrap()
+    }
+
     async fn send_all(&self, case: &ImportCase, order: &[usize], at: i64) -> Vec<Answer> {
         let mut out = Vec::new();
         for (i, n) in order.iter().enumerate() {
@@ -417,7 +423,7 @@ async fn export_lists_are_matched(b: Backend) {
             v
         };
         let at = order.iter().position(|&d| d == 3).unwrap();
-        let expected: &[&str] = if at == 3 { &["120", "800"] } else { &["2"] };
+        let expected: &[&str] = if at == 3 { &["120"] } else { &["2"] };
         assert_eq!(statuses(&answers[at].xml), expected, "{order:?}: {}", info(&answers[at].xml));
         assert!(info(&answers[at].xml).contains("CEB604Message"));
         lists.push(answers);
@@ -428,7 +434,7 @@ async fn export_lists_are_matched(b: Backend) {
         .await
         .unwrap();
     assert_eq!(docs.len(), 3);
-    assert!(docs.iter().all(|d| d.status == "released"), "{docs:?}");
+    assert!(docs.iter().all(|d| d.status == "accepted"), "released only when the goods arrive: {docs:?}");
     assert!(docs.iter().all(|d| d.business_key.contains('E') && d.business_key.len() == 18), "{docs:?}");
 
     let mut wrong = export_case(1010, ExportMode::Retail, 1, &codes);
@@ -447,11 +453,17 @@ async fn export_lists_are_matched(b: Backend) {
         h.send_message(&m[d], T0 + 200).await;
     }
     let a = h.send_message(&m[3], T0 + 201).await;
-    assert_eq!(statuses(&a.xml), ["120", "800"], "9710 needs no receipt of payment: {}", info(&a.xml));
+    assert_eq!(statuses(&a.xml), ["120"], "9710 needs no receipt of payment: {}", info(&a.xml));
 
-    let receipts =
-        h.store.receipts_for(&[h.world.agent.code.clone(), h.world.ebp.code.clone()], 0, 1000).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("cbec-export-receipts-{}", new_id()));
+    let codes = [h.world.agent.code.clone(), h.world.ebp.code.clone()];
+    assert!(xmllint_receipts(&h, &codes, "ceb-export-202205.xsd").await >= 12);
+}
+
+/// Runs xmllint on every receipt naming the codes against an official XSD;
+/// how many.
+async fn xmllint_receipts(h: &H, codes: &[String], xsd: &str) -> usize {
+    let receipts = h.store.receipts_for(codes, 0, 1000).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("cbec-receipts-{}", new_id()));
     std::fs::create_dir_all(&dir).unwrap();
     let files: Vec<_> = receipts
         .iter()
@@ -461,16 +473,16 @@ async fn export_lists_are_matched(b: Backend) {
             f
         })
         .collect();
-    assert!(files.len() >= 12);
-    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/xsd/ceb-export-202205.xsd");
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/xsd").join(xsd);
     let out = std::process::Command::new("xmllint")
         .args(["--noout", "--nonet", "--schema"])
         .arg(&xsd)
         .args(&files)
         .output()
-        .unwrap();
+        .expect("xmllint (libxml2-utils) is installed by ./scripts/test.sh");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let _ = std::fs::remove_dir_all(&dir);
+    files.len()
 }
 
 /// A B2B case made small enough for a list: one unit of each item at 100 CNY.
@@ -507,7 +519,7 @@ async fn b2b_lists_and_the_overseas_warehouse(b: Backend) {
         }
     };
     let a = send_case(small(export_case(1100, ExportMode::B2bDirect, 2, &codes)), T0).await;
-    assert_eq!(statuses(&a.xml), ["120", "800"], "{}", info(&a.xml));
+    assert_eq!(statuses(&a.xml), ["120"], "{}", info(&a.xml));
     let a = send_case(export_case(1101, ExportMode::B2bDirect, 2, &codes), T0 + 10).await;
     assert_eq!(statuses(&a.xml), ["100"]);
     assert!(
@@ -563,7 +575,7 @@ async fn b2b_lists_and_the_overseas_warehouse(b: Backend) {
     // General credit: accepted.
     h.store.set_credit_rating(&ebc, rate(cbec_model::filing::CreditRating::General), &actor).await.unwrap();
     let a = send_case(small(export_case(1112, ExportMode::B2bWarehouse, 1, &codes)), T0 + 60).await;
-    assert_eq!(statuses(&a.xml), ["120", "800"], "{}", info(&a.xml));
+    assert_eq!(statuses(&a.xml), ["120"], "{}", info(&a.xml));
 }
 
 /// An export list cancellation (CEB605) by the list's agent: the released
@@ -630,6 +642,206 @@ async fn export_lists_are_cancelled(b: Backend) {
     assert_eq!(statuses(&a.xml), ["100"], "{}", info(&a.xml));
 }
 
+fn arrival(guid: &str, customs: &str, operator: &str, logistics: &str, nos: &[String]) -> Message {
+    use cbec_ceb::export::{Arrival, ArrivalHead, ArrivalList, BaseTransfer, CEB507Message};
+    Message::CEB507Message(Box::new(CEB507Message {
+        guid: guid.into(),
+        version: "1.0".into(),
+        arrival: vec![Arrival {
+            arrival_head: ArrivalHead {
+                guid: guid.into(),
+                app_type: "1".into(),
+                app_time: "20261127120000".into(),
+                app_status: "2".into(),
+                customs_code: customs.into(),
+                cop_no: format!("ARR{}", &guid[..8]),
+                pre_no: None,
+                operator_code: operator.into(),
+                operator_name: "示例监管场所经营有限公司".into(),
+                loct_no: None,
+                ie_flag: "E".into(),
+                traf_mode: "4".into(),
+                bill_no: None,
+                domestic_traf_no: "粤B12345".into(),
+                logistics_code: logistics.into(),
+                logistics_name: "示例国际物流有限公司".into(),
+                msg_count: 1,
+                msg_seq_no: 1,
+                note: None,
+            },
+            arrival_list: nos
+                .iter()
+                .enumerate()
+                .map(|(n, no)| ArrivalList {
+                    gnum: n as i32 + 1,
+                    logistics_no: no.clone(),
+                    total_package_no: None,
+                    note: None,
+                })
+                .collect(),
+        }],
+        base_transfer: BaseTransfer {
+            cop_code: operator.into(),
+            cop_name: "示例监管场所经营有限公司".into(),
+            dxp_mode: "DXP".into(),
+            dxp_id: "DXPENT0000000002".into(),
+            note: None,
+        },
+        base_subscribe: Vec::new(),
+        signature: None,
+        extend_message: None,
+    }))
+}
+
+fn departure(guid: &str, customs: &str, logistics: &str, nos: &[String]) -> Message {
+    use cbec_ceb::export::{BaseTransfer, CEB509Message, Departure, DepartureHead, DepartureList};
+    Message::CEB509Message(Box::new(CEB509Message {
+        guid: guid.into(),
+        version: "1.0".into(),
+        departure: vec![Departure {
+            departure_head: DepartureHead {
+                guid: guid.into(),
+                app_type: "1".into(),
+                app_time: "20261127180000".into(),
+                app_status: "2".into(),
+                customs_code: customs.into(),
+                cop_no: format!("DEP{}", &guid[..8]),
+                pre_no: None,
+                logistics_code: logistics.into(),
+                logistics_name: "示例国际物流有限公司".into(),
+                traf_mode: "5".into(),
+                traf_name: Some("CZ3101".into()),
+                voyage_no: Some("20261128".into()),
+                bill_no: Some("784-12345675".into()),
+                leave_time: "20261127200000".into(),
+                msg_count: 1,
+                msg_seq_no: 1,
+                note: None,
+            },
+            departure_list: nos
+                .iter()
+                .enumerate()
+                .map(|(n, no)| DepartureList {
+                    gnum: n as i32 + 1,
+                    total_package_no: None,
+                    logistics_no: no.clone(),
+                    note: None,
+                })
+                .collect(),
+        }],
+        base_transfer: BaseTransfer {
+            cop_code: logistics.into(),
+            cop_name: "示例国际物流有限公司".into(),
+            dxp_mode: "DXP".into(),
+            dxp_id: "DXPENT0000000003".into(),
+            note: None,
+        },
+        base_subscribe: Vec::new(),
+        signature: None,
+        extend_message: None,
+    }))
+}
+
+/// Export routes: declared and leaving in one district; declared at home
+/// and transferred (arrival at home, departure at the port closes the
+/// transfer, an open transfer past its deadline is flagged); integrated
+/// clearance (arrival at the port). Arrivals and departures at a customs the
+/// route does not name are refused.
+async fn export_routes(b: Backend) {
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let codes = h.world.codes();
+    let operator = cbec_pipeline::traffic::file_party(
+        h.store.as_ref(),
+        &cbec_fixtures::uscc(7),
+        "示例监管场所经营有限公司",
+        &[cbec_model::filing::EnterpriseType::Operator],
+        KeyAlgorithm::Sm2,
+        0x0300_0001,
+        Millis(T0 - DAY),
+    )
+    .await
+    .unwrap();
+    let logistics = h.world.logistics.code.clone();
+    // Three lists: local (5300 → 5301), and two declared at Changchun (1500) for Shenzhen (5301).
+    let mut nos = Vec::new();
+    for (n, home) in ["5300", "1500", "1500"].iter().enumerate() {
+        let mut case = export_case(1300 + n as u64, ExportMode::Retail, 1, &codes);
+        case.list.inventory[0].inventory_head.customs_code = home.to_string();
+        for m in case.messages() {
+            h.send_message(&m, T0 + n as i64).await;
+        }
+        nos.push(case.list.inventory[0].inventory_head.logistics_no.clone());
+    }
+    let arrive = |guid: &'static str, customs: &'static str, no: String| {
+        let (h, operator, logistics) = (&h, &operator, logistics.clone());
+        async move {
+            let m = arrival(guid, customs, &operator.code, &logistics, &[no]);
+            let sender = Sender { id: operator.id.clone(), codes: vec![operator.code.clone()] };
+            h.pipeline.submit(&sender, operator.sign(&m).unwrap(), Millis(T0 + 1000)).await.unwrap()
+        }
+    };
+    let depart = |guid: &'static str, customs: &'static str, no: String, at: i64| {
+        let (h, logistics) = (&h, logistics.clone());
+        async move { h.send_logistics(&departure(guid, customs, &logistics, &[no]), at).await }
+    };
+    // The wrong customs is refused, naming the route's customs.
+    let a = arrive("A0000001-0000-4000-8000-000000000001", "2200", nos[0].clone()).await;
+    assert_eq!(statuses(&a.xml), ["100"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("CEB508Message") && info(&a.xml).contains("2200"), "{}", info(&a.xml));
+    // Local: arrival at 5300 releases; departure at 5301 closes.
+    let a = arrive("A0000001-0000-4000-8000-000000000002", "5300", nos[0].clone()).await;
+    assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    // Transfer: arrival at home; integrated: arrival at the port.
+    assert_eq!(statuses(&arrive("A0000001-0000-4000-8000-000000000003", "1500", nos[1].clone()).await.xml), ["399"]);
+    assert_eq!(statuses(&arrive("A0000001-0000-4000-8000-000000000004", "5301", nos[2].clone()).await.xml), ["399"]);
+    let lists = h
+        .store
+        .documents(DocFilter { kind: Some("export_list".into()), limit: 10, ..DocFilter::default() })
+        .await
+        .unwrap();
+    let route_of = |no: &str| {
+        let d = lists.iter().find(|d| d.keys.iter().any(|k| k.ends_with(no))).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&d.body).unwrap();
+        (d.status.clone(), v["route"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(route_of(&nos[0]), ("released".into(), "local".into()));
+    assert_eq!(route_of(&nos[1]), ("released".into(), "transfer".into()));
+    assert_eq!(route_of(&nos[2]), ("released".into(), "integrated".into()));
+    // Departure at the wrong port is refused; at the exit port it closes.
+    let a = depart("D0000001-0000-4000-8000-000000000001", "1500", nos[1].clone(), T0 + 2000).await;
+    assert_eq!(statuses(&a.xml), ["100"], "{}", info(&a.xml));
+    for (k, no) in [&nos[0], &nos[2]].iter().enumerate() {
+        let guid = ["D0000001-0000-4000-8000-000000000002", "D0000001-0000-4000-8000-000000000003"][k];
+        let a = depart(guid, "5301", no.to_string(), T0 + 3000).await;
+        assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    }
+    // The transfer is still open past its deadline: flagged to officers.
+    h.pipeline.expire_due(Millis(T0 + 1000 + 3 * DAY + 1), 100).await.unwrap();
+    let transfer = h
+        .store
+        .documents(DocFilter {
+            kind: Some("export_list".into()),
+            status: Some("released".into()),
+            limit: 10,
+            ..DocFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(transfer.len(), 1);
+    assert!(transfer[0].body.contains("transfer overdue"), "{}", transfer[0].body);
+    let moves = h.store.document_moves(&transfer[0].id).await.unwrap();
+    assert!(moves.iter().any(|m| m.row.reason.contains("transfer overdue")));
+    // Departure at the exit port closes it after all.
+    let a = depart("D0000001-0000-4000-8000-000000000004", "5300", nos[1].clone(), T0 + 4 * DAY).await;
+    assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    let closed = h.store.document(&transfer[0].id).await.unwrap();
+    assert_eq!(closed.status, "closed");
+    assert!(closed.body.contains("transfer closed"));
+    // The arrival and departure receipts (CEB508, CEB510) are valid too.
+    assert!(xmllint_receipts(&h, &[operator.code.clone(), logistics.clone()], "ceb-export-202205.xsd").await >= 8);
+}
+
 /// Every receipt the scenarios issued validates against the official XSD
 /// with xmllint.
 async fn receipts_validate_with_xmllint(b: Backend) {
@@ -643,28 +855,8 @@ async fn receipts_validate_with_xmllint(b: Backend) {
     bad2.payment.payment[0].payment_head.amount_paid += Decimal::ONE;
     h.send_all(&bad2, &[0, 1, 2, 3], T0 + 1000).await;
     h.pipeline.submit(&h.sender(&h.world.agent), b"garbage".to_vec(), Millis(T0 + 2000)).await.unwrap();
-    let receipts =
-        h.store.receipts_for(&[h.world.agent.code.clone(), h.world.ebp.code.clone()], 0, 1000).await.unwrap();
-    assert!(receipts.len() >= 10);
-    let dir = std::env::temp_dir().join(format!("cbec-receipts-{}", new_id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut files = Vec::new();
-    for r in &receipts {
-        let f = dir.join(format!("{}.xml", r.seq));
-        std::fs::write(&f, &r.xml).unwrap();
-        files.push(f);
-    }
-    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/xsd/ceb-import-202205.xsd");
-    let out = std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--nonet")
-        .arg("--schema")
-        .arg(&xsd)
-        .args(&files)
-        .output()
-        .expect("xmllint (libxml2-utils) is installed by ./scripts/test.sh");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let _ = std::fs::remove_dir_all(&dir);
+    let codes = [h.world.agent.code.clone(), h.world.ebp.code.clone()];
+    assert!(xmllint_receipts(&h, &codes, "ceb-import-202205.xsd").await >= 10);
 }
 
 /// The decisions of one seeded stream, as a caller sees them.
@@ -724,6 +916,7 @@ on_both!(
     export_lists_are_matched,
     b2b_lists_and_the_overseas_warehouse,
     export_lists_are_cancelled,
+    export_routes,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
