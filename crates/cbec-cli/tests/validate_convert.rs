@@ -19,7 +19,11 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn valid_list_file() -> String {
-    let p = tmp("valid_list.xml");
+    // One file per call: tests run in parallel, and a file rewritten while
+    // another test reads it would be read half-written.
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let p = tmp(&format!("valid_list_{n}.xml"));
     std::fs::write(&p, cbec_ceb::encode(&cbec_fixtures::import_list_message(3, 2))).unwrap();
     p.display().to_string()
 }
