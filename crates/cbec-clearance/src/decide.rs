@@ -1051,20 +1051,6 @@ pub fn expire(id: &str, snapshot: &Snapshot, config: &Config, now: i64) -> Plan 
     w.finish()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn china_calendar() {
-        // 2026-12-31T16:00:00Z is 2027-01-01 00:00 in China.
-        let ms = 1_798_732_800_000;
-        assert_eq!(china_date(ms), "20270101");
-        assert_eq!(china_year(ms - 1), 2026);
-        assert_eq!(china_date(0), "19700101");
-    }
-}
-
 // ---- export lists ----------------------------------------------------------------
 
 /// Whether an export list needs a receipt of payment before it is accepted:
@@ -1285,4 +1271,18 @@ fn take_export_cancel(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     let j = w.create(id, inc, sender, Status::Accepted, String::new(), String::new());
     w.plan.receipts.pop();
     let _ = w.go(j, Event::Conclude, Status::Concluded, format!("撤销成功: export list {} cancelled", c.invt_no));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn china_calendar() {
+        // 2026-12-31T16:00:00Z is 2027-01-01 00:00 in China.
+        let ms = 1_798_732_800_000;
+        assert_eq!(china_date(ms), "20270101");
+        assert_eq!(china_year(ms - 1), 2026);
+        assert_eq!(china_date(0), "19700101");
+    }
 }

@@ -249,7 +249,7 @@ pub(crate) mod tests {
         s.parse().unwrap_or_default()
     }
 
-    pub(crate) fn four() -> (ListFacts, OrderFacts, PaymentFacts, WaybillFacts) {
+    pub(crate) fn four() -> Four {
         let order = OrderFacts {
             order_no: "O1".into(),
             ebp_code: "EBP".into(),
@@ -330,9 +330,12 @@ pub(crate) mod tests {
         assert_eq!(match_list(&l, &o, &p, &w), vec![]);
     }
 
+    type Four = (ListFacts, OrderFacts, PaymentFacts, WaybillFacts);
+    type Change = Box<dyn Fn(&mut Four)>;
+
     #[test]
     fn each_mismatch_names_its_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut (ListFacts, OrderFacts, PaymentFacts, WaybillFacts))>)> = vec![
+        let cases: Vec<(&str, Change)> = vec![
             ("payment.amountPaid", Box::new(|f| f.2.amount_paid = d("114"))),
             ("order.acturalPaid", Box::new(|f| f.1.actural_paid = d("1"))),
             ("waybill.consignee", Box::new(|f| f.3.consignee = "李四".into())),

@@ -268,7 +268,7 @@ fn story(tag: &str, db: &str) {
     let invt_of = |c: &ImportCase| -> (String, String) {
         let order_no = &c.list.inventory[0].inventory_head.order_no;
         let found = expect(
-            s.call("GET", &format!("/api/v1/documents?kind=list&status=accepted&limit=1000"), Some(&officer), None),
+            s.call("GET", "/api/v1/documents?kind=list&status=accepted&limit=1000", Some(&officer), None),
             200,
             "lists",
         );

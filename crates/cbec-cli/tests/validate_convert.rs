@@ -1,6 +1,8 @@
 //! `cbec validate` and `cbec convert` as a user runs them: exit codes, the
 //! JSON report shape, and conversions that round-trip.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -28,12 +28,18 @@ struct Filed {
     licences: Vec<(cbec_model::filing::LicenceKind, String, String)>,
 }
 
+/// A certificate binding: the enterprise id, and when it was revoked.
+type Binding = (String, Option<Millis>);
+
+/// What was read when (`None`: not there).
+type Cache<K, V> = Mutex<HashMap<K, (Instant, Option<V>)>>;
+
 pub(crate) struct Parties {
     store: Arc<dyn Store>,
     ttl: Duration,
-    cache: Mutex<HashMap<String, (Instant, Option<Filed>)>>,
-    /// Certificate bindings by SHA-256 of the DER: (enterprise id, revoked at).
-    bindings: Mutex<HashMap<[u8; 32], (Instant, Option<(String, Option<Millis>)>)>>,
+    cache: Cache<String, Filed>,
+    /// Certificate bindings by SHA-256 of the DER.
+    bindings: Cache<[u8; 32], Binding>,
 }
 
 /// The enterprise types a role may be filed as.
@@ -91,7 +97,7 @@ impl Parties {
     /// The enterprise a certificate is bound to and when the binding was
     /// revoked, read again after the cache lifetime (like filing records:
     /// a revocation takes effect within it).
-    pub(crate) async fn binding(&self, fingerprint: &[u8; 32]) -> Result<Option<(String, Option<Millis>)>, StoreError> {
+    pub(crate) async fn binding(&self, fingerprint: &[u8; 32]) -> Result<Option<Binding>, StoreError> {
         if let Some((at, b)) = self.bindings.lock().unwrap_or_else(PoisonError::into_inner).get(fingerprint)
             && at.elapsed() < self.ttl
         {
