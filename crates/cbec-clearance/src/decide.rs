@@ -194,28 +194,10 @@ pub fn quota_key(buyer_id: &str, now_ms: i64) -> String {
     format!("{buyer_id}|{}", china_year(now_ms))
 }
 
-/// The calendar year in China (UTC+8) at a time.
-pub fn china_year(ms: i64) -> i32 {
-    let days = (ms + 8 * 3600 * 1000).div_euclid(DAY_MS);
-    civil_year(days)
-}
-
-fn civil_year(days: i64) -> i32 {
-    // Days since 1970-01-01 to the proleptic Gregorian year (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2)) as i32
-}
-
-/// The date `YYYYMMDD` in China at a time.
-pub fn china_date(ms: i64) -> String {
-    let days = (ms + 8 * 3600 * 1000).div_euclid(DAY_MS);
-    let z = days + 719_468;
+/// The civil date (year, month, day) in China (UTC+8) at a time: days since
+/// 1970-01-01 to the proleptic Gregorian calendar (H. Hinnant's algorithm).
+fn china_civil(ms: i64) -> (i64, i64, i64) {
+    let z = (ms + 8 * 3600 * 1000).div_euclid(DAY_MS) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -223,7 +205,17 @@ pub fn china_date(ms: i64) -> String {
     let mp = (5 * doy + 2) / 153;
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// The calendar year in China (UTC+8) at a time.
+pub fn china_year(ms: i64) -> i32 {
+    china_civil(ms).0 as i32
+}
+
+/// The date `YYYYMMDD` in China at a time.
+pub fn china_date(ms: i64) -> String {
+    let (year, month, day) = china_civil(ms);
     format!("{year:04}{month:02}{day:02}")
 }
 

@@ -419,12 +419,17 @@ pub(crate) struct ActDecider {
     pub seen: Seen,
 }
 
+/// What a decision about one stored document reads.
+fn needs_of(seen: &mut Seen, s: &Snapshot, id: &str, now: i64) -> Needs {
+    match seen.update(s) {
+        Ok(snap) => needs(decide::needs(&[], &[id.to_string()], snap, now)),
+        Err(_) => Needs::default(),
+    }
+}
+
 impl Decider for ActDecider {
     fn needs(&mut self, s: &Snapshot) -> Needs {
-        match self.seen.update(s) {
-            Ok(snap) => needs(decide::needs(&[], std::slice::from_ref(&self.id), snap, self.now)),
-            Err(_) => Needs::default(),
-        }
+        needs_of(&mut self.seen, s, &self.id, self.now)
     }
 
     fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
@@ -449,10 +454,7 @@ pub(crate) struct ExpireDecider {
 
 impl Decider for ExpireDecider {
     fn needs(&mut self, s: &Snapshot) -> Needs {
-        match self.seen.update(s) {
-            Ok(snap) => needs(decide::needs(&[], std::slice::from_ref(&self.id), snap, self.now)),
-            Err(_) => Needs::default(),
-        }
+        needs_of(&mut self.seen, s, &self.id, self.now)
     }
 
     fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
