@@ -484,6 +484,7 @@ pub fn decide(
             Kind::ExportCancel => take_export_cancel(&mut w, id, inc, sender),
             Kind::Arrival => take_arrival(&mut w, id, inc, sender),
             Kind::Departure => take_departure(&mut w, id, inc, sender),
+            Kind::ExportRefund => take_export_refund(&mut w, id, inc, sender),
             Kind::Refund => take_refund(&mut w, id, inc, sender),
         }
     }
@@ -522,6 +523,7 @@ fn describe_identity(f: &Facts) -> String {
         Facts::ExportCancel(c) => format!("cancellation of export list {}", c.invt_no),
         Facts::Arrival(m) => format!("arrival {} at customs {}", m.cop_no, m.customs_code),
         Facts::Departure(m) => format!("departure {} at customs {}", m.cop_no, m.customs_code),
+        Facts::ExportRefund(r) => format!("return of export list {}", r.invt_no),
     }
 }
 
@@ -1263,6 +1265,81 @@ fn take_export_cancel(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     let j = w.create(id, inc, sender, Status::Accepted, String::new(), String::new());
     w.plan.receipts.pop();
     let _ = w.go(j, Event::Conclude, Status::Concluded, format!("撤销成功: export list {} cancelled", c.invt_no));
+}
+
+/// A retail export return application (CEB213): the original list must have
+/// been released (or have left), the goods come back from abroad, the trade
+/// mode matches the list's (9661 for 9610, 1261 for 1210), and no item
+/// returns more than was exported less earlier returns.
+fn take_export_refund(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
+    let Facts::ExportRefund(r) = &inc.facts else { return };
+    let refuse = |w: &mut Work, info: String| {
+        w.create(id, inc, sender, Status::Rejected, Status::Rejected.code(), info);
+    };
+    let Some(i) = w.live(Kind::ExportList, &key::invt(&r.invt_no), "") else {
+        return refuse(w, format!("export list {} does not exist or is no longer live", r.invt_no));
+    };
+    let list = w.docs[i].clone();
+    let Facts::ExportList(l) = &list.facts else { return };
+    let mut problems = Vec::new();
+    if !matches!(list.status, Status::Released | Status::Closed) {
+        problems.push(format!(
+            "export list {} is in status {}; only exported goods come back",
+            r.invt_no,
+            list.status.code()
+        ));
+    }
+    if r.country == "142" {
+        problems
+            .push("country: the goods come back from abroad, so the country of dispatch cannot be China (142)".into());
+    }
+    let expected_mode = match l.trade_mode.as_str() {
+        "1210" => "1261",
+        _ => "9661",
+    };
+    if let Some(mode) = &r.trade_mode
+        && mode != expected_mode
+    {
+        problems.push(format!("tradeMode: expected {expected_mode} for a {} list, found {mode}", l.trade_mode));
+    }
+    for item in &r.items {
+        let Some(orig) = l.items.iter().find(|x| x.gnum == item.gnum) else {
+            problems.push(format!("InvtRefundList[gnum={}]: the list has no such item", item.gnum));
+            continue;
+        };
+        let taken: Decimal = w
+            .docs
+            .iter()
+            .filter(|d| d.kind() == Kind::ExportRefund && d.status.is_live())
+            .filter_map(|d| match &d.facts {
+                Facts::ExportRefund(x) if x.invt_no == r.invt_no => {
+                    x.items.iter().find(|y| y.gnum == item.gnum).map(|y| y.qty)
+                }
+                _ => None,
+            })
+            .sum();
+        if item.qty <= Decimal::ZERO || item.qty + taken > orig.qty {
+            problems.push(format!(
+                "InvtRefundList[gnum={}].qty: at most {} (exported {} less {} already returned), found {}",
+                item.gnum,
+                orig.qty - taken,
+                orig.qty,
+                taken,
+                item.qty
+            ));
+        }
+        if item.gname != orig.gname {
+            problems.push(format!(
+                "InvtRefundList[gnum={}].gname: expected {}, found {}",
+                item.gnum, orig.gname, item.gname
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return refuse(w, problems.join("; "));
+    }
+    let info = format!("退货申请成功: return of export list {} accepted", r.invt_no);
+    w.create(id, inc, sender, Status::Accepted, Status::Accepted.code(), info);
 }
 
 #[cfg(test)]

@@ -42,6 +42,8 @@ pub enum Kind {
     Arrival,
     /// CEB509 departure of export goods (离境).
     Departure,
+    /// CEB213 retail export return application (退货申请).
+    ExportRefund,
 }
 
 impl Kind {
@@ -60,10 +62,11 @@ impl Kind {
             Kind::ExportCancel => "export_cancel",
             Kind::Arrival => "arrival",
             Kind::Departure => "departure",
+            Kind::ExportRefund => "export_refund",
         }
     }
 
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Order,
         Kind::Payment,
         Kind::Waybill,
@@ -77,6 +80,7 @@ impl Kind {
         Kind::ExportCancel,
         Kind::Arrival,
         Kind::Departure,
+        Kind::ExportRefund,
     ];
 
     pub fn parse(s: &str) -> Option<Kind> {
@@ -104,6 +108,7 @@ impl Kind {
             Kind::ExportCancel => "CEB605Message",
             Kind::Arrival => "CEB507Message",
             Kind::Departure => "CEB509Message",
+            Kind::ExportRefund => "CEB213Message",
         }
     }
 
@@ -123,6 +128,7 @@ impl Kind {
             Kind::ExportCancel => "CEB606Message",
             Kind::Arrival => "CEB508Message",
             Kind::Departure => "CEB510Message",
+            Kind::ExportRefund => "CEB214Message",
         }
     }
 
@@ -142,6 +148,7 @@ impl Kind {
             Kind::ExportCancel => "export cancellation (CEB605)",
             Kind::Arrival => "arrival (CEB507)",
             Kind::Departure => "departure (CEB509)",
+            Kind::ExportRefund => "export return (CEB213)",
         }
     }
 }
@@ -396,6 +403,26 @@ pub struct MovementFacts {
     pub logistics_nos: Vec<String>,
 }
 
+/// A retail export return application (CEB213).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportRefundFacts {
+    /// The original export list.
+    pub invt_no: String,
+    /// The enterprise's own number (`coElNo`).
+    pub co_el_no: String,
+    pub pre_no: Option<String>,
+    pub ebp_code: String,
+    pub ebc_code: String,
+    pub agent_code: String,
+    pub logistics_code: String,
+    pub logistics_no: String,
+    /// 9661 (retail export return) or 1261 (bonded), when given.
+    pub trade_mode: Option<String>,
+    /// The country the goods come back from.
+    pub country: String,
+    pub items: Vec<RefundItem>,
+}
+
 /// The facts of one document, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -413,6 +440,7 @@ pub enum Facts {
     ExportCancel(ExportCancelFacts),
     Arrival(MovementFacts),
     Departure(MovementFacts),
+    ExportRefund(ExportRefundFacts),
 }
 
 /// Business-key strings. Two documents are related when they share one.
@@ -459,6 +487,7 @@ impl Facts {
             Facts::ExportCancel(_) => Kind::ExportCancel,
             Facts::Arrival(_) => Kind::Arrival,
             Facts::Departure(_) => Kind::Departure,
+            Facts::ExportRefund(_) => Kind::ExportRefund,
         }
     }
 
@@ -490,6 +519,7 @@ impl Facts {
             Facts::Collection(c) => vec![key::export_order(&c.ebp_code, &c.order_no)],
             Facts::ExportWaybill(w) => vec![key::export_waybill(&w.logistics_code, &w.logistics_no)],
             Facts::ExportCancel(c) => vec![key::invt(&c.invt_no)],
+            Facts::ExportRefund(r) => vec![key::invt(&r.invt_no)],
             Facts::Arrival(m) | Facts::Departure(m) => {
                 m.logistics_nos.iter().map(|n| key::export_waybill(&m.logistics_code, n)).collect()
             }
@@ -522,6 +552,7 @@ impl Facts {
             Facts::ExportList(l) => l.invt_no.clone().unwrap_or_else(|| l.cop_no.clone()),
             Facts::ExportCancel(c) => c.invt_no.clone(),
             Facts::Arrival(m) | Facts::Departure(m) => m.cop_no.clone(),
+            Facts::ExportRefund(r) => r.invt_no.clone(),
         }
     }
 
@@ -534,6 +565,7 @@ impl Facts {
             Facts::Cancel(c) => Some(&c.pre_no),
             Facts::ExportCancel(c) => Some(&c.pre_no),
             Facts::Arrival(m) | Facts::Departure(m) => Some(&m.pre_no),
+            Facts::ExportRefund(r) => Some(&r.pre_no),
             Facts::Refund(r) => Some(&r.pre_no),
             _ => None,
         }
@@ -547,6 +579,7 @@ impl Facts {
             Facts::ExportList(l) => Some(&mut l.pre_no),
             Facts::ExportCancel(c) => Some(&mut c.pre_no),
             Facts::Arrival(m) | Facts::Departure(m) => Some(&mut m.pre_no),
+            Facts::ExportRefund(r) => Some(&mut r.pre_no),
             Facts::Cancel(c) => Some(&mut c.pre_no),
             Facts::Refund(r) => Some(&mut r.pre_no),
             _ => None,
@@ -619,6 +652,12 @@ impl Facts {
                 }
                 add("logistics", &m.logistics_code);
             }
+            Facts::ExportRefund(r) => {
+                add("ebp", &r.ebp_code);
+                add("ebc", &r.ebc_code);
+                add("agent", &r.agent_code);
+                add("logistics", &r.logistics_code);
+            }
         }
         out
     }
@@ -656,6 +695,7 @@ pub fn documents(message: &Message) -> Option<Vec<Incoming>> {
         Message::CEB605Message(m) => m.invt_cancel.iter().map(export_cancel).collect(),
         Message::CEB507Message(m) => m.arrival.iter().map(arrival).collect(),
         Message::CEB509Message(m) => m.departure.iter().map(departure).collect(),
+        Message::CEB213Message(m) => m.invt_refund.iter().map(export_refund).collect(),
         _ => return None,
     };
     Some(docs)
@@ -928,4 +968,26 @@ fn departure(d: &export::Departure) -> Incoming {
         logistics_nos: d.departure_list.iter().map(|l| l.logistics_no.clone()).collect(),
     };
     incoming(&h.guid, &h.app_type, &h.app_status, Facts::Departure(facts))
+}
+
+fn export_refund(r: &export::InvtRefund) -> Incoming {
+    let h = &r.invt_refund_head;
+    let facts = ExportRefundFacts {
+        invt_no: h.invt_no.clone(),
+        co_el_no: h.co_el_no.clone(),
+        pre_no: owned(&h.pre_no),
+        ebp_code: h.ebp_code.clone(),
+        ebc_code: h.ebc_code.clone(),
+        agent_code: h.agent_code.clone(),
+        logistics_code: h.logistics_code.clone(),
+        logistics_no: h.logistics_no.clone(),
+        trade_mode: owned(&h.trade_mode),
+        country: h.country.clone(),
+        items: r
+            .invt_refund_list
+            .iter()
+            .map(|i| RefundItem { gnum: i.gnum, gcode: i.gcode.clone(), gname: i.gname.clone(), qty: i.qty })
+            .collect(),
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::ExportRefund(facts))
 }

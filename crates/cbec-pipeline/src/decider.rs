@@ -166,6 +166,15 @@ pub fn receipt_keys(guid: &str, facts: &Facts) -> ReceiptKeys {
             k.pre_no = m.pre_no.clone();
             k.msg_seq_no = Some(m.msg_seq_no);
         }
+        Facts::ExportRefund(r) => {
+            k.ebp_code = s(&r.ebp_code);
+            k.ebc_code = s(&r.ebc_code);
+            k.agent_code = s(&r.agent_code);
+            k.co_el_no = s(&r.co_el_no);
+            k.cop_no = s(&r.co_el_no);
+            k.pre_no = r.pre_no.clone();
+            k.invt_no = s(&r.invt_no);
+        }
         Facts::ExportCancel(c) => {
             k.customs_code = s(&c.customs_code);
             k.ebc_code = s(&c.ebc_code);

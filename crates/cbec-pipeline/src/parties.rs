@@ -67,6 +67,7 @@ fn senders(kind: Kind) -> &'static [&'static str] {
         Kind::Waybill | Kind::ExportWaybill => &["logistics"],
         Kind::List | Kind::ExportList | Kind::Cancel | Kind::ExportCancel | Kind::Refund => &["agent", "ebc"],
         Kind::Arrival => &["operator"],
+        Kind::ExportRefund => &["ebc", "agent"],
         Kind::Departure => &["logistics"],
     }
 }

@@ -158,6 +158,7 @@ fn taken(t: MessageType) -> bool {
             | MessageType::Ceb605
             | MessageType::Ceb507
             | MessageType::Ceb509
+            | MessageType::Ceb213
     )
 }
 
@@ -185,7 +186,7 @@ fn business(
             FORMAT_UNSUPPORTED,
             format!(
                 "{root} is not taken by this service (yet): send an import order, payment, waybill, list, cancellation or \
-                 return, or an export order, receipt of payment, waybill, list, list cancellation, arrival or departure"
+                 return, or an export order, receipt of payment, waybill, list, list cancellation, arrival, departure or return"
             ),
         );
     }
@@ -288,7 +289,8 @@ pub(crate) fn rule_code(kind: Kind) -> i32 {
         | Kind::ExportList
         | Kind::ExportCancel
         | Kind::Arrival
-        | Kind::Departure => 100,
+        | Kind::Departure
+        | Kind::ExportRefund => 100,
     }
 }
 
@@ -307,6 +309,7 @@ fn base_transfer_cop_code(m: &Message) -> Option<String> {
         Message::CEB605Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB507Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB509Message(m) => m.base_transfer.cop_code.clone(),
+        Message::CEB213Message(m) => m.base_transfer.cop_code.clone(),
         _ => return None,
     })
 }

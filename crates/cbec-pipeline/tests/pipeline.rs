@@ -842,6 +842,122 @@ async fn export_routes(b: Backend) {
     assert!(xmllint_receipts(&h, &[operator.code.clone(), logistics.clone()], "ceb-export-202205.xsd").await >= 8);
 }
 
+/// A retail export return (CEB213 → CEB214): accepted for a released list,
+/// refused when it would return more than was exported, when the goods
+/// "come back" from China, or with the wrong trade mode.
+async fn export_returns(b: Backend) {
+    use cbec_ceb::export::{BaseTransfer, CEB213Message, InvtRefund, InvtRefundHead, InvtRefundList};
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let operator = cbec_pipeline::traffic::file_party(
+        h.store.as_ref(),
+        &cbec_fixtures::uscc(8),
+        "示例监管场所经营有限公司",
+        &[cbec_model::filing::EnterpriseType::Operator],
+        KeyAlgorithm::Sm2,
+        0x0300_0002,
+        Millis(T0 - DAY),
+    )
+    .await
+    .unwrap();
+    let case = export_case(1400, ExportMode::Retail, 1, &h.world.codes());
+    for m in case.messages() {
+        h.send_message(&m, T0).await;
+    }
+    let head = case.list.inventory[0].inventory_head.clone();
+    let logistics = h.world.logistics.code.clone();
+    let arrive = arrival(
+        "A0000002-0000-4000-8000-000000000001",
+        "5300",
+        &operator.code,
+        &logistics,
+        &[head.logistics_no.clone()],
+    );
+    let sender = Sender { id: operator.id.clone(), codes: vec![operator.code.clone()] };
+    h.pipeline.submit(&sender, operator.sign(&arrive).unwrap(), Millis(T0 + 10)).await.unwrap();
+    let list = &h
+        .store
+        .documents(DocFilter { kind: Some("export_list".into()), limit: 1, ..DocFilter::default() })
+        .await
+        .unwrap()[0];
+    assert_eq!(list.status, "released");
+    let item = case.list.inventory[0].inventory_list[0].clone();
+    let refund = |guid: &str, country: &str, mode: &str, qty: Decimal| {
+        Message::CEB213Message(Box::new(CEB213Message {
+            guid: guid.into(),
+            version: "1.0".into(),
+            invt_refund: vec![InvtRefund {
+                invt_refund_head: InvtRefundHead {
+                    guid: guid.into(),
+                    app_type: "1".into(),
+                    app_time: "20261203100000".into(),
+                    app_status: "2".into(),
+                    customs_code: "5300".into(),
+                    loct_no: None,
+                    ebp_code: head.ebp_code.clone(),
+                    ebp_name: head.ebp_name.clone(),
+                    ebc_code: head.ebc_code.clone(),
+                    ebc_name: head.ebc_name.clone(),
+                    logistics_no: format!("RET{}", &guid[..8]),
+                    logistics_code: logistics.clone(),
+                    logistics_name: head.logistics_name.clone(),
+                    co_el_no: format!("RC{}", &guid[..8]),
+                    pre_no: None,
+                    invt_no: list.business_key.clone(),
+                    trade_mode: Some(mode.into()),
+                    agent_code: head.agent_code.clone(),
+                    agent_name: head.agent_name.clone(),
+                    bill_no: "784-00000001".into(),
+                    ie_flag: "I".into(),
+                    traf_mode: "5".into(),
+                    traf_name: "CZ3102".into(),
+                    port_code: "5301".into(),
+                    reason: "买家退货".into(),
+                    country: country.into(),
+                    voyage_no: "20261203".into(),
+                    note: None,
+                },
+                invt_refund_list: vec![InvtRefundList {
+                    gnum: item.gnum,
+                    gcode: item.gcode.clone(),
+                    gname: item.gname.clone(),
+                    gmodel: item.gmodel.clone(),
+                    qty,
+                    qty1: qty,
+                    unit: item.unit.clone(),
+                    unit1: item.unit1.clone(),
+                    qty2: None,
+                    unit2: None,
+                    note: None,
+                }],
+            }],
+            base_transfer: BaseTransfer {
+                cop_code: h.world.agent.code.clone(),
+                cop_name: head.agent_name.clone(),
+                dxp_mode: "DXP".into(),
+                dxp_id: "DXPENT0000000001".into(),
+                note: None,
+            },
+            base_subscribe: Vec::new(),
+            signature: None,
+            extend_message: None,
+        }))
+    };
+    let a = h.send_message(&refund("B0000002-0000-4000-8000-000000000001", "142", "9661", item.qty), T0 + 20).await;
+    assert_eq!(statuses(&a.xml), ["100"]);
+    assert!(info(&a.xml).contains("cannot be China"), "{}", info(&a.xml));
+    let a = h.send_message(&refund("B0000002-0000-4000-8000-000000000002", "502", "1261", item.qty), T0 + 30).await;
+    assert!(info(&a.xml).contains("tradeMode"), "{}", info(&a.xml));
+    let a = h.send_message(&refund("B0000002-0000-4000-8000-000000000003", "502", "9661", item.qty), T0 + 40).await;
+    assert_eq!(statuses(&a.xml), ["120"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("CEB214Message"));
+    let a = h.send_message(&refund("B0000002-0000-4000-8000-000000000004", "502", "9661", Decimal::ONE), T0 + 50).await;
+    assert_eq!(statuses(&a.xml), ["100"]);
+    assert!(info(&a.xml).contains("already returned"), "{}", info(&a.xml));
+    let codes = [h.world.agent.code.clone()];
+    assert!(xmllint_receipts(&h, &codes, "ceb-export-202205.xsd").await >= 6);
+}
+
 /// Every receipt the scenarios issued validates against the official XSD
 /// with xmllint.
 async fn receipts_validate_with_xmllint(b: Backend) {
@@ -917,6 +1033,7 @@ on_both!(
     b2b_lists_and_the_overseas_warehouse,
     export_lists_are_cancelled,
     export_routes,
+    export_returns,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
