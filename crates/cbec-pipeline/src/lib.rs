@@ -35,7 +35,6 @@ use std::time::Duration;
 use cbec_clearance::decide::Action;
 use cbec_clearance::{Config as ClearanceConfig, Kind, Refusal};
 use cbec_dsig::{Policy, Verifier};
-use cbec_model::ident::ReturnTime;
 use cbec_receipts::MessageReturn;
 use cbec_store::{
     Actor, Id, Millis, NewMessage, NewReceipt, Principal, Processed, ReceiptRow, Store, StoreError, Work, new_id,
@@ -167,7 +166,7 @@ impl Pipeline {
         let message_id = new_id();
         let actor = Actor { principal: Principal::Enterprise(sender.id.clone()), at: now };
         match prepared {
-            Prepared::Format { status, info, message_type, cop_msg_id, guid } => {
+            Prepared::Format { status, info, message_type, cop_msg_id } => {
                 let receipt =
                     self.format_receipt(sender, &body, status, &info, message_type.clone(), cop_msg_id, now)?;
                 let work = Work {
@@ -182,7 +181,6 @@ impl Pipeline {
                     }),
                     entity: ("message", message_id.clone()),
                 };
-                let _ = guid;
                 let processed = self.store.process(work, Box::new(FormatDecider { receipt })).await?;
                 Ok(answer(processed, message_id))
             }
@@ -194,18 +192,15 @@ impl Pipeline {
                 // The signature: verified, and the certificate bound to the sender.
                 let sig_refusal = match &signature {
                     Signature::Absent => None,
-                    Signature::Refused { spec_code, digest_mismatch, info } => {
-                        Some((*spec_code, *digest_mismatch, info.clone()))
-                    }
+                    Signature::Refused { spec_code, info } => Some((*spec_code, info.clone())),
                     Signature::Verified { fingerprint, subject, serial } => {
                         match self.parties.binding(fingerprint).await? {
                             Some((owner, revoked)) if owner == sender.id && revoked.is_none_or(|t| t > now) => None,
                             Some((owner, _)) if owner == sender.id => {
-                                Some((1001, false, format!("the signing certificate {serial} ({subject}) was revoked")))
+                                Some((1001, format!("the signing certificate {serial} ({subject}) was revoked")))
                             }
                             _ => Some((
                                 1001,
-                                false,
                                 format!(
                                     "the signing certificate {serial} ({subject}) is not bound to the sending enterprise \
                                  {cop_code}: bind it through a certificate application"
@@ -214,9 +209,9 @@ impl Pipeline {
                         }
                     }
                 };
-                if let Some((spec_code, digest_mismatch, info)) = sig_refusal {
+                if let Some((spec_code, info)) = sig_refusal {
                     for (i, inc) in incoming.iter().enumerate() {
-                        let code = signature_code(inc.facts.kind(), spec_code, digest_mismatch);
+                        let code = signature_code(inc.facts.kind(), spec_code);
                         refusals[i] = Some(Refusal { code, info: info.clone() });
                     }
                 }
@@ -346,10 +341,10 @@ fn answer(processed: Processed, message_id: Id) -> Answer {
 /// family's codes for lists, cancellations and returns (−621028 signed data
 /// differs, −621029 verification failed), the DXP security codes (negated)
 /// for the others (−1001 invalid, −1002 expired, −1004 data differs).
-pub fn signature_code(kind: Kind, spec_code: u16, digest_mismatch: bool) -> i32 {
+pub fn signature_code(kind: Kind, spec_code: u16) -> i32 {
     match kind {
         Kind::List | Kind::Cancel | Kind::Refund => {
-            if digest_mismatch {
+            if spec_code == 1004 {
                 -621028
             } else {
                 -621029
@@ -357,10 +352,4 @@ pub fn signature_code(kind: Kind, spec_code: u16, digest_mismatch: bool) -> i32 
         }
         _ => -i32::from(spec_code),
     }
-}
-
-/// `returnTime` text for a time (for callers building their own receipts).
-pub fn return_time_text(ms: i64) -> String {
-    let t: ReturnTime = return_time(ms);
-    t.as_str().to_string()
 }

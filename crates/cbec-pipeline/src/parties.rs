@@ -122,7 +122,10 @@ impl Parties {
         let found = match self.store.enterprise_by_code(code).await? {
             Some(e) => {
                 let licences = self.store.licences(&e.id).await?;
-                let warehouses = self.store.warehouses(&e.id).await?.len();
+                // Only an e-commerce enterprise (or its agent) can export to an
+                // overseas warehouse: other parties are spared the read.
+                let ebc = e.record.types.iter().any(|t| matches!(t, EnterpriseType::Ebc | EnterpriseType::Agent));
+                let warehouses = if ebc { self.store.warehouses(&e.id).await?.len() } else { 0 };
                 Some(Filed {
                     types: e.record.types.clone(),
                     credit: e.credit,

@@ -33,20 +33,14 @@ pub(crate) enum Signature {
     /// None, and none required.
     Absent,
     /// Refused: the refusal every document of the message gets.
-    Refused { spec_code: u16, digest_mismatch: bool, info: String },
+    Refused { spec_code: u16, info: String },
 }
 
 /// A message read and checked as far as the bytes alone allow.
 #[derive(Debug, Clone)]
 pub(crate) enum Prepared {
     /// Answer with a CEB900.
-    Format {
-        status: &'static str,
-        info: String,
-        message_type: Option<String>,
-        cop_msg_id: Option<String>,
-        guid: Option<String>,
-    },
+    Format { status: &'static str, info: String, message_type: Option<String>, cop_msg_id: Option<String> },
     /// Clearance documents to decide.
     Documents {
         message_type: MessageType,
@@ -138,7 +132,7 @@ fn unreadable_text(
     message_type: Option<String>,
     cop_msg_id: Option<String>,
 ) -> Prepared {
-    Prepared::Format { status, info, message_type, cop_msg_id, guid: None }
+    Prepared::Format { status, info, message_type, cop_msg_id }
 }
 
 /// The message types clearance takes in.
@@ -176,7 +170,6 @@ fn business(
         info,
         message_type: Some(root.clone()),
         cop_msg_id: cop_msg_id.clone(),
-        guid: guid.clone(),
     };
     let Some(message_type) = MessageType::from_root_name(&root) else {
         return format(FORMAT_SCHEMA, format!("{root} is not a CEB message (schema.unknown_root)"));
@@ -205,14 +198,12 @@ fn business(
             }
             Err(r) => Signature::Refused {
                 spec_code: r.error.spec_code(),
-                digest_mismatch: r.error.spec_code() == 1004,
                 info: format!("signature verification failed: {}", r.error),
             },
         }
     } else if required {
         Signature::Refused {
             spec_code: 1001,
-            digest_mismatch: false,
             info: format!(
                 "{root} must be signed (ds:Signature is required); sign it with the enterprise's certificate"
             ),

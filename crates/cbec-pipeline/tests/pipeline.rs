@@ -871,7 +871,7 @@ async fn export_returns(b: Backend) {
         "5300",
         &operator.code,
         &logistics,
-        &[head.logistics_no.clone()],
+        std::slice::from_ref(&head.logistics_no),
     );
     let sender = Sender { id: operator.id.clone(), codes: vec![operator.code.clone()] };
     h.pipeline.submit(&sender, operator.sign(&arrive).unwrap(), Millis(T0 + 10)).await.unwrap();

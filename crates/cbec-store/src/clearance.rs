@@ -211,8 +211,6 @@ pub struct DocFilter {
     pub party: Option<Vec<String>>,
     pub business_key: Option<String>,
     pub limit: u32,
-    /// Documents updated before this cursor (`updated_at`, id), newest first.
-    pub before: Option<(Millis, Id)>,
 }
 
 /// A receipt subscriber's webhook.

@@ -1001,19 +1001,14 @@ impl Db for PgDb<'_> {
 
     async fn list_docs(&mut self, f: &DocFilter) -> Result<Vec<DocRow>> {
         let limit = if f.limit == 0 { 100 } else { int(f.limit) };
-        let (before_at, before_id) = match &f.before {
-            Some((at, id)) => (Some(at.0), Some(id.clone())),
-            None => (None, None),
-        };
         self.all(
             &format!(
                 "SELECT {DOCUMENT} FROM documents WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
                  AND ($3::text IS NULL OR business_key = $3)
                  AND ($4::text[] IS NULL OR id IN (SELECT doc_id FROM document_parties WHERE code = ANY($4)))
-                 AND ($5::bigint IS NULL OR updated_at < $5 OR (updated_at = $5 AND id < $6))
-                 ORDER BY updated_at DESC, id DESC LIMIT $7"
+                 ORDER BY updated_at DESC, id DESC LIMIT $5"
             ),
-            &[&f.kind, &f.status, &f.business_key, &f.party, &before_at, &before_id, &limit],
+            &[&f.kind, &f.status, &f.business_key, &f.party, &limit],
             doc_row,
         )
         .await

@@ -1220,11 +1220,6 @@ impl Db for SqliteDb<'_> {
                 ps.join(", ")
             ));
         }
-        if let Some((at, id)) = &f.before {
-            let a = arg(SqlValue::Integer(at.0), &mut args);
-            let i = arg(SqlValue::Text(id.clone()), &mut args);
-            sql.push_str(&format!(" AND (updated_at < {a} OR (updated_at = {a} AND id < {i}))"));
-        }
         let l = arg(SqlValue::Integer(if f.limit == 0 { 100 } else { int(f.limit) }), &mut args);
         sql.push_str(&format!(" ORDER BY updated_at DESC, id DESC LIMIT {l}"));
         query_all(self.conn, &sql, params_from_iter(args.iter()), doc_row)

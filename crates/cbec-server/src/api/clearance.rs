@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use cbec_clearance::decide::{Action, Doc};
 use cbec_model::filing::Role;
 use cbec_pipeline::{PipelineError, Sender};
-use cbec_store::{DocFilter, DocRow, Millis, PushRow, ReceiptRow, StoreError, StoredMessage, StoredMove, Webhook};
+use cbec_store::{DocFilter, DocRow, Millis, PushRow, ReceiptRow, StoredMessage, StoredMove, Webhook};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -52,17 +52,7 @@ pub(crate) async fn submit_message(
     let sender = sender(&state, &caller, "send messages").await?;
     let XmlBody(body) = XmlBody::from_request(request, &state).await?;
     let now = state.now();
-    let answer = match state.pipeline.submit(&sender, body.to_vec(), now).await {
-        Ok(a) => a,
-        Err(PipelineError::Saturated) => return Err(ApiError::Saturated),
-        Err(PipelineError::CopCode { found, expected }) => {
-            return Err(ApiError::forbidden(format!(
-                "BaseTransfer/copCode {found} is not the authenticated enterprise ({expected})"
-            )));
-        }
-        Err(PipelineError::Store(e)) => return Err(e.into()),
-        Err(PipelineError::Internal(e)) => return Err(ApiError::internal(e)),
-    };
+    let answer = state.pipeline.submit(&sender, body.to_vec(), now).await?;
     state.metrics.count_message(answer.duplicate);
     let mut response = (StatusCode::OK, answer.xml).into_response();
     let headers = response.headers_mut();
@@ -347,14 +337,8 @@ pub(crate) async fn list_documents(
     {
         return Err(ApiError::bad_request(format!("status {s:?} is not a document status")));
     }
-    let filter = DocFilter {
-        kind: q.kind,
-        status: q.status,
-        party,
-        business_key: q.business_key,
-        limit: limit(q.limit)?,
-        before: None,
-    };
+    let filter =
+        DocFilter { kind: q.kind, status: q.status, party, business_key: q.business_key, limit: limit(q.limit)? };
     let docs = state.store.documents(filter).await?;
     Ok(Json(docs.iter().map(DocOut::from).collect()))
 }
@@ -451,10 +435,7 @@ pub(crate) async fn act(
         return Err(ApiError::bad_request("reason is required: it is recorded and sent in the receipt"));
     }
     let actor = caller.actor(state.now());
-    let receipts = state.pipeline.act(&id, action, body.reason.trim(), &actor).await.map_err(|e| match e {
-        PipelineError::Store(e) => ApiError::from(e),
-        other => ApiError::internal(other),
-    })?;
+    let receipts = state.pipeline.act(&id, action, body.reason.trim(), &actor).await?;
     let row = state.store.document(&id).await?;
     Ok(Json(ActionOut { document: DocOut::from(&row), receipts: receipts.into_iter().map(ReceiptOut::from).collect() }))
 }
@@ -500,9 +481,6 @@ impl From<PipelineError> for ApiError {
             PipelineError::CopCode { found, expected } => ApiError::forbidden(format!(
                 "BaseTransfer/copCode {found} is not the authenticated enterprise ({expected})"
             )),
-            PipelineError::Store(StoreError::NotFound { entity, id }) => {
-                ApiError::NotFound(format!("{entity} {id} not found"))
-            }
             PipelineError::Store(e) => e.into(),
             PipelineError::Internal(e) => ApiError::internal(e),
         }
