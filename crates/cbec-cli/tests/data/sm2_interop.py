@@ -59,6 +59,15 @@ def sm2_public_key_hex(cert_der):
     return cert_der[start:start + 64].hex()
 
 
+def crypt_sm2(public, private, asn1):
+    """gmssl's CryptSM2 for the key x || y. Its constructor strips any
+    leading '0' and '4' hex digits (`lstrip("04")`), which corrupts a key
+    whose x starts with one of them; set the key after construction."""
+    crypt = sm2.CryptSM2(public_key="", private_key=private, asn1=asn1)
+    crypt.public_key = public
+    return crypt
+
+
 def sm2_private_key_hex(pkcs8_der):
     """The 32-byte private scalar of an SM2 PKCS#8 key (its ECPrivateKey)."""
     at = pkcs8_der.find(bytes.fromhex("0201010420"))
@@ -105,10 +114,7 @@ def verify(path):
     name = DIGESTS[ref.find("ds:DigestMethod", NS).get("Algorithm")]
     expected = base64.b64decode(ref.find("ds:DigestValue", NS).text.strip())
     public = sm2_public_key_hex(cert)
-    if len(value) == 64:
-        ok = sm2.CryptSM2(public_key=public, private_key="").verify_with_sm3(value.hex(), signed_info)
-    else:
-        ok = sm2.CryptSM2(public_key=public, private_key="", asn1=True).verify_with_sm3(value.hex(), signed_info)
+    ok = crypt_sm2(public, "", asn1=len(value) != 64).verify_with_sm3(value.hex(), signed_info)
     if not ok:
         return "the SM2 SignatureValue does not verify (gmssl)"
     computed = document_digest(tree, sig, name)
@@ -158,7 +164,7 @@ def sign(src, key_path, cert_path, out, der=False, digest_name="sha1"):
     tree = etree.fromstring(draft.encode("utf-8")).getroottree()
     si = tree.getroot().find("ds:Signature/ds:SignedInfo", NS)
     signed_info = etree.tostring(si, method="c14n", with_comments=False)
-    crypt = sm2.CryptSM2(public_key=public, private_key=private, asn1=der)
+    crypt = crypt_sm2(public, private, asn1=der)
     value = crypt.sign_with_sm3(signed_info, secrets.token_hex(32))
     fields["value"] = base64.b64encode(bytes.fromhex(value)).decode()
     fields["key_name"] = serial_hex(cert)
