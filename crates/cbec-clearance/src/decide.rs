@@ -21,6 +21,9 @@ use crate::matching::{Mismatch, match_list};
 use crate::status::{Event, Status, transition};
 use crate::tax::{Assessment, RateTable, assess};
 
+mod summary;
+pub use summary::{Declaration, Line, SUMMARISED, SummaryResult};
+
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
 /// How clearance behaves.
@@ -175,6 +178,8 @@ pub struct Plan {
     pub moves: Vec<Move>,
     pub receipts: Vec<Receipt>,
     pub tax_bills: Vec<TaxBill>,
+    /// CEB792 summary results to issue.
+    pub summaries: Vec<SummaryResult>,
     pub quota: Vec<QuotaMove>,
     /// New values of counters.
     pub counters: BTreeMap<String, i64>,
@@ -194,18 +199,18 @@ pub fn quota_key(buyer_id: &str, now_ms: i64) -> String {
     format!("{buyer_id}|{}", china_year(now_ms))
 }
 
-/// The civil date (year, month, day) in China (UTC+8) at a time: days since
-/// 1970-01-01 to the proleptic Gregorian calendar (H. Hinnant's algorithm).
+/// The civil date (year, month, day) in China (UTC+8) at a time.
 fn china_civil(ms: i64) -> (i64, i64, i64) {
-    let z = (ms + 8 * 3600 * 1000).div_euclid(DAY_MS) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
+    crate::facts::civil((ms + CHINA_OFFSET_MS).div_euclid(DAY_MS))
+}
+
+const CHINA_OFFSET_MS: i64 = 8 * 3600 * 1000;
+
+/// The time `yyyyMMddhhmmss` in China at a time (the CEB time format).
+pub fn china_stamp(ms: i64) -> String {
+    let (year, month, day) = china_civil(ms);
+    let secs = (ms + CHINA_OFFSET_MS).rem_euclid(DAY_MS) / 1000;
+    format!("{year:04}{month:02}{day:02}{:02}{:02}{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 /// The calendar year in China (UTC+8) at a time.
@@ -246,7 +251,7 @@ pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i6
     let mut n = Needs::default();
     n.ids.extend(ids.iter().cloned());
     for inc in incoming {
-        n.keys.extend(inc.facts.keys());
+        n.keys.extend(inc.facts.wants());
         if inc.facts.pre_no().is_some() {
             n.counters.insert(pre_counter(now));
         }
@@ -261,7 +266,12 @@ pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i6
         }
     }
     for d in &snapshot.docs {
-        n.keys.extend(d.facts.keys());
+        // A list's release-day key would bring in every list of that day:
+        // only a summary window follows it (through `wants`).
+        n.keys.extend(d.facts.keys().into_iter().filter(|k| !k.starts_with(key::RELEASED)));
+        if d.kind() == Kind::Summary && d.status == Status::Declaring {
+            n.keys.extend(d.facts.wants());
+        }
         if let Facts::ExportList(l) = &d.facts
             && d.status == Status::Declaring
         {
@@ -379,6 +389,9 @@ impl<'a> Work<'a> {
         d.updated_at = now;
         if to == Status::Released {
             d.released_at = Some(now);
+            if let Facts::ExportList(l) = &mut d.facts {
+                l.released_on = Some(china_date(now));
+            }
         }
         if to != Status::Declaring && d.kind().is_list() && d.flags.is_empty() || to.is_final() {
             d.deadline = None;
@@ -485,6 +498,7 @@ pub fn decide(
             Kind::Arrival => take_arrival(&mut w, id, inc, sender),
             Kind::Departure => take_departure(&mut w, id, inc, sender),
             Kind::ExportRefund => take_export_refund(&mut w, id, inc, sender),
+            Kind::Summary => summary::take_summary(&mut w, id, inc, sender),
             Kind::Refund => take_refund(&mut w, id, inc, sender),
         }
     }
@@ -524,6 +538,7 @@ fn describe_identity(f: &Facts) -> String {
         Facts::Arrival(m) => format!("arrival {} at customs {}", m.cop_no, m.customs_code),
         Facts::Departure(m) => format!("departure {} at customs {}", m.cop_no, m.customs_code),
         Facts::ExportRefund(r) => format!("return of export list {}", r.invt_no),
+        Facts::Summary(s) => format!("summary application {} of agent {}", s.cop_no, s.agent_code),
     }
 }
 
@@ -1033,6 +1048,7 @@ pub fn expire(id: &str, snapshot: &Snapshot, config: &Config, now: i64) -> Plan 
             w.changed.insert(d.id.clone());
             w.plan.moves.push(Move { doc_id: d.id.clone(), from: Some(d.status), to: d.status, event: None, reason });
         }
+        (Facts::Summary(_), Status::Declaring) => summary::expire_part(&mut w, i),
         (Facts::Refund(r), Status::Accepted) => {
             let info = format!("the goods of the return of list {} were not back within the deadline", r.invt_no);
             let _ = w.go(i, Event::Refused, Status::Rejected, info);

@@ -125,6 +125,11 @@ mod tests {
             owner_code: "C".into(),
             license_no: None,
             freight: Decimal::ZERO,
+            country: "502".into(),
+            traf_mode: "5".into(),
+            gross_weight: Decimal::ONE,
+            net_weight: Decimal::ONE,
+            released_on: None,
             items: items
                 .iter()
                 .enumerate()

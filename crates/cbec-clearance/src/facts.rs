@@ -44,6 +44,9 @@ pub enum Kind {
     Departure,
     /// CEB213 retail export return application (退货申请).
     ExportRefund,
+    /// CEB701 summary application (汇总申请): released retail export lists
+    /// gathered into customs declarations.
+    Summary,
 }
 
 impl Kind {
@@ -63,10 +66,11 @@ impl Kind {
             Kind::Arrival => "arrival",
             Kind::Departure => "departure",
             Kind::ExportRefund => "export_refund",
+            Kind::Summary => "summary",
         }
     }
 
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Order,
         Kind::Payment,
         Kind::Waybill,
@@ -81,6 +85,7 @@ impl Kind {
         Kind::Arrival,
         Kind::Departure,
         Kind::ExportRefund,
+        Kind::Summary,
     ];
 
     pub fn parse(s: &str) -> Option<Kind> {
@@ -109,6 +114,7 @@ impl Kind {
             Kind::Arrival => "CEB507Message",
             Kind::Departure => "CEB509Message",
             Kind::ExportRefund => "CEB213Message",
+            Kind::Summary => "CEB701Message",
         }
     }
 
@@ -129,6 +135,7 @@ impl Kind {
             Kind::Arrival => "CEB508Message",
             Kind::Departure => "CEB510Message",
             Kind::ExportRefund => "CEB214Message",
+            Kind::Summary => "CEB702Message",
         }
     }
 
@@ -149,6 +156,7 @@ impl Kind {
             Kind::Arrival => "arrival (CEB507)",
             Kind::Departure => "departure (CEB509)",
             Kind::ExportRefund => "export return (CEB213)",
+            Kind::Summary => "summary application (CEB701)",
         }
     }
 }
@@ -372,7 +380,120 @@ pub struct ExportListFacts {
     #[serde(default)]
     pub license_no: Option<String>,
     pub freight: Decimal,
+    /// Destination country (运抵国), transport mode and weights: the keys
+    /// and totals of a summary declaration.
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub traf_mode: String,
+    #[serde(default)]
+    pub gross_weight: Decimal,
+    #[serde(default)]
+    pub net_weight: Decimal,
+    /// The China date (`yyyymmdd`) the list was released, set by customs;
+    /// summary applications by time window find lists by it.
+    #[serde(default)]
+    pub released_on: Option<String>,
     pub items: Vec<ExportItem>,
+}
+
+/// A summary application (CEB701): released retail export lists of one
+/// e-commerce enterprise to be gathered into customs declarations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryFacts {
+    /// The customs of declaration.
+    pub customs_code: String,
+    pub cop_no: String,
+    pub pre_no: Option<String>,
+    /// Assigned by customs when the application is accepted.
+    pub sum_no: Option<String>,
+    pub agent_code: String,
+    pub agent_name: String,
+    pub ebc_code: String,
+    pub ebc_name: String,
+    /// The customs broker of the follow-up declaration.
+    pub decl_agent_code: String,
+    pub decl_agent_name: String,
+    /// The time window (`yyyyMMddhhmmss`, China time); when given, the
+    /// body list is ignored and every eligible list released in it is taken.
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    /// `1`: one declaration per consignor; `2`: per consignor and
+    /// producer/seller.
+    pub summary_flag: String,
+    /// `1`: items merged under their original name as well.
+    pub item_name_flag: String,
+    pub msg_count: i32,
+    pub msg_seq_no: i32,
+    /// The lists named in the body (`invtNo`).
+    pub invt_nos: Vec<String>,
+}
+
+/// The days a summary window covers, as `yyyymmdd`, or why it is not a
+/// window: both ends `yyyyMMddhhmmss`, the start not after the end, at most
+/// [`MAX_WINDOW_DAYS`] days.
+pub fn window_days(start: &str, end: &str) -> Result<Vec<String>, String> {
+    let day = |t: &str, name: &str| {
+        let ok = t.len() == 14 && t.bytes().all(|b| b.is_ascii_digit());
+        let (y, m, d) = if ok {
+            (
+                t[0..4].parse::<i64>().unwrap_or(0),
+                t[4..6].parse::<i64>().unwrap_or(0),
+                t[6..8].parse::<i64>().unwrap_or(0),
+            )
+        } else {
+            (0, 0, 0)
+        };
+        if !ok || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return Err(format!("{name} {t:?} is not a time yyyyMMddhhmmss"));
+        }
+        Ok(days_from_civil(y, m, d))
+    };
+    let (a, b) = (day(start, "startTime")?, day(end, "endTime")?);
+    if b < a || end < start {
+        return Err(format!("startTime {start} is after endTime {end}"));
+    }
+    if b - a + 1 > MAX_WINDOW_DAYS {
+        return Err(format!(
+            "the window {start}–{end} spans {} days; summarise at most {MAX_WINDOW_DAYS} days at a time",
+            b - a + 1
+        ));
+    }
+    Ok((a..=b).map(civil_date).collect())
+}
+
+/// The longest summary window: a calendar month.
+pub const MAX_WINDOW_DAYS: i64 = 31;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `yyyymmdd` of a day number (days since 1970-01-01).
+pub fn civil_date(days: i64) -> String {
+    let (y, m, d) = civil(days);
+    format!("{y:04}{m:02}{d:02}")
+}
+
+/// The proleptic Gregorian (year, month, day) of a day number (days since
+/// 1970-01-01; H. Hinnant's algorithm).
+pub fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// An export list cancellation.
@@ -441,6 +562,7 @@ pub enum Facts {
     Arrival(MovementFacts),
     Departure(MovementFacts),
     ExportRefund(ExportRefundFacts),
+    Summary(SummaryFacts),
 }
 
 /// Business-key strings. Two documents are related when they share one.
@@ -469,6 +591,18 @@ pub mod key {
     pub fn export_waybill(logistics_code: &str, logistics_no: &str) -> String {
         format!("xwaybill|{logistics_code}|{logistics_no}")
     }
+    /// The export lists of an e-commerce enterprise released on a China
+    /// date (`yyyymmdd`): how summary windows find them. Not followed when
+    /// gathering a document's relations.
+    pub fn released(ebc_code: &str, date: &str) -> String {
+        format!("{RELEASED}{ebc_code}|{date}")
+    }
+    /// The prefix of [`released`] keys.
+    pub const RELEASED: &str = "xrel|";
+    /// A summary application (all its parts): agent + its own number.
+    pub fn summary(agent_code: &str, cop_no: &str) -> String {
+        format!("xsum|{agent_code}|{cop_no}")
+    }
 }
 
 impl Facts {
@@ -488,6 +622,7 @@ impl Facts {
             Facts::Arrival(_) => Kind::Arrival,
             Facts::Departure(_) => Kind::Departure,
             Facts::ExportRefund(_) => Kind::ExportRefund,
+            Facts::Summary(_) => Kind::Summary,
         }
     }
 
@@ -531,9 +666,29 @@ impl Facts {
                 if let Some(n) = &l.invt_no {
                     keys.push(key::invt(n));
                 }
+                if let Some(day) = &l.released_on {
+                    keys.push(key::released(&l.ebc_code, day));
+                }
                 keys
             }
+            Facts::Summary(s) => vec![key::summary(&s.agent_code, &s.cop_no)],
         }
+    }
+
+    /// The keys to read when this document is decided: its own
+    /// ([`keys`](Facts::keys)) and, for a summary application, the lists it
+    /// names or the days of its window.
+    pub fn wants(&self) -> Vec<String> {
+        let mut keys = self.keys();
+        if let Facts::Summary(s) = self {
+            match (&s.start_time, &s.end_time) {
+                (Some(a), Some(b)) => {
+                    keys.extend(window_days(a, b).unwrap_or_default().iter().map(|d| key::released(&s.ebc_code, d)))
+                }
+                _ => keys.extend(s.invt_nos.iter().map(|n| key::invt(n))),
+            }
+        }
+        keys
     }
 
     /// The key shown to people and in the receipts API: orderNo,
@@ -553,6 +708,7 @@ impl Facts {
             Facts::ExportCancel(c) => c.invt_no.clone(),
             Facts::Arrival(m) | Facts::Departure(m) => m.cop_no.clone(),
             Facts::ExportRefund(r) => r.invt_no.clone(),
+            Facts::Summary(s) => s.sum_no.clone().unwrap_or_else(|| s.cop_no.clone()),
         }
     }
 
@@ -567,6 +723,7 @@ impl Facts {
             Facts::Arrival(m) | Facts::Departure(m) => Some(&m.pre_no),
             Facts::ExportRefund(r) => Some(&r.pre_no),
             Facts::Refund(r) => Some(&r.pre_no),
+            Facts::Summary(s) => Some(&s.pre_no),
             _ => None,
         }
     }
@@ -582,6 +739,7 @@ impl Facts {
             Facts::ExportRefund(r) => Some(&mut r.pre_no),
             Facts::Cancel(c) => Some(&mut c.pre_no),
             Facts::Refund(r) => Some(&mut r.pre_no),
+            Facts::Summary(s) => Some(&mut s.pre_no),
             _ => None,
         }
     }
@@ -658,6 +816,10 @@ impl Facts {
                 add("agent", &r.agent_code);
                 add("logistics", &r.logistics_code);
             }
+            Facts::Summary(s) => {
+                add("agent", &s.agent_code);
+                add("ebc", &s.ebc_code);
+            }
         }
         out
     }
@@ -696,6 +858,7 @@ pub fn documents(message: &Message) -> Option<Vec<Incoming>> {
         Message::CEB507Message(m) => m.arrival.iter().map(arrival).collect(),
         Message::CEB509Message(m) => m.departure.iter().map(departure).collect(),
         Message::CEB213Message(m) => m.invt_refund.iter().map(export_refund).collect(),
+        Message::CEB701Message(m) => m.summary_apply.iter().map(summary).collect(),
         _ => return None,
     };
     Some(docs)
@@ -909,6 +1072,11 @@ fn export_list(i: &export::Inventory) -> Incoming {
         owner_code: h.owner_code.clone(),
         license_no: owned(&h.license_no),
         freight: h.freight,
+        country: h.country.clone(),
+        traf_mode: h.traf_mode.clone(),
+        gross_weight: h.gross_weight,
+        net_weight: h.net_weight,
+        released_on: None,
         items: i
             .inventory_list
             .iter()
@@ -990,4 +1158,57 @@ fn export_refund(r: &export::InvtRefund) -> Incoming {
             .collect(),
     };
     incoming(&h.guid, &h.app_type, &h.app_status, Facts::ExportRefund(facts))
+}
+
+fn summary(a: &export::SummaryApply) -> Incoming {
+    let h = &a.summary_apply_head;
+    let facts = SummaryFacts {
+        customs_code: h.customs_code.clone(),
+        cop_no: h.cop_no.clone(),
+        pre_no: owned(&h.pre_no),
+        sum_no: owned(&h.sum_no),
+        agent_code: h.agent_code.clone(),
+        agent_name: h.agent_name.clone(),
+        ebc_code: h.ebc_code.clone(),
+        ebc_name: h.ebc_name.clone(),
+        decl_agent_code: h.decl_agent_code.clone(),
+        decl_agent_name: h.decl_agent_name.clone(),
+        start_time: owned(&h.start_time),
+        end_time: owned(&h.end_time),
+        summary_flag: h.summary_flag.clone(),
+        item_name_flag: h.item_name_flag.clone(),
+        msg_count: h.msg_count,
+        msg_seq_no: h.msg_seq_no,
+        invt_nos: a.summary_apply_list.iter().map(|l| l.invt_no.trim().to_string()).collect(),
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Summary(facts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (2026, 11, 27), (2026, 12, 31), (2100, 3, 1)] {
+            let n = days_from_civil(y, m, d);
+            assert_eq!(civil(n), (y, m, d));
+            assert_eq!(civil_date(n), format!("{y:04}{m:02}{d:02}"));
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2026, 1, 1) - days_from_civil(2025, 12, 31), 1);
+    }
+
+    #[test]
+    fn summary_windows() {
+        assert_eq!(window_days("20261130000000", "20261202235959").unwrap(), ["20261130", "20261201", "20261202"]);
+        assert_eq!(window_days("20261127090000", "20261127100000").unwrap(), ["20261127"]);
+        assert_eq!(window_days("20261201000000", "20261231235959").unwrap().len(), 31);
+        let err = |a: &str, b: &str| window_days(a, b).unwrap_err();
+        assert!(err("20261201000000", "20270101000000").contains("32 days"));
+        assert!(err("20261202000000", "20261201000000").contains("after"));
+        assert!(err("20261127100000", "20261127090000").contains("after"));
+        assert!(err("2026-11-27", "20261127090000").contains("startTime"));
+        assert!(err("20261127090000", "20261327090000").contains("endTime"));
+    }
 }

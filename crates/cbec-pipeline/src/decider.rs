@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use cbec_clearance::decide::{self, Action, Doc, Plan, Receipt, TaxBill};
+use cbec_clearance::decide::{self, Action, Doc, Plan, Receipt, SummaryResult, TaxBill};
 use cbec_clearance::{Config, Facts, Incoming, Kind, Refusal};
 use cbec_model::ident::{Guid, ReturnTime};
 use cbec_receipts::{ReceiptItem, ReceiptKeys, ReceiptType};
@@ -175,6 +175,15 @@ pub fn receipt_keys(guid: &str, facts: &Facts) -> ReceiptKeys {
             k.pre_no = r.pre_no.clone();
             k.invt_no = s(&r.invt_no);
         }
+        Facts::Summary(m) => {
+            k.customs_code = s(&m.customs_code);
+            k.agent_code = s(&m.agent_code);
+            k.ebc_code = s(&m.ebc_code);
+            k.cop_no = s(&m.cop_no);
+            k.pre_no = m.pre_no.clone();
+            k.sum_no = m.sum_no.clone();
+            k.msg_seq_no = Some(m.msg_seq_no);
+        }
         Facts::ExportCancel(c) => {
             k.customs_code = s(&c.customs_code);
             k.ebc_code = s(&c.ebc_code);
@@ -260,6 +269,70 @@ fn tax_bill(t: &TaxBill, time: &ReturnTime) -> Result<String, StoreError> {
     Ok(cbec_ceb::encode(&message))
 }
 
+/// The `decState` of a summary result: the value of the official sample
+/// (the spec leaves the code list to customs).
+const DEC_STATE: &str = "A";
+
+/// The CEB792 messages of a summary result, at most
+/// [`cbec_receipts::MAX_DECLARATIONS_PER_MESSAGE`] declarations each.
+fn summary_results(r: &SummaryResult, time: &ReturnTime) -> Result<Vec<NewReceipt>, StoreError> {
+    let mut out = Vec::new();
+    for part in r.declarations.chunks(cbec_receipts::MAX_DECLARATIONS_PER_MESSAGE) {
+        let doc = cbec_receipts::SummaryResultDoc {
+            guid: fresh_guid(),
+            apply_guid: r.guid.clone(),
+            customs_code: r.customs_code.clone(),
+            sum_no: r.sum_no.clone(),
+            op_date: time.clone(),
+            dec_state: DEC_STATE.into(),
+            agent_code: r.agent_code.clone(),
+            agent_name: r.agent_name.clone(),
+            ebc_code: r.ebc_code.clone(),
+            ebc_name: r.ebc_name.clone(),
+            decl_agent_code: r.decl_agent_code.clone(),
+            decl_agent_name: r.decl_agent_name.clone(),
+            declarations: part
+                .iter()
+                .map(|d| cbec_receipts::SummaryDeclaration {
+                    decl_seq_no: d.decl_seq_no.clone(),
+                    gross_weight: d.gross_weight,
+                    net_weight: d.net_weight,
+                    note: Some(d.keys.clone()),
+                    lines: d
+                        .lines
+                        .iter()
+                        .map(|l| cbec_receipts::SummaryLine {
+                            invt_no: l.invt_no.clone(),
+                            logistics_no: l.logistics_no.clone(),
+                            gseqno: l.gseqno,
+                            gnum: l.gnum,
+                            gcode: l.gcode.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        let xml = cbec_receipts::summary_result_xml(&doc)
+            .map_err(|e| backend(format!("the CEB792 summary result cannot be written: {e}")))?;
+        let info = part
+            .iter()
+            .map(|d| format!("declaration {}: {} item line(s) ({})", d.decl_seq_no, d.lines.len(), d.keys))
+            .collect::<Vec<_>>()
+            .join("; ");
+        out.push(NewReceipt {
+            id: new_id(),
+            doc_id: Some(r.doc_id.clone()),
+            message_type: "CEB792Message".into(),
+            return_status: DEC_STATE.into(),
+            return_info: format!("summary {}: {info}", r.sum_no),
+            business_key: r.sum_no.clone(),
+            xml: String::from_utf8(xml).map_err(|e| backend(format!("the CEB792 is not UTF-8: {e}")))?,
+            recipients: r.recipients.clone(),
+        });
+    }
+    Ok(out)
+}
+
 /// Turns a plan into the store's outcome: rows, moves, quota, rendered
 /// receipts and tax bills, and (for a message) the answer to the sender:
 /// one receipt message with a return element per receipt of its documents.
@@ -334,6 +407,9 @@ pub(crate) fn outcome(
             xml,
             recipients: t.recipients.clone(),
         });
+    }
+    for r in &plan.summaries {
+        out.receipts.extend(summary_results(r, &time)?);
     }
     if let Some(kind) = answer_type {
         // Every document of a message is answered; a decision that answers

@@ -69,6 +69,7 @@ fn senders(kind: Kind) -> &'static [&'static str] {
         Kind::Arrival => &["operator"],
         Kind::ExportRefund => &["ebc", "agent"],
         Kind::Departure => &["logistics"],
+        Kind::Summary => &["agent"],
     }
 }
 

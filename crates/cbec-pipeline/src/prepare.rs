@@ -153,6 +153,7 @@ fn taken(t: MessageType) -> bool {
             | MessageType::Ceb507
             | MessageType::Ceb509
             | MessageType::Ceb213
+            | MessageType::Ceb701
     )
 }
 
@@ -179,7 +180,7 @@ fn business(
             FORMAT_UNSUPPORTED,
             format!(
                 "{root} is not taken by this service (yet): send an import order, payment, waybill, list, cancellation or \
-                 return, or an export order, receipt of payment, waybill, list, list cancellation, arrival, departure or return"
+                 return, or an export order, receipt of payment, waybill, list, list cancellation, arrival, departure, return or summary application"
             ),
         );
     }
@@ -281,7 +282,8 @@ pub(crate) fn rule_code(kind: Kind) -> i32 {
         | Kind::ExportCancel
         | Kind::Arrival
         | Kind::Departure
-        | Kind::ExportRefund => 100,
+        | Kind::ExportRefund
+        | Kind::Summary => 100,
     }
 }
 
@@ -301,6 +303,7 @@ fn base_transfer_cop_code(m: &Message) -> Option<String> {
         Message::CEB507Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB509Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB213Message(m) => m.base_transfer.cop_code.clone(),
+        Message::CEB701Message(m) => m.base_transfer.cop_code.clone(),
         _ => return None,
     })
 }

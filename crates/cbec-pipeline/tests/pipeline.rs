@@ -1005,6 +1005,266 @@ async fn story(b: Backend) -> Vec<String> {
     seen
 }
 
+/// A CEB701 summary application from the agent (`invt_nos` named, or a
+/// window), part `seq` of `count`.
+#[allow(clippy::too_many_arguments)]
+fn summary_apply(
+    guid: &str,
+    cop_no: &str,
+    agent: &str,
+    ebc: &str,
+    invt_nos: &[String],
+    window: Option<(&str, &str)>,
+    flags: (&str, &str),
+    part: (i32, i32),
+) -> Message {
+    use cbec_ceb::export::{BaseTransfer, CEB701Message, SummaryApply, SummaryApplyHead, SummaryApplyList};
+    Message::CEB701Message(Box::new(CEB701Message {
+        guid: guid.into(),
+        version: "1.0".into(),
+        summary_apply: vec![SummaryApply {
+            summary_apply_head: SummaryApplyHead {
+                guid: guid.into(),
+                app_type: "1".into(),
+                app_time: "20261128090000".into(),
+                app_status: "2".into(),
+                customs_code: "5300".into(),
+                cop_no: cop_no.into(),
+                pre_no: None,
+                sum_no: None,
+                agent_code: agent.into(),
+                agent_name: "示例报关代理有限公司".into(),
+                ebc_code: ebc.into(),
+                ebc_name: "示例跨境电商企业".into(),
+                decl_agent_code: agent.into(),
+                decl_agent_name: "示例报关代理有限公司".into(),
+                start_time: window.map(|w| w.0.into()),
+                end_time: window.map(|w| w.1.into()),
+                loct_no: None,
+                summary_flag: flags.0.into(),
+                item_name_flag: flags.1.into(),
+                msg_count: part.1,
+                msg_seq_no: part.0,
+                note: None,
+            },
+            summary_apply_list: invt_nos.iter().map(|n| SummaryApplyList { invt_no: n.clone() }).collect(),
+        }],
+        base_transfer: BaseTransfer {
+            cop_code: agent.into(),
+            cop_name: "示例报关代理有限公司".into(),
+            dxp_mode: "DXP".into(),
+            dxp_id: "DXPENT0000000003".into(),
+            note: None,
+        },
+        base_subscribe: Vec::new(),
+        signature: None,
+        extend_message: None,
+    }))
+}
+
+/// Retail export summary declaration: released B lists gathered by CEB701
+/// into declarations by the merge keys (CEB702 399 + CEB792), by name and
+/// by window, in parts; lists that cannot be summarised are refused by
+/// name, and a list is summarised once.
+async fn export_summary(b: Backend) {
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let codes = h.world.codes();
+    let operator = cbec_pipeline::traffic::file_party(
+        h.store.as_ref(),
+        &cbec_fixtures::uscc(9),
+        "示例监管场所经营有限公司",
+        &[cbec_model::filing::EnterpriseType::Operator],
+        KeyAlgorithm::Sm2,
+        0x0300_0003,
+        Millis(T0 - DAY),
+    )
+    .await
+    .unwrap();
+    let logistics = h.world.logistics.code.clone();
+    let (agent, ebc) = (h.world.agent.code.clone(), codes.ebc.clone());
+    // Lists 0–1 go to one country by air, 2 to another, 3 later (for the
+    // window), 4 stays unreleased, 5 is B2B (9710).
+    let mut heads = Vec::new();
+    for n in 0..6u64 {
+        let mode = if n == 5 { ExportMode::B2bDirect } else { ExportMode::Retail };
+        let mut case = export_case(1500 + n, mode, 2, &codes);
+        if n == 5 {
+            case = small(case);
+        }
+        let head = &mut case.list.inventory[0].inventory_head;
+        head.statistics_flag = "B".into();
+        head.country = if n == 2 { "303".into() } else { "502".into() };
+        for m in case.messages() {
+            let a = h.send_message(&m, T0 + n as i64).await;
+            assert!(!statuses(&a.xml).iter().any(|s| s.starts_with('-') || s == "100"), "{}", info(&a.xml));
+        }
+        heads.push(case.list.inventory[0].inventory_head.clone());
+    }
+    let sender = Sender { id: operator.id.clone(), codes: vec![operator.code.clone()] };
+    for (n, head) in heads.iter().enumerate() {
+        if n == 4 {
+            continue;
+        }
+        let at = if n == 3 { T0 + DAY } else { T0 + 100 };
+        let m = arrival(
+            &format!("A0000003-0000-4000-8000-00000000000{n}"),
+            "5300",
+            &operator.code,
+            &logistics,
+            std::slice::from_ref(&head.logistics_no),
+        );
+        let a = h.pipeline.submit(&sender, operator.sign(&m).unwrap(), Millis(at)).await.unwrap();
+        assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    }
+    let lists = h
+        .store
+        .documents(DocFilter { kind: Some("export_list".into()), limit: 10, ..DocFilter::default() })
+        .await
+        .unwrap();
+    let invt = |n: usize| -> String {
+        let d = lists.iter().find(|d| d.keys.iter().any(|k| k.ends_with(&heads[n].logistics_no))).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&d.body).unwrap();
+        v["facts"]["invt_no"].as_str().unwrap().to_string()
+    };
+    let nos: Vec<String> = (0..6).map(invt).collect();
+    // Refused by name: an unreleased list, a B2B list, an unknown one.
+    let g = "5A000001-0000-4000-8000-000000000001";
+    let bad = vec![nos[4].clone(), nos[5].clone(), "53002026E999999999".to_string()];
+    let a =
+        h.send_message(&summary_apply(g, "SUM001", &agent, &ebc, &bad, None, ("1", "1"), (1, 1)), T0 + 2 * DAY).await;
+    assert_eq!(statuses(&a.xml), ["100"], "{}", info(&a.xml));
+    let text = info(&a.xml);
+    assert!(text.contains("CEB702Message"), "{text}");
+    for want in ["status 120", "B2B export (9710)", "no such export list"] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    // Lists 0, 1 and 2 by name: two declarations (country 502 and 303).
+    let g = "5A000001-0000-4000-8000-000000000002";
+    let named = vec![nos[0].clone(), nos[1].clone(), nos[2].clone()];
+    let a =
+        h.send_message(&summary_apply(g, "SUM002", &agent, &ebc, &named, None, ("1", "1"), (1, 1)), T0 + 2 * DAY).await;
+    assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("3 list(s)") && info(&a.xml).contains("2 declaration(s)"), "{}", info(&a.xml));
+    let results: Vec<_> = h
+        .store
+        .receipts_for(std::slice::from_ref(&agent), 0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.message_type == "CEB792Message")
+        .collect();
+    assert_eq!(results.len(), 1);
+    let Message::CEB792Message(m) = cbec_ceb::decode(results[0].xml.as_bytes(), &Default::default()).unwrap().message
+    else {
+        panic!("CEB792")
+    };
+    assert_eq!(m.summary_result.len(), 2);
+    let lines: usize = m.summary_result.iter().map(|r| r.summary_result_list.len()).sum();
+    let items: usize = (0..3)
+        .map(|n| {
+            lists
+                .iter()
+                .find(|d| d.keys.iter().any(|k| k.ends_with(&heads[n].logistics_no)))
+                .map(|d| {
+                    let v: serde_json::Value = serde_json::from_str(&d.body).unwrap();
+                    v["facts"]["items"].as_array().unwrap().len()
+                })
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(lines, items);
+    let by_country: Vec<Vec<&str>> = m
+        .summary_result
+        .iter()
+        .map(|r| {
+            let mut v: Vec<&str> = r.summary_result_list.iter().map(|l| l.invt_no.as_str()).collect();
+            v.dedup();
+            v
+        })
+        .collect();
+    assert!(by_country.contains(&vec![nos[2].as_str()]), "{by_country:?}");
+    for r in &m.summary_result {
+        assert_eq!(r.summary_result_head.ebc_code, ebc);
+        assert_eq!(r.summary_result_head.guid, g);
+        assert!(r.summary_result_list.iter().all(|l| l.gseqno >= 1));
+    }
+    // Each list is summarised once.
+    let g = "5A000001-0000-4000-8000-000000000003";
+    let again = vec![nos[0].clone()];
+    let a =
+        h.send_message(&summary_apply(g, "SUM003", &agent, &ebc, &again, None, ("1", "1"), (1, 1)), T0 + 2 * DAY).await;
+    assert_eq!(statuses(&a.xml), ["100"]);
+    assert!(info(&a.xml).contains("already in summary S"), "{}", info(&a.xml));
+    // In two parts: the first waits (2), the second concludes both (399).
+    let g1 = "5A000001-0000-4000-8000-000000000004";
+    let g2 = "5A000001-0000-4000-8000-000000000005";
+    let a = h
+        .send_message(
+            &summary_apply(
+                g1,
+                "SUM004",
+                &agent,
+                &ebc,
+                &[],
+                Some(("20261128000000", "20261129235959")),
+                ("2", "0"),
+                (1, 2),
+            ),
+            T0 + 2 * DAY,
+        )
+        .await;
+    assert_eq!(statuses(&a.xml), ["2"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("waiting for part(s) 2"), "{}", info(&a.xml));
+    // The window (28–29 November, China time) finds list 3 only: 0–2 were
+    // released on the 27th (and summarised), 4 is unreleased, 5 is B2B.
+    let a = h
+        .send_message(
+            &summary_apply(
+                g2,
+                "SUM004",
+                &agent,
+                &ebc,
+                &[],
+                Some(("20261128000000", "20261129235959")),
+                ("2", "0"),
+                (2, 2),
+            ),
+            T0 + 2 * DAY,
+        )
+        .await;
+    assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("1 list(s)"), "{}", info(&a.xml));
+    let list3 = h
+        .store
+        .documents(DocFilter { kind: Some("export_list".into()), limit: 10, ..DocFilter::default() })
+        .await
+        .unwrap();
+    let d3 = list3.iter().find(|d| d.keys.iter().any(|k| k.ends_with(&heads[3].logistics_no))).unwrap();
+    assert!(d3.body.contains("summarised S"), "{}", d3.body);
+    // A window longer than a month is refused with the reason.
+    let g = "5A000001-0000-4000-8000-000000000006";
+    let a = h
+        .send_message(
+            &summary_apply(
+                g,
+                "SUM005",
+                &agent,
+                &ebc,
+                &[],
+                Some(("20261001000000", "20261130235959")),
+                ("1", "1"),
+                (1, 1),
+            ),
+            T0 + 2 * DAY,
+        )
+        .await;
+    assert_eq!(statuses(&a.xml), ["100"]);
+    assert!(info(&a.xml).contains("at most 31 days"), "{}", info(&a.xml));
+    // CEB702 and CEB792 are valid.
+    assert!(xmllint_receipts(&h, std::slice::from_ref(&agent), "ceb-export-202205.xsd").await >= 6);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -1034,6 +1294,7 @@ on_both!(
     export_lists_are_cancelled,
     export_routes,
     export_returns,
+    export_summary,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

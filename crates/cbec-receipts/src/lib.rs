@@ -106,6 +106,7 @@ mod fields;
 mod keys;
 mod kind;
 mod receipt;
+mod summary;
 mod tax;
 
 use cbec_ceb::Message;
@@ -115,6 +116,10 @@ pub use error::ReceiptError;
 pub use keys::{ReceiptItem, ReceiptKeys, receipt_keys};
 pub use kind::ReceiptType;
 pub use receipt::{receipt_message, receipt_message_with_guid, receipt_xml};
+pub use summary::{
+    MAX_DECLARATIONS_PER_MESSAGE, SummaryDeclaration, SummaryLine, SummaryResultDoc, summary_result_message,
+    summary_result_xml,
+};
 pub use tax::{
     TaxBill, TaxBillHead, TaxBillItem, TaxBillStatus, TaxStatus, tax_bill_message, tax_bill_xml, tax_status_message,
     tax_status_xml,

@@ -1,5 +1,6 @@
-//! CEB900 (format-check receipt), CEB816 (tax bill) and CEB818 (tax bill
-//! status) against both schema oracles, decoded back.
+//! CEB900 (format-check receipt), CEB816 (tax bill), CEB818 (tax bill
+//! status) and CEB792 (summary result) against both schema oracles, decoded
+//! back.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -7,8 +8,9 @@ mod support;
 use cbec_ceb::Message;
 use cbec_model::ident::Guid;
 use cbec_receipts::{
-    MessageReturn, ReceiptError, TaxBill, TaxBillHead, TaxBillItem, TaxBillStatus, TaxStatus, UNKNOWN_MESSAGE_TYPE,
-    message_return_xml, tax_bill_message, tax_bill_xml, tax_status_xml,
+    MAX_DECLARATIONS_PER_MESSAGE, MessageReturn, ReceiptError, SummaryDeclaration, SummaryLine, SummaryResultDoc,
+    TaxBill, TaxBillHead, TaxBillItem, TaxBillStatus, TaxStatus, UNKNOWN_MESSAGE_TYPE, message_return_xml,
+    summary_result_message, summary_result_xml, tax_bill_message, tax_bill_xml, tax_status_xml,
 };
 use rust_decimal::Decimal;
 use support::*;
@@ -318,4 +320,72 @@ fn tax_documents_have_a_json_form() {
     assert_eq!(json["items"][0]["gcode"], "2106909090");
     let back: TaxBill = serde_json::from_value(json).unwrap();
     assert_eq!(back, bill);
+}
+
+fn summary_result(declarations: usize) -> SummaryResultDoc {
+    SummaryResultDoc {
+        guid: guid("6C1D2E3F-4A5B-4C7D-8E9F-0A1B2C3D4E5F"),
+        apply_guid: "1F2E3D4C-5B6A-4978-8695-A4B3C2D1E0F9".into(),
+        customs_code: "5141".into(),
+        sum_no: "S20261127000000001".into(),
+        op_date: rt("20261127101112012"),
+        dec_state: "A".into(),
+        agent_code: "4401960AGT".into(),
+        agent_name: "广州报关代理有限公司".into(),
+        ebc_code: "4401960EBC".into(),
+        ebc_name: "广州跨境电商企业".into(),
+        decl_agent_code: "4401960DCL".into(),
+        decl_agent_name: "广州报关行".into(),
+        declarations: (0..declarations)
+            .map(|n| SummaryDeclaration {
+                decl_seq_no: format!("D20261127{:09}", n + 1),
+                gross_weight: dec("12.5"),
+                net_weight: dec("10.123456"),
+                note: None,
+                lines: vec![
+                    SummaryLine {
+                        invt_no: "51412026E000000001".into(),
+                        logistics_no: "LP0001".into(),
+                        gseqno: 1,
+                        gnum: 1,
+                        gcode: "6109100021".into(),
+                    },
+                    SummaryLine {
+                        invt_no: "51412026E000000002".into(),
+                        logistics_no: "LP0002".into(),
+                        gseqno: 1,
+                        gnum: 1,
+                        gcode: "6109100021".into(),
+                    },
+                ],
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn ceb792_is_valid_and_decodes_back() {
+    let doc = summary_result(2);
+    let bytes = summary_result_xml(&doc).unwrap();
+    let Message::CEB792Message(m) = check_valid(&bytes, "ceb792") else { panic!("CEB792") };
+    assert_eq!(m.summary_result.len(), 2);
+    let h = &m.summary_result[1].summary_result_head;
+    assert_eq!((h.sum_no.as_str(), h.decl_seq_no.as_str()), ("S20261127000000001", "D20261127000000002"));
+    assert_eq!(h.guid, "1F2E3D4C-5B6A-4978-8695-A4B3C2D1E0F9");
+    // Rounded to the XSD's 5 fraction digits.
+    assert_eq!(h.net_weight.to_string(), "10.12346");
+    assert_eq!(m.summary_result[0].summary_result_list.len(), 2);
+    assert_eq!(m.summary_result[0].summary_result_list[1].invt_no, "51412026E000000002");
+    assert_eq!(summary_result_message(&doc).unwrap(), Message::CEB792Message(m));
+}
+
+#[test]
+fn ceb792_limits() {
+    assert!(summary_result_xml(&summary_result(MAX_DECLARATIONS_PER_MESSAGE)).is_ok());
+    let err = summary_result_xml(&summary_result(MAX_DECLARATIONS_PER_MESSAGE + 1)).unwrap_err();
+    assert!(matches!(err, ReceiptError::Count { element: "SummaryResult", .. }), "{err}");
+    let mut bad = summary_result(1);
+    bad.sum_no = "S2026".into();
+    let err = summary_result_xml(&bad).unwrap_err().to_string();
+    assert!(err.contains("sumNo"), "{err}");
 }

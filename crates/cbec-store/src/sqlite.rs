@@ -311,7 +311,7 @@ fn open_writer(path: &Path) -> Result<Connection> {
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;
          PRAGMA temp_store = MEMORY;",
     )
-        .map_err(db_err)?;
+    .map_err(db_err)?;
     migrate(&conn)?;
     Ok(conn)
 }
