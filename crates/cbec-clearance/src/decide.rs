@@ -499,6 +499,7 @@ pub fn decide(
             Kind::Departure => take_departure(&mut w, id, inc, sender),
             Kind::ExportRefund => take_export_refund(&mut w, id, inc, sender),
             Kind::Summary => summary::take_summary(&mut w, id, inc, sender),
+            Kind::ExportTally => take_export_tally(&mut w, id, inc, sender),
             Kind::Refund => take_refund(&mut w, id, inc, sender),
         }
     }
@@ -539,6 +540,7 @@ fn describe_identity(f: &Facts) -> String {
         Facts::Departure(m) => format!("departure {} at customs {}", m.cop_no, m.customs_code),
         Facts::ExportRefund(r) => format!("return of export list {}", r.invt_no),
         Facts::Summary(s) => format!("summary application {} of agent {}", s.cop_no, s.agent_code),
+        Facts::ExportTally(t) => format!("tally of return {} (waybill {})", t.co_el_no, t.logistics_no),
     }
 }
 
@@ -1356,6 +1358,59 @@ fn take_export_refund(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     }
     let info = format!("退货申请成功: return of export list {} accepted", r.invt_no);
     w.create(id, inc, sender, Status::Accepted, Status::Accepted.code(), info);
+}
+
+/// A return tally detail (CEB215) from the supervised site: the goods of an
+/// accepted export return (found by its inbound waybill and `coElNo`) are
+/// back; the return is concluded (399) and so is the tally.
+fn take_export_tally(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
+    let Facts::ExportTally(t) = &inc.facts else { return };
+    let refuse = |w: &mut Work, info: String| {
+        w.create(id, inc, sender, Status::Rejected, Status::Rejected.code(), info);
+    };
+    let what = describe_identity(&inc.facts);
+    if sender != t.operator_code {
+        return refuse(w, format!("{what}: operatorCode {} is not the sender {sender}", t.operator_code));
+    }
+    let found = w
+        .docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.kind() == Kind::ExportRefund && d.status.is_live())
+        .filter(|(_, d)| d.facts.keys().contains(&key::export_return(&t.logistics_code, &t.logistics_no)))
+        .filter_map(|(i, d)| match &d.facts {
+            Facts::ExportRefund(r) if r.co_el_no == t.co_el_no => Some((i, r.invt_no.clone())),
+            _ => None,
+        })
+        .max_by_key(|(i, _)| w.docs[*i].created_at);
+    let Some((i, invt_no)) = found else {
+        return refuse(
+            w,
+            format!(
+                "{what}: no export return {} with waybill {} of {} (send the return, CEB213, first)",
+                t.co_el_no, t.logistics_no, t.logistics_code
+            ),
+        );
+    };
+    let mut problems = Vec::new();
+    if let Some(no) = &t.invt_no
+        && *no != invt_no
+    {
+        problems.push(format!("invtNo: the return is for list {invt_no}, found {no}"));
+    }
+    match w.docs[i].status {
+        Status::Accepted => {}
+        Status::Concluded => problems.push(format!("return {} was tallied already", t.co_el_no)),
+        other => problems.push(format!("return {} is in status {}, not accepted (120)", t.co_el_no, other.code())),
+    }
+    if !problems.is_empty() {
+        return refuse(w, format!("{what}: {}", problems.join("; ")));
+    }
+    let info = format!("理货完成: the goods of return {} are back at {}", t.co_el_no, t.customs_code);
+    let _ = w.go(i, Event::Conclude, Status::Concluded, info.clone());
+    let j = w.create(id, inc, sender, Status::Accepted, String::new(), String::new());
+    w.plan.receipts.pop();
+    let _ = w.go(j, Event::Conclude, Status::Concluded, info);
 }
 
 #[cfg(test)]

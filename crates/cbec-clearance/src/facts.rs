@@ -47,6 +47,9 @@ pub enum Kind {
     /// CEB701 summary application (汇总申请): released retail export lists
     /// gathered into customs declarations.
     Summary,
+    /// CEB215 return tally detail (退货理货明细): the supervised site
+    /// confirms that the goods of an export return are back.
+    ExportTally,
 }
 
 impl Kind {
@@ -67,10 +70,11 @@ impl Kind {
             Kind::Departure => "departure",
             Kind::ExportRefund => "export_refund",
             Kind::Summary => "summary",
+            Kind::ExportTally => "export_tally",
         }
     }
 
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Order,
         Kind::Payment,
         Kind::Waybill,
@@ -86,6 +90,7 @@ impl Kind {
         Kind::Departure,
         Kind::ExportRefund,
         Kind::Summary,
+        Kind::ExportTally,
     ];
 
     pub fn parse(s: &str) -> Option<Kind> {
@@ -115,6 +120,7 @@ impl Kind {
             Kind::Departure => "CEB509Message",
             Kind::ExportRefund => "CEB213Message",
             Kind::Summary => "CEB701Message",
+            Kind::ExportTally => "CEB215Message",
         }
     }
 
@@ -136,6 +142,7 @@ impl Kind {
             Kind::Departure => "CEB510Message",
             Kind::ExportRefund => "CEB214Message",
             Kind::Summary => "CEB702Message",
+            Kind::ExportTally => "CEB216Message",
         }
     }
 
@@ -157,6 +164,7 @@ impl Kind {
             Kind::Departure => "departure (CEB509)",
             Kind::ExportRefund => "export return (CEB213)",
             Kind::Summary => "summary application (CEB701)",
+            Kind::ExportTally => "return tally detail (CEB215)",
         }
     }
 }
@@ -397,6 +405,24 @@ pub struct ExportListFacts {
     pub items: Vec<ExportItem>,
 }
 
+/// A return tally detail (CEB215): the goods of an export return, counted
+/// in at the supervised site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TallyFacts {
+    pub customs_code: String,
+    pub operator_code: String,
+    pub logistics_code: String,
+    /// The inbound waybill of the returned goods.
+    pub logistics_no: String,
+    /// The original export list, when given.
+    pub invt_no: Option<String>,
+    /// The return's own number (`coElNo` of the CEB213).
+    pub co_el_no: String,
+    pub pre_no: Option<String>,
+    pub bill_no: String,
+    pub location: Option<String>,
+}
+
 /// A summary application (CEB701): released retail export lists of one
 /// e-commerce enterprise to be gathered into customs declarations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -563,6 +589,7 @@ pub enum Facts {
     Departure(MovementFacts),
     ExportRefund(ExportRefundFacts),
     Summary(SummaryFacts),
+    ExportTally(TallyFacts),
 }
 
 /// Business-key strings. Two documents are related when they share one.
@@ -597,6 +624,10 @@ pub mod key {
     pub fn released(ebc_code: &str, date: &str) -> String {
         format!("{RELEASED}{ebc_code}|{date}")
     }
+    /// An export return and its tally: the inbound waybill of the goods.
+    pub fn export_return(logistics_code: &str, logistics_no: &str) -> String {
+        format!("xreturn|{logistics_code}|{logistics_no}")
+    }
     /// The prefix of [`released`] keys.
     pub const RELEASED: &str = "xrel|";
     /// A summary application (all its parts): agent + its own number.
@@ -623,6 +654,7 @@ impl Facts {
             Facts::Departure(_) => Kind::Departure,
             Facts::ExportRefund(_) => Kind::ExportRefund,
             Facts::Summary(_) => Kind::Summary,
+            Facts::ExportTally(_) => Kind::ExportTally,
         }
     }
 
@@ -654,7 +686,10 @@ impl Facts {
             Facts::Collection(c) => vec![key::export_order(&c.ebp_code, &c.order_no)],
             Facts::ExportWaybill(w) => vec![key::export_waybill(&w.logistics_code, &w.logistics_no)],
             Facts::ExportCancel(c) => vec![key::invt(&c.invt_no)],
-            Facts::ExportRefund(r) => vec![key::invt(&r.invt_no)],
+            Facts::ExportRefund(r) => {
+                vec![key::invt(&r.invt_no), key::export_return(&r.logistics_code, &r.logistics_no)]
+            }
+            Facts::ExportTally(t) => vec![key::export_return(&t.logistics_code, &t.logistics_no)],
             Facts::Arrival(m) | Facts::Departure(m) => {
                 m.logistics_nos.iter().map(|n| key::export_waybill(&m.logistics_code, n)).collect()
             }
@@ -709,6 +744,7 @@ impl Facts {
             Facts::Arrival(m) | Facts::Departure(m) => m.cop_no.clone(),
             Facts::ExportRefund(r) => r.invt_no.clone(),
             Facts::Summary(s) => s.sum_no.clone().unwrap_or_else(|| s.cop_no.clone()),
+            Facts::ExportTally(t) => t.co_el_no.clone(),
         }
     }
 
@@ -724,6 +760,7 @@ impl Facts {
             Facts::ExportRefund(r) => Some(&r.pre_no),
             Facts::Refund(r) => Some(&r.pre_no),
             Facts::Summary(s) => Some(&s.pre_no),
+            Facts::ExportTally(t) => Some(&t.pre_no),
             _ => None,
         }
     }
@@ -740,6 +777,7 @@ impl Facts {
             Facts::Cancel(c) => Some(&mut c.pre_no),
             Facts::Refund(r) => Some(&mut r.pre_no),
             Facts::Summary(s) => Some(&mut s.pre_no),
+            Facts::ExportTally(t) => Some(&mut t.pre_no),
             _ => None,
         }
     }
@@ -820,6 +858,10 @@ impl Facts {
                 add("agent", &s.agent_code);
                 add("ebc", &s.ebc_code);
             }
+            Facts::ExportTally(t) => {
+                add("operator", &t.operator_code);
+                add("logistics", &t.logistics_code);
+            }
         }
         out
     }
@@ -859,6 +901,7 @@ pub fn documents(message: &Message) -> Option<Vec<Incoming>> {
         Message::CEB509Message(m) => m.departure.iter().map(departure).collect(),
         Message::CEB213Message(m) => m.invt_refund.iter().map(export_refund).collect(),
         Message::CEB701Message(m) => m.summary_apply.iter().map(summary).collect(),
+        Message::CEB215Message(m) => m.invt_refund_detail.iter().map(tally).collect(),
         _ => return None,
     };
     Some(docs)
@@ -1158,6 +1201,21 @@ fn export_refund(r: &export::InvtRefund) -> Incoming {
             .collect(),
     };
     incoming(&h.guid, &h.app_type, &h.app_status, Facts::ExportRefund(facts))
+}
+
+fn tally(t: &export::InvtRefundDetail) -> Incoming {
+    let facts = TallyFacts {
+        customs_code: t.customs_code.clone(),
+        operator_code: t.operator_code.clone(),
+        logistics_code: t.logistics_code.clone(),
+        logistics_no: t.logistics_no.clone(),
+        invt_no: owned(&t.invt_no),
+        co_el_no: t.co_el_no.clone(),
+        pre_no: owned(&t.pre_no),
+        bill_no: t.bill_no.clone(),
+        location: owned(&t.location),
+    };
+    incoming(&t.guid, &t.app_type, &t.app_status, Facts::ExportTally(facts))
 }
 
 fn summary(a: &export::SummaryApply) -> Incoming {

@@ -175,6 +175,14 @@ pub fn receipt_keys(guid: &str, facts: &Facts) -> ReceiptKeys {
             k.pre_no = r.pre_no.clone();
             k.invt_no = s(&r.invt_no);
         }
+        Facts::ExportTally(t) => {
+            k.operator_code = s(&t.operator_code);
+            k.logistics_code = s(&t.logistics_code);
+            k.logistics_no = s(&t.logistics_no);
+            k.co_el_no = s(&t.co_el_no);
+            k.cop_no = s(&t.co_el_no);
+            k.pre_no = t.pre_no.clone();
+        }
         Facts::Summary(m) => {
             k.customs_code = s(&m.customs_code);
             k.agent_code = s(&m.agent_code);

@@ -70,6 +70,7 @@ fn senders(kind: Kind) -> &'static [&'static str] {
         Kind::ExportRefund => &["ebc", "agent"],
         Kind::Departure => &["logistics"],
         Kind::Summary => &["agent"],
+        Kind::ExportTally => &["operator"],
     }
 }
 

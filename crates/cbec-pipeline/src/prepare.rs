@@ -154,6 +154,7 @@ fn taken(t: MessageType) -> bool {
             | MessageType::Ceb509
             | MessageType::Ceb213
             | MessageType::Ceb701
+            | MessageType::Ceb215
     )
 }
 
@@ -180,7 +181,7 @@ fn business(
             FORMAT_UNSUPPORTED,
             format!(
                 "{root} is not taken by this service (yet): send an import order, payment, waybill, list, cancellation or \
-                 return, or an export order, receipt of payment, waybill, list, list cancellation, arrival, departure, return or summary application"
+                 return, or an export order, receipt of payment, waybill, list, list cancellation, arrival, departure, return, return tally or summary application"
             ),
         );
     }
@@ -283,7 +284,8 @@ pub(crate) fn rule_code(kind: Kind) -> i32 {
         | Kind::Arrival
         | Kind::Departure
         | Kind::ExportRefund
-        | Kind::Summary => 100,
+        | Kind::Summary
+        | Kind::ExportTally => 100,
     }
 }
 
@@ -304,6 +306,7 @@ fn base_transfer_cop_code(m: &Message) -> Option<String> {
         Message::CEB509Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB213Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB701Message(m) => m.base_transfer.cop_code.clone(),
+        Message::CEB215Message(m) => m.base_transfer.cop_code.clone(),
         _ => return None,
     })
 }

@@ -954,8 +954,72 @@ async fn export_returns(b: Backend) {
     let a = h.send_message(&refund("B0000002-0000-4000-8000-000000000004", "502", "9661", Decimal::ONE), T0 + 50).await;
     assert_eq!(statuses(&a.xml), ["100"]);
     assert!(info(&a.xml).contains("already returned"), "{}", info(&a.xml));
-    let codes = [h.world.agent.code.clone()];
-    assert!(xmllint_receipts(&h, &codes, "ceb-export-202205.xsd").await >= 6);
+    // The supervised site tallies the returned goods (CEB215 → CEB216): the
+    // return is concluded; an unknown return and a second tally are refused.
+    let tally = |guid: &str, co_el_no: &str| {
+        use cbec_ceb::export::{CEB215Message, InvtRefundDetail};
+        Message::CEB215Message(Box::new(CEB215Message {
+            guid: guid.into(),
+            version: "1.0".into(),
+            invt_refund_detail: vec![InvtRefundDetail {
+                guid: guid.into(),
+                app_type: "1".into(),
+                app_time: "20261205100000".into(),
+                app_status: "2".into(),
+                customs_code: "5300".into(),
+                operator_code: operator.code.clone(),
+                operator_name: "示例监管场所经营有限公司".into(),
+                logistics_code: logistics.clone(),
+                logistics_name: head.logistics_name.clone(),
+                logistics_no: "RETB0000002".into(),
+                invt_no: Some(list.business_key.clone()),
+                co_el_no: co_el_no.into(),
+                pre_no: None,
+                bill_no: "784-00000001".into(),
+                ie_flag: "I".into(),
+                traf_mode: "5".into(),
+                traf_name: "CZ3102".into(),
+                voyage_no: "20261203".into(),
+                location: Some("5300".into()),
+                note: None,
+            }],
+            base_transfer: BaseTransfer {
+                cop_code: operator.code.clone(),
+                cop_name: "示例监管场所经营有限公司".into(),
+                dxp_mode: "DXP".into(),
+                dxp_id: "DXPENT0000000002".into(),
+                note: None,
+            },
+            base_subscribe: Vec::new(),
+            signature: None,
+            extend_message: None,
+        }))
+    };
+    let by_site = |m: Message, at: i64| {
+        let (h, sender, operator) = (&h, &sender, &operator);
+        async move { h.pipeline.submit(sender, operator.sign(&m).unwrap(), Millis(at)).await.unwrap() }
+    };
+    let a = by_site(tally("C0000002-0000-4000-8000-000000000001", "RCB0000009"), T0 + 60).await;
+    assert_eq!(statuses(&a.xml), ["100"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("CEB216Message") && info(&a.xml).contains("no export return"), "{}", info(&a.xml));
+    let a = by_site(tally("C0000002-0000-4000-8000-000000000002", "RCB0000002"), T0 + 70).await;
+    assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    let returns = h
+        .store
+        .documents(DocFilter {
+            kind: Some("export_refund".into()),
+            status: Some("concluded".into()),
+            limit: 5,
+            ..DocFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(returns.len(), 1);
+    let a = by_site(tally("C0000002-0000-4000-8000-000000000003", "RCB0000002"), T0 + 80).await;
+    assert_eq!(statuses(&a.xml), ["100"]);
+    assert!(info(&a.xml).contains("tallied already"), "{}", info(&a.xml));
+    let codes = [h.world.agent.code.clone(), operator.code.clone()];
+    assert!(xmllint_receipts(&h, &codes, "ceb-export-202205.xsd").await >= 10);
 }
 
 /// Every receipt the scenarios issued validates against the official XSD
