@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{AppType, ExportListFacts, Facts, Incoming, Kind, ListFacts, MovementFacts, key};
+use crate::facts::{AppType, BillLinkFacts, ExportListFacts, Facts, Incoming, Kind, ListFacts, MovementFacts, key};
 use crate::matching::{Mismatch, match_list};
 use crate::status::{Event, Status, transition};
 use crate::tax::{Assessment, RateTable, assess};
@@ -500,6 +500,7 @@ pub fn decide(
             Kind::ExportRefund => take_export_refund(&mut w, id, inc, sender),
             Kind::Summary => summary::take_summary(&mut w, id, inc, sender),
             Kind::ExportTally => take_export_tally(&mut w, id, inc, sender),
+            Kind::BillLink => take_bill_link(&mut w, id, inc, sender),
             Kind::Refund => take_refund(&mut w, id, inc, sender),
         }
     }
@@ -541,6 +542,9 @@ fn describe_identity(f: &Facts) -> String {
         Facts::ExportRefund(r) => format!("return of export list {}", r.invt_no),
         Facts::Summary(s) => format!("summary application {} of agent {}", s.cop_no, s.agent_code),
         Facts::ExportTally(t) => format!("tally of return {} (waybill {})", t.co_el_no, t.logistics_no),
+        Facts::BillLink(b) => {
+            format!("bill link {} (bill {}) part {}/{}", b.cop_no, b.bill_no, b.msg_seq_no, b.msg_count)
+        }
     }
 }
 
@@ -1357,6 +1361,109 @@ fn take_export_refund(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
         return refuse(w, problems.join("; "));
     }
     let info = format!("退货申请成功: return of export list {} accepted", r.invt_no);
+    w.create(id, inc, sender, Status::Accepted, Status::Accepted.code(), info);
+}
+
+/// One part of a master/house bill link (CEB607) from the agent: every
+/// waybill names a live, not yet departed export list of the logistics
+/// enterprise, not on another bill; the lists record the bill and voyage.
+/// Parts (`msgCount`/`msgSeqNo`, one `copNo`) must agree on the bill and
+/// may come in any order; each is answered (120), the last one saying the
+/// manifest is complete.
+fn take_bill_link(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
+    let Facts::BillLink(b) = &inc.facts else { return };
+    let what = describe_identity(&inc.facts);
+    let mut problems = Vec::new();
+    if sender != b.agent_code {
+        problems.push(format!("agentCode {} is not the sender {sender}", b.agent_code));
+    }
+    if !(1..=b.msg_count).contains(&b.msg_seq_no) {
+        problems.push(format!("msgSeqNo {} is not within 1..={} (msgCount)", b.msg_seq_no, b.msg_count));
+    }
+    let link = key::bill_link(&b.agent_code, &b.cop_no);
+    let parts: Vec<BillLinkFacts> = w
+        .docs
+        .iter()
+        .filter(|d| d.id != id && d.kind() == Kind::BillLink && d.status.is_live() && d.facts.keys().contains(&link))
+        .filter_map(|d| match &d.facts {
+            Facts::BillLink(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    for p in &parts {
+        if p.msg_seq_no == b.msg_seq_no {
+            problems.push(format!("part {} was received already", b.msg_seq_no));
+        }
+        if p.msg_count != b.msg_count {
+            problems.push(format!("msgCount {} differs from {} in part {}", b.msg_count, p.msg_count, p.msg_seq_no));
+        }
+        if p.bill_no != b.bill_no || p.voyage_no != b.voyage_no {
+            problems.push(format!(
+                "billNo/voyageNo {}/{} differ from {}/{} in part {}",
+                b.bill_no, b.voyage_no, p.bill_no, p.voyage_no, p.msg_seq_no
+            ));
+        }
+    }
+    let mut lists = Vec::new();
+    for wb in &b.waybills {
+        let no = &wb.logistics_no;
+        let Some(i) = w.live(Kind::ExportList, &key::export_waybill(&b.logistics_code, no), "") else {
+            problems.push(format!("waybill {no} of {}: no live export list", b.logistics_code));
+            continue;
+        };
+        if lists.contains(&i) {
+            problems.push(format!("waybill {no} is named twice"));
+            continue;
+        }
+        let Facts::ExportList(l) = &w.docs[i].facts else { continue };
+        let invt = l.invt_no.clone().unwrap_or_default();
+        if !matches!(w.docs[i].status, Status::Accepted | Status::ManualReview | Status::Inspection | Status::Released)
+        {
+            problems.push(format!(
+                "waybill {no}: list {invt} is in status {}; only accepted lists not yet departed are linked",
+                w.docs[i].status.code()
+            ));
+        } else if let Some(other) = l.bill_no.as_ref().filter(|other| **other != b.bill_no) {
+            problems.push(format!("waybill {no}: list {invt} is on bill {other} already"));
+        }
+        lists.push(i);
+    }
+    if !problems.is_empty() {
+        let info = format!("{what}: {}", problems.join("; "));
+        w.create(id, inc, sender, Status::Rejected, Status::Rejected.code(), info);
+        return;
+    }
+    for &i in &lists {
+        if let Facts::ExportList(l) = &mut w.docs[i].facts {
+            l.bill_no = Some(b.bill_no.clone());
+            l.voyage_no = Some(b.voyage_no.clone());
+        }
+        let d = &w.docs[i];
+        let reason = format!(
+            "on bill {} voyage {} (link {} part {}/{})",
+            b.bill_no, b.voyage_no, b.cop_no, b.msg_seq_no, b.msg_count
+        );
+        w.changed.insert(d.id.clone());
+        w.plan.moves.push(Move { doc_id: d.id.clone(), from: Some(d.status), to: d.status, event: None, reason });
+    }
+    let received: Vec<i32> = parts.iter().map(|p| p.msg_seq_no).chain([b.msg_seq_no]).collect();
+    let missing: Vec<String> = (1..=b.msg_count).filter(|n| !received.contains(n)).map(|n| n.to_string()).collect();
+    let info = if missing.is_empty() {
+        let total: usize = parts.iter().map(|p| p.waybills.len()).sum::<usize>() + b.waybills.len();
+        format!(
+            "总分单关联成功: bill link {} complete: {total} waybill(s) in {} part(s) on bill {} voyage {}",
+            b.cop_no, b.msg_count, b.bill_no, b.voyage_no
+        )
+    } else {
+        format!(
+            "part {} of {}: {} waybill(s) on bill {}; waiting for part(s) {}",
+            b.msg_seq_no,
+            b.msg_count,
+            b.waybills.len(),
+            b.bill_no,
+            missing.join(", ")
+        )
+    };
     w.create(id, inc, sender, Status::Accepted, Status::Accepted.code(), info);
 }
 

@@ -127,6 +127,8 @@ mod tests {
             freight: Decimal::ZERO,
             country: "502".into(),
             traf_mode: "5".into(),
+            bill_no: None,
+            voyage_no: None,
             gross_weight: Decimal::ONE,
             net_weight: Decimal::ONE,
             released_on: None,

@@ -50,6 +50,9 @@ pub enum Kind {
     /// CEB215 return tally detail (退货理货明细): the supervised site
     /// confirms that the goods of an export return are back.
     ExportTally,
+    /// CEB607 master/house bill link (清单总分单): export waybills put on a
+    /// bill of lading and voyage, possibly in several parts.
+    BillLink,
 }
 
 impl Kind {
@@ -71,10 +74,11 @@ impl Kind {
             Kind::ExportRefund => "export_refund",
             Kind::Summary => "summary",
             Kind::ExportTally => "export_tally",
+            Kind::BillLink => "bill_link",
         }
     }
 
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Order,
         Kind::Payment,
         Kind::Waybill,
@@ -91,6 +95,7 @@ impl Kind {
         Kind::ExportRefund,
         Kind::Summary,
         Kind::ExportTally,
+        Kind::BillLink,
     ];
 
     pub fn parse(s: &str) -> Option<Kind> {
@@ -121,6 +126,7 @@ impl Kind {
             Kind::ExportRefund => "CEB213Message",
             Kind::Summary => "CEB701Message",
             Kind::ExportTally => "CEB215Message",
+            Kind::BillLink => "CEB607Message",
         }
     }
 
@@ -143,6 +149,7 @@ impl Kind {
             Kind::ExportRefund => "CEB214Message",
             Kind::Summary => "CEB702Message",
             Kind::ExportTally => "CEB216Message",
+            Kind::BillLink => "CEB608Message",
         }
     }
 
@@ -165,6 +172,7 @@ impl Kind {
             Kind::ExportRefund => "export return (CEB213)",
             Kind::Summary => "summary application (CEB701)",
             Kind::ExportTally => "return tally detail (CEB215)",
+            Kind::BillLink => "bill link (CEB607)",
         }
     }
 }
@@ -398,11 +406,40 @@ pub struct ExportListFacts {
     pub gross_weight: Decimal,
     #[serde(default)]
     pub net_weight: Decimal,
+    /// The bill of lading and voyage the list's waybill was put on by a bill
+    /// link (CEB607).
+    #[serde(default)]
+    pub bill_no: Option<String>,
+    #[serde(default)]
+    pub voyage_no: Option<String>,
     /// The China date (`yyyymmdd`) the list was released, set by customs;
     /// summary applications by time window find lists by it.
     #[serde(default)]
     pub released_on: Option<String>,
     pub items: Vec<ExportItem>,
+}
+
+/// One part of a master/house bill link (CEB607).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillLinkFacts {
+    pub customs_code: String,
+    pub cop_no: String,
+    pub pre_no: Option<String>,
+    pub agent_code: String,
+    pub logistics_code: String,
+    pub traf_mode: String,
+    pub voyage_no: String,
+    pub bill_no: String,
+    pub msg_count: i32,
+    pub msg_seq_no: i32,
+    /// The waybills (house bills) of this part and their package numbers.
+    pub waybills: Vec<BillLinkWaybill>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillLinkWaybill {
+    pub logistics_no: String,
+    pub total_package_no: Option<String>,
 }
 
 /// A return tally detail (CEB215): the goods of an export return, counted
@@ -590,6 +627,7 @@ pub enum Facts {
     ExportRefund(ExportRefundFacts),
     Summary(SummaryFacts),
     ExportTally(TallyFacts),
+    BillLink(BillLinkFacts),
 }
 
 /// Business-key strings. Two documents are related when they share one.
@@ -624,6 +662,10 @@ pub mod key {
     pub fn released(ebc_code: &str, date: &str) -> String {
         format!("{RELEASED}{ebc_code}|{date}")
     }
+    /// A bill link (all its parts): agent + its own number.
+    pub fn bill_link(agent_code: &str, cop_no: &str) -> String {
+        format!("xbill|{agent_code}|{cop_no}")
+    }
     /// An export return and its tally: the inbound waybill of the goods.
     pub fn export_return(logistics_code: &str, logistics_no: &str) -> String {
         format!("xreturn|{logistics_code}|{logistics_no}")
@@ -655,6 +697,7 @@ impl Facts {
             Facts::ExportRefund(_) => Kind::ExportRefund,
             Facts::Summary(_) => Kind::Summary,
             Facts::ExportTally(_) => Kind::ExportTally,
+            Facts::BillLink(_) => Kind::BillLink,
         }
     }
 
@@ -690,6 +733,7 @@ impl Facts {
                 vec![key::invt(&r.invt_no), key::export_return(&r.logistics_code, &r.logistics_no)]
             }
             Facts::ExportTally(t) => vec![key::export_return(&t.logistics_code, &t.logistics_no)],
+            Facts::BillLink(b) => vec![key::bill_link(&b.agent_code, &b.cop_no)],
             Facts::Arrival(m) | Facts::Departure(m) => {
                 m.logistics_nos.iter().map(|n| key::export_waybill(&m.logistics_code, n)).collect()
             }
@@ -715,6 +759,9 @@ impl Facts {
     /// names or the days of its window.
     pub fn wants(&self) -> Vec<String> {
         let mut keys = self.keys();
+        if let Facts::BillLink(b) = self {
+            keys.extend(b.waybills.iter().map(|w| key::export_waybill(&b.logistics_code, &w.logistics_no)));
+        }
         if let Facts::Summary(s) = self {
             match (&s.start_time, &s.end_time) {
                 (Some(a), Some(b)) => {
@@ -745,6 +792,7 @@ impl Facts {
             Facts::ExportRefund(r) => r.invt_no.clone(),
             Facts::Summary(s) => s.sum_no.clone().unwrap_or_else(|| s.cop_no.clone()),
             Facts::ExportTally(t) => t.co_el_no.clone(),
+            Facts::BillLink(b) => b.bill_no.clone(),
         }
     }
 
@@ -761,6 +809,7 @@ impl Facts {
             Facts::Refund(r) => Some(&r.pre_no),
             Facts::Summary(s) => Some(&s.pre_no),
             Facts::ExportTally(t) => Some(&t.pre_no),
+            Facts::BillLink(b) => Some(&b.pre_no),
             _ => None,
         }
     }
@@ -778,6 +827,7 @@ impl Facts {
             Facts::Refund(r) => Some(&mut r.pre_no),
             Facts::Summary(s) => Some(&mut s.pre_no),
             Facts::ExportTally(t) => Some(&mut t.pre_no),
+            Facts::BillLink(b) => Some(&mut b.pre_no),
             _ => None,
         }
     }
@@ -862,6 +912,10 @@ impl Facts {
                 add("operator", &t.operator_code);
                 add("logistics", &t.logistics_code);
             }
+            Facts::BillLink(b) => {
+                add("agent", &b.agent_code);
+                add("logistics", &b.logistics_code);
+            }
         }
         out
     }
@@ -902,6 +956,7 @@ pub fn documents(message: &Message) -> Option<Vec<Incoming>> {
         Message::CEB213Message(m) => m.invt_refund.iter().map(export_refund).collect(),
         Message::CEB701Message(m) => m.summary_apply.iter().map(summary).collect(),
         Message::CEB215Message(m) => m.invt_refund_detail.iter().map(tally).collect(),
+        Message::CEB607Message(m) => m.way_bill.iter().map(bill_link).collect(),
         _ => return None,
     };
     Some(docs)
@@ -1117,6 +1172,8 @@ fn export_list(i: &export::Inventory) -> Incoming {
         freight: h.freight,
         country: h.country.clone(),
         traf_mode: h.traf_mode.clone(),
+        bill_no: owned(&h.bill_no),
+        voyage_no: owned(&h.voyage_no),
         gross_weight: h.gross_weight,
         net_weight: h.net_weight,
         released_on: None,
@@ -1201,6 +1258,31 @@ fn export_refund(r: &export::InvtRefund) -> Incoming {
             .collect(),
     };
     incoming(&h.guid, &h.app_type, &h.app_status, Facts::ExportRefund(facts))
+}
+
+fn bill_link(b: &export::WayBill) -> Incoming {
+    let h = &b.way_bill_head;
+    let facts = BillLinkFacts {
+        customs_code: h.customs_code.clone(),
+        cop_no: h.cop_no.clone(),
+        pre_no: owned(&h.pre_no),
+        agent_code: h.agent_code.clone(),
+        logistics_code: h.logistics_code.clone(),
+        traf_mode: h.traf_mode.clone(),
+        voyage_no: h.voyage_no.clone(),
+        bill_no: h.bill_no.clone(),
+        msg_count: h.msg_count,
+        msg_seq_no: h.msg_seq_no,
+        waybills: b
+            .way_bill_list
+            .iter()
+            .map(|w| BillLinkWaybill {
+                logistics_no: w.logistics_no.trim().to_string(),
+                total_package_no: owned(&w.total_package_no),
+            })
+            .collect(),
+    };
+    incoming(&h.guid, &h.app_type, &h.app_status, Facts::BillLink(facts))
 }
 
 fn tally(t: &export::InvtRefundDetail) -> Incoming {

@@ -175,6 +175,14 @@ pub fn receipt_keys(guid: &str, facts: &Facts) -> ReceiptKeys {
             k.pre_no = r.pre_no.clone();
             k.invt_no = s(&r.invt_no);
         }
+        Facts::BillLink(b) => {
+            k.agent_code = s(&b.agent_code);
+            k.logistics_code = s(&b.logistics_code);
+            k.cop_no = s(&b.cop_no);
+            k.pre_no = b.pre_no.clone();
+            k.bill_no = s(&b.bill_no);
+            k.msg_seq_no = Some(b.msg_seq_no);
+        }
         Facts::ExportTally(t) => {
             k.operator_code = s(&t.operator_code);
             k.logistics_code = s(&t.logistics_code);

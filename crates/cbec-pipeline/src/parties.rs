@@ -71,6 +71,7 @@ fn senders(kind: Kind) -> &'static [&'static str] {
         Kind::Departure => &["logistics"],
         Kind::Summary => &["agent"],
         Kind::ExportTally => &["operator"],
+        Kind::BillLink => &["agent"],
     }
 }
 

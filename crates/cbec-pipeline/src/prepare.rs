@@ -155,6 +155,7 @@ fn taken(t: MessageType) -> bool {
             | MessageType::Ceb213
             | MessageType::Ceb701
             | MessageType::Ceb215
+            | MessageType::Ceb607
     )
 }
 
@@ -181,7 +182,7 @@ fn business(
             FORMAT_UNSUPPORTED,
             format!(
                 "{root} is not taken by this service (yet): send an import order, payment, waybill, list, cancellation or \
-                 return, or an export order, receipt of payment, waybill, list, list cancellation, arrival, departure, return, return tally or summary application"
+                 return, or an export order, receipt of payment, waybill, list, list cancellation, bill link, arrival, departure, return, return tally or summary application"
             ),
         );
     }
@@ -285,7 +286,8 @@ pub(crate) fn rule_code(kind: Kind) -> i32 {
         | Kind::Departure
         | Kind::ExportRefund
         | Kind::Summary
-        | Kind::ExportTally => 100,
+        | Kind::ExportTally
+        | Kind::BillLink => 100,
     }
 }
 
@@ -307,6 +309,7 @@ fn base_transfer_cop_code(m: &Message) -> Option<String> {
         Message::CEB213Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB701Message(m) => m.base_transfer.cop_code.clone(),
         Message::CEB215Message(m) => m.base_transfer.cop_code.clone(),
+        Message::CEB607Message(m) => m.base_transfer.cop_code.clone(),
         _ => return None,
     })
 }

@@ -1329,6 +1329,131 @@ async fn export_summary(b: Backend) {
     assert!(xmllint_receipts(&h, std::slice::from_ref(&agent), "ceb-export-202205.xsd").await >= 6);
 }
 
+/// A CEB607 bill link part from the agent.
+fn bill_link(
+    guid: &str,
+    cop_no: &str,
+    agent: &str,
+    logistics: &str,
+    bill: &str,
+    nos: &[String],
+    part: (i32, i32),
+) -> Message {
+    use cbec_ceb::export::{BaseTransfer, CEB607Message, WayBill, WayBillHead, WayBillList};
+    Message::CEB607Message(Box::new(CEB607Message {
+        guid: guid.into(),
+        version: "1.0".into(),
+        way_bill: vec![WayBill {
+            way_bill_head: WayBillHead {
+                guid: guid.into(),
+                app_type: "1".into(),
+                app_time: "20261127150000".into(),
+                app_status: "2".into(),
+                customs_code: "5300".into(),
+                cop_no: cop_no.into(),
+                pre_no: None,
+                agent_code: agent.into(),
+                agent_name: "示例报关代理有限公司".into(),
+                loct_no: None,
+                traf_mode: "5".into(),
+                traf_name: "空运".into(),
+                voyage_no: "CZ3101".into(),
+                bill_no: bill.into(),
+                domestic_traf_no: None,
+                gross_weight: Decimal::new(1003, 1),
+                logistics_code: logistics.into(),
+                logistics_name: "示例国际物流有限公司".into(),
+                msg_count: part.1,
+                msg_seq_no: part.0,
+                note: None,
+            },
+            way_bill_list: nos
+                .iter()
+                .enumerate()
+                .map(|(n, no)| WayBillList {
+                    gnum: n as i32 + 1,
+                    total_package_no: Some("1".into()),
+                    logistics_no: no.clone(),
+                    invt_no: None,
+                    note: None,
+                })
+                .collect(),
+        }],
+        base_transfer: BaseTransfer {
+            cop_code: agent.into(),
+            cop_name: "示例报关代理有限公司".into(),
+            dxp_mode: "DXP".into(),
+            dxp_id: "DXPENT0000000003".into(),
+            note: None,
+        },
+        base_subscribe: Vec::new(),
+        signature: None,
+        extend_message: None,
+    }))
+}
+
+/// The master/house bill link (CEB607 → CEB608) in two parts: accepted
+/// lists record the bill and voyage; the last part completes the manifest;
+/// unknown waybills, a second bill for a list and a repeated part are
+/// refused.
+async fn export_bill_links(b: Backend) {
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let codes = h.world.codes();
+    let (agent, logistics) = (h.world.agent.code.clone(), h.world.logistics.code.clone());
+    let mut nos = Vec::new();
+    for n in 0..3u64 {
+        let case = export_case(1600 + n, ExportMode::Retail, 1, &codes);
+        for m in case.messages() {
+            h.send_message(&m, T0 + n as i64).await;
+        }
+        nos.push(case.list.inventory[0].inventory_head.logistics_no.clone());
+    }
+    let g = |n: u32| format!("B1000001-0000-4000-8000-{n:012}");
+    let a = h
+        .send_message(&bill_link(&g(1), "BL001", &agent, &logistics, "784-1", &[nos[0].clone()], (1, 2)), T0 + 10)
+        .await;
+    assert_eq!(statuses(&a.xml), ["120"], "{}", info(&a.xml));
+    assert!(
+        info(&a.xml).contains("CEB608Message") && info(&a.xml).contains("waiting for part(s) 2"),
+        "{}",
+        info(&a.xml)
+    );
+    let a = h
+        .send_message(&bill_link(&g(2), "BL001", &agent, &logistics, "784-1", &[nos[0].clone()], (1, 2)), T0 + 11)
+        .await;
+    assert_eq!(statuses(&a.xml), ["100"]);
+    assert!(info(&a.xml).contains("part 1 was received already"), "{}", info(&a.xml));
+    let unknown = vec![nos[1].clone(), "NOSUCHWAYBILL".to_string()];
+    let a = h.send_message(&bill_link(&g(3), "BL001", &agent, &logistics, "784-1", &unknown, (2, 2)), T0 + 12).await;
+    assert_eq!(statuses(&a.xml), ["100"]);
+    assert!(info(&a.xml).contains("NOSUCHWAYBILL") && info(&a.xml).contains("no live export list"), "{}", info(&a.xml));
+    let a = h
+        .send_message(&bill_link(&g(4), "BL001", &agent, &logistics, "784-1", &[nos[1].clone()], (2, 2)), T0 + 13)
+        .await;
+    assert_eq!(statuses(&a.xml), ["120"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("complete: 2 waybill(s) in 2 part(s)"), "{}", info(&a.xml));
+    let a = h
+        .send_message(&bill_link(&g(5), "BL002", &agent, &logistics, "784-2", &[nos[0].clone()], (1, 1)), T0 + 14)
+        .await;
+    assert_eq!(statuses(&a.xml), ["100"]);
+    assert!(info(&a.xml).contains("on bill 784-1 already"), "{}", info(&a.xml));
+    let lists = h
+        .store
+        .documents(DocFilter { kind: Some("export_list".into()), limit: 10, ..DocFilter::default() })
+        .await
+        .unwrap();
+    let bill_of = |no: &str| {
+        let d = lists.iter().find(|d| d.keys.iter().any(|k| k.ends_with(no))).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&d.body).unwrap();
+        v["facts"]["bill_no"].as_str().map(str::to_string)
+    };
+    assert_eq!(bill_of(&nos[0]).as_deref(), Some("784-1"));
+    assert_eq!(bill_of(&nos[1]).as_deref(), Some("784-1"));
+    assert_eq!(bill_of(&nos[2]), None);
+    assert!(xmllint_receipts(&h, std::slice::from_ref(&agent), "ceb-export-202205.xsd").await >= 8);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -1359,6 +1484,7 @@ on_both!(
     export_routes,
     export_returns,
     export_summary,
+    export_bill_links,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
