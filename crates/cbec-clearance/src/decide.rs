@@ -795,10 +795,25 @@ fn evaluate_list(w: &mut Work, i: usize, fresh: bool) {
     let _ = w.go(i, Event::Matched, Status::Accepted, info);
     let tax_no = format!("{}{:010}", china_year(w.now), w.next(tax_counter(&l, w.now)));
     let recipients = w.recipients(&w.docs[i]);
+    let forced = facts.sandbox;
     w.plan.tax_bills.push(TaxBill { doc_id, tax_no, list: facts, assessment, recipients });
-    if w.config.auto_release {
+    if let Some(f) = forced {
+        force(w, i, f);
+    } else if w.config.auto_release {
         let _ = w.go(i, Event::AutoRelease, Status::Released, "放行: released automatically".into());
     }
+}
+
+/// Applies the outcome a sandbox marker forces on an accepted list.
+fn force(w: &mut Work, i: usize, forced: crate::sandbox::Forced) {
+    for action in forced.actions() {
+        let Some((event, to)) = action.event_and_target() else { return };
+        let reason = format!("[sandbox] {} forced by the marker {}", event.name(), forced.marker());
+        if w.go(i, event, to, reason).is_err() {
+            return;
+        }
+    }
+    w.docs[i].flags.push(format!("sandbox: {}", forced.marker()));
 }
 
 /// `returnInfo` for mismatches: one line per field.
@@ -1134,9 +1149,13 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
         facts.invt_no =
             Some(format!("{}{}E{:09}", &l.customs_code[..l.customs_code.len().min(4)], china_year(w.now), n));
     }
+    let forced = facts.sandbox;
     w.docs[i].facts = Facts::ExportList(facts);
     // Released when the goods arrive at the supervised site (CEB507).
     let _ = w.go(i, Event::Matched, Status::Accepted, "入库成功: release follows the arrival (CEB507)".into());
+    if let Some(f) = forced {
+        force(w, i, f);
+    }
 }
 
 /// The customs district of a 4-digit customs code (its first two digits).

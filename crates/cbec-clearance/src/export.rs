@@ -132,6 +132,7 @@ mod tests {
             gross_weight: Decimal::ONE,
             net_weight: Decimal::ONE,
             released_on: None,
+            sandbox: None,
             items: items
                 .iter()
                 .enumerate()

@@ -281,6 +281,9 @@ pub struct ListFacts {
     pub buyer_id_number: String,
     pub freight: Decimal,
     pub insured_fee: Decimal,
+    /// An outcome forced by a sandbox marker (set only on a sandbox server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<crate::sandbox::Forced>,
     pub items: Vec<ListItem>,
 }
 
@@ -416,6 +419,9 @@ pub struct ExportListFacts {
     /// summary applications by time window find lists by it.
     #[serde(default)]
     pub released_on: Option<String>,
+    /// An outcome forced by a sandbox marker (set only on a sandbox server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<crate::sandbox::Forced>,
     pub items: Vec<ExportItem>,
 }
 
@@ -929,6 +935,8 @@ pub struct Incoming {
     pub app_type: AppType,
     /// `appStatus` 1 (temporary save) or 2 (declare).
     pub declared: bool,
+    /// The element's `note` (where a sandbox marker goes).
+    pub note: Option<String>,
     pub facts: Facts,
 }
 
@@ -962,8 +970,14 @@ pub fn documents(message: &Message) -> Option<Vec<Incoming>> {
     Some(docs)
 }
 
-fn incoming(guid: &str, app_type: &str, app_status: &str, facts: Facts) -> Incoming {
-    Incoming { guid: guid.to_string(), app_type: AppType::parse(app_type), declared: app_status != "1", facts }
+fn incoming(guid: &str, app_type: &str, app_status: &str, note: &Option<String>, facts: Facts) -> Incoming {
+    Incoming {
+        guid: guid.to_string(),
+        app_type: AppType::parse(app_type),
+        declared: app_status != "1",
+        note: owned(note),
+        facts,
+    }
 }
 
 fn order(o: &import::CEB311Order) -> Incoming {
@@ -996,7 +1010,7 @@ fn order(o: &import::CEB311Order) -> Incoming {
             })
             .collect(),
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Order(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::Order(facts))
 }
 
 fn payment(h: &import::PaymentHead) -> Incoming {
@@ -1009,7 +1023,7 @@ fn payment(h: &import::PaymentHead) -> Incoming {
         payer_id_number: h.payer_id_number.clone(),
         amount_paid: h.amount_paid,
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Payment(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::Payment(facts))
 }
 
 fn waybill(h: &import::LogisticsHead) -> Incoming {
@@ -1021,7 +1035,7 @@ fn waybill(h: &import::LogisticsHead) -> Incoming {
         consignee_telephone: h.consignee_telephone.clone(),
         consignee_address: h.consignee_address.clone(),
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Waybill(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::Waybill(facts))
 }
 
 fn list(i: &import::CEB621Inventory) -> Incoming {
@@ -1045,6 +1059,7 @@ fn list(i: &import::CEB621Inventory) -> Incoming {
         buyer_id_number: h.buyer_id_number.clone(),
         freight: h.freight,
         insured_fee: h.insured_fee,
+        sandbox: None,
         items: i
             .inventory_list
             .iter()
@@ -1060,7 +1075,7 @@ fn list(i: &import::CEB621Inventory) -> Incoming {
             })
             .collect(),
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::List(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::List(facts))
 }
 
 fn cancel(c: &import::InvtCancel) -> Incoming {
@@ -1077,7 +1092,7 @@ fn cancel(c: &import::InvtCancel) -> Incoming {
         pre_no: owned(&c.pre_no),
         reason: c.reason.clone(),
     };
-    incoming(&c.guid, &c.app_type, &c.app_status, Facts::Cancel(facts))
+    incoming(&c.guid, &c.app_type, &c.app_status, &c.note, Facts::Cancel(facts))
 }
 
 fn refund(r: &import::CEB625InvtRefund) -> Incoming {
@@ -1100,7 +1115,7 @@ fn refund(r: &import::CEB625InvtRefund) -> Incoming {
             .map(|i| RefundItem { gnum: i.gnum, gcode: i.gcode.clone(), gname: i.gname.clone(), qty: i.qty })
             .collect(),
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Refund(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::Refund(facts))
 }
 
 fn export_order(o: &export::Order) -> Incoming {
@@ -1125,7 +1140,7 @@ fn export_order(o: &export::Order) -> Incoming {
             })
             .collect(),
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::ExportOrder(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::ExportOrder(facts))
 }
 
 fn collection(r: &export::Receipts) -> Incoming {
@@ -1138,7 +1153,7 @@ fn collection(r: &export::Receipts) -> Incoming {
         charge: r.charge,
         currency: r.currency.clone(),
     };
-    incoming(&r.guid, &r.app_type, &r.app_status, Facts::Collection(facts))
+    incoming(&r.guid, &r.app_type, &r.app_status, &r.note, Facts::Collection(facts))
 }
 
 fn export_waybill(l: &export::Logistics) -> Incoming {
@@ -1148,7 +1163,7 @@ fn export_waybill(l: &export::Logistics) -> Incoming {
         freight: l.freight,
         ebc_code: owned(&l.ebc_code),
     };
-    incoming(&l.guid, &l.app_type, &l.app_status, Facts::ExportWaybill(facts))
+    incoming(&l.guid, &l.app_type, &l.app_status, &l.note, Facts::ExportWaybill(facts))
 }
 
 fn export_list(i: &export::Inventory) -> Incoming {
@@ -1177,6 +1192,7 @@ fn export_list(i: &export::Inventory) -> Incoming {
         gross_weight: h.gross_weight,
         net_weight: h.net_weight,
         released_on: None,
+        sandbox: None,
         items: i
             .inventory_list
             .iter()
@@ -1192,7 +1208,7 @@ fn export_list(i: &export::Inventory) -> Incoming {
             })
             .collect(),
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::ExportList(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::ExportList(facts))
 }
 
 fn export_cancel(c: &export::InvtCancel) -> Incoming {
@@ -1205,7 +1221,7 @@ fn export_cancel(c: &export::InvtCancel) -> Incoming {
         ebc_code: c.ebc_code.clone(),
         reason: c.reason.clone(),
     };
-    incoming(&c.guid, &c.app_type, &c.app_status, Facts::ExportCancel(facts))
+    incoming(&c.guid, &c.app_type, &c.app_status, &c.note, Facts::ExportCancel(facts))
 }
 
 fn arrival(a: &export::Arrival) -> Incoming {
@@ -1220,7 +1236,7 @@ fn arrival(a: &export::Arrival) -> Incoming {
         msg_seq_no: h.msg_seq_no,
         logistics_nos: a.arrival_list.iter().map(|l| l.logistics_no.clone()).collect(),
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Arrival(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::Arrival(facts))
 }
 
 fn departure(d: &export::Departure) -> Incoming {
@@ -1235,7 +1251,7 @@ fn departure(d: &export::Departure) -> Incoming {
         msg_seq_no: h.msg_seq_no,
         logistics_nos: d.departure_list.iter().map(|l| l.logistics_no.clone()).collect(),
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Departure(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::Departure(facts))
 }
 
 fn export_refund(r: &export::InvtRefund) -> Incoming {
@@ -1257,7 +1273,7 @@ fn export_refund(r: &export::InvtRefund) -> Incoming {
             .map(|i| RefundItem { gnum: i.gnum, gcode: i.gcode.clone(), gname: i.gname.clone(), qty: i.qty })
             .collect(),
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::ExportRefund(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::ExportRefund(facts))
 }
 
 fn bill_link(b: &export::WayBill) -> Incoming {
@@ -1282,7 +1298,7 @@ fn bill_link(b: &export::WayBill) -> Incoming {
             })
             .collect(),
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::BillLink(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::BillLink(facts))
 }
 
 fn tally(t: &export::InvtRefundDetail) -> Incoming {
@@ -1297,7 +1313,7 @@ fn tally(t: &export::InvtRefundDetail) -> Incoming {
         bill_no: t.bill_no.clone(),
         location: owned(&t.location),
     };
-    incoming(&t.guid, &t.app_type, &t.app_status, Facts::ExportTally(facts))
+    incoming(&t.guid, &t.app_type, &t.app_status, &t.note, Facts::ExportTally(facts))
 }
 
 fn summary(a: &export::SummaryApply) -> Incoming {
@@ -1321,7 +1337,7 @@ fn summary(a: &export::SummaryApply) -> Incoming {
         msg_seq_no: h.msg_seq_no,
         invt_nos: a.summary_apply_list.iter().map(|l| l.invt_no.trim().to_string()).collect(),
     };
-    incoming(&h.guid, &h.app_type, &h.app_status, Facts::Summary(facts))
+    incoming(&h.guid, &h.app_type, &h.app_status, &h.note, Facts::Summary(facts))
 }
 
 #[cfg(test)]

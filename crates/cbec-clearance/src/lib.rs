@@ -9,6 +9,7 @@
 //!   payment and waybill, field by field.
 //! - [`tax`]: the single and annual limits and the retail-import tax.
 //! - [`export`]: when a B2B export may be declared by a list.
+//! - [`sandbox`]: outcomes an integrator forces by a marker (sandbox only).
 //! - [`decide`]: what one message, officer action or deadline changes, as a
 //!   [`decide::Plan`] the storage layer writes in one transaction.
 
@@ -19,6 +20,7 @@ pub mod decide;
 pub mod export;
 pub mod facts;
 pub mod matching;
+pub mod sandbox;
 pub mod status;
 pub mod tax;
 

@@ -310,6 +310,7 @@ pub(crate) mod tests {
             buyer_id_number: "110101199003074514".into(),
             freight: d("10"),
             insured_fee: d("0"),
+            sandbox: None,
             items: vec![ListItem {
                 gnum: 1,
                 gcode: "0402210000".into(),

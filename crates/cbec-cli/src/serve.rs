@@ -30,6 +30,7 @@ Settings, from lowest to highest precedence: defaults, the TOML file, the enviro
   body_limit            CBEC_BODY_LIMIT             2097152 (bytes)
   shutdown_grace_secs   CBEC_SHUTDOWN_GRACE_SECS    30
   bootstrap_admin       CBEC_BOOTSTRAP_ADMIN        admin
+  sandbox               CBEC_SANDBOX                false (--sandbox; see docs/clearance.md, Sandbox)
 
 The configuration file may also be named by CBEC_CONFIG. When the database has no officer, an administrator is
 created and its API token printed once on standard error. ctrl-c or SIGTERM stops the service after in-flight
@@ -51,6 +52,10 @@ pub struct Args {
     /// Log filter: a level (info, debug, …) or target=level pairs [default: info]
     #[arg(long, value_name = "FILTER")]
     log_level: Option<String>,
+    /// Run an integrators' sandbox: markers in messages (CBEC-SANDBOX:…) force outcomes, on a sandbox
+    /// database of its own [default database: sqlite://cbec-data/cbec-sandbox.db]
+    #[arg(long)]
+    sandbox: bool,
 }
 
 impl Args {
@@ -61,6 +66,7 @@ impl Args {
             listen: self.listen.clone(),
             log_format: self.log_format.clone(),
             log_level: self.log_level.clone(),
+            sandbox: self.sandbox.then_some(true),
             ..Layer::default()
         }
     }

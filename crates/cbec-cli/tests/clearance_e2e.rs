@@ -484,6 +484,80 @@ fn xmllint(dir: &Path, receipts: &[Value]) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// `cbec serve` on a database of the other mode: it must refuse to start
+/// (within 30 s) and say why on standard error.
+fn refused_to_serve(dir: &Path, db: &str, sandbox: bool) -> String {
+    let mut args = vec!["serve".to_string(), "--db".into(), db.into(), "--listen".into()];
+    args.push(format!("127.0.0.1:{}", free_port()));
+    if sandbox {
+        args.push("--sandbox".into());
+    }
+    let mut child = std::process::Command::new(BIN)
+        .args(&args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(!status.success(), "cbec serve exited 0 on a database of the other mode");
+            let mut err = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            return err;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("cbec serve started on a database of the other mode");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A sandbox server: a marker forces the outcome of a signed list sent over
+/// HTTP, every answer says it comes from a sandbox, and the sandbox
+/// database cannot be served as real traffic (nor a real one as a sandbox).
+fn sandbox_story(tag: &str, db: &str, real_db: &str) {
+    let dir = workdir(tag);
+    let a = file_actors(db);
+    let s = start_with(&dir, db, &[("CBEC_SANDBOX", "true")]);
+    let mut case = import_case(9101, ImportMode::DirectPurchase, 1, &a.codes());
+    case.list.inventory[0].inventory_head.note = Some("parcel for the test CBEC-SANDBOX:inspect".into());
+    for n in [0, 1, 2] {
+        let r = send(&s, &a, &case, n);
+        assert_eq!(statuses(&r.body), ["120"], "{}", r.body);
+        assert_eq!(r.header("x-cbec-sandbox").as_deref(), Some("true"));
+    }
+    let r = send(&s, &a, &case, 3);
+    assert_eq!(statuses(&r.body), ["120", "500"], "{}", r.body);
+    assert!(r.body.contains("[sandbox] inspect forced by the marker CBEC-SANDBOX:inspect"), "{}", r.body);
+    let mut bad = import_case(9102, ImportMode::DirectPurchase, 1, &a.codes());
+    bad.order.order[0].order_head.note = Some("CBEC-SANDBOX:reject=-301010".into());
+    assert_eq!(statuses(&send(&s, &a, &bad, 0).body), ["-301010"]);
+    drop(s);
+    let err = refused_to_serve(&dir, db, false);
+    assert!(err.contains("is a sandbox database") && err.contains("--sandbox"), "{err}");
+    // A real database (claimed by a real server first) is never a sandbox.
+    drop(start(&dir, real_db));
+    let err = refused_to_serve(&dir, real_db, true);
+    assert!(err.contains("is a production database") && err.contains("never touches real data"), "{err}");
+}
+
+#[test]
+fn sandbox_on_sqlite() {
+    let dir = workdir("sandbox-sqlite-db");
+    let db = |name: &str| format!("sqlite://{}", dir.join(name).display());
+    sandbox_story("sandbox-sqlite", &db("sandbox.db"), &db("real.db"));
+}
+
+#[test]
+fn sandbox_on_postgres() {
+    let (db, _guard) = pg_database("sandbox");
+    let (real, _real_guard) = pg_database("sandboxreal");
+    sandbox_story("sandbox-postgres", &db, &real);
+}
+
 #[test]
 fn retail_import_on_sqlite() {
     let dir = workdir("clearance-sqlite-db");

@@ -58,6 +58,9 @@ pub struct PipelineConfig {
     pub max_in_flight: usize,
     /// How long a party's filing record is reused before it is read again.
     pub party_cache_ttl: Duration,
+    /// A sandbox for integrators: markers in a document's `note` force its
+    /// outcome ([`cbec_clearance::sandbox`]). Never on real traffic.
+    pub sandbox: bool,
 }
 
 impl Default for PipelineConfig {
@@ -68,6 +71,7 @@ impl Default for PipelineConfig {
             rules: cbec_rules::RuleConfig::default(),
             max_in_flight: 1024,
             party_cache_ttl: Duration::from_secs(2),
+            sandbox: false,
         }
     }
 }
@@ -184,7 +188,7 @@ impl Pipeline {
                 let processed = self.store.process(work, Box::new(FormatDecider { receipt })).await?;
                 Ok(answer(processed, message_id))
             }
-            Prepared::Documents { message_type, guid, cop_code, incoming, signature, rule_refusals } => {
+            Prepared::Documents { message_type, guid, cop_code, mut incoming, signature, rule_refusals } => {
                 if !sender.codes.iter().any(|c| c == &cop_code) {
                     return Err(PipelineError::CopCode { found: cop_code, expected: sender.codes.join(" / ") });
                 }
@@ -220,6 +224,9 @@ impl Pipeline {
                     if refusals[i].is_none() {
                         refusals[i] = self.parties.check(&inc.facts, &cop_code, now).await?;
                     }
+                }
+                if self.config.sandbox {
+                    sandbox_markers(&mut incoming, &mut refusals);
                 }
                 let ids: Vec<String> = incoming.iter().map(|_| new_id()).collect();
                 let decider = MessageDecider {
@@ -351,5 +358,43 @@ pub fn signature_code(kind: Kind, spec_code: u16) -> i32 {
             }
         }
         _ => -i32::from(spec_code),
+    }
+}
+
+/// On a sandbox server: a document's marker forces its outcome. A rejection
+/// is a refusal before the decision; other outcomes ride on a list's facts
+/// to be applied once it is accepted. A document refused for real keeps its
+/// real refusal.
+fn sandbox_markers(incoming: &mut [cbec_clearance::Incoming], refusals: &mut [Option<Refusal>]) {
+    use cbec_clearance::sandbox::{self, Forced};
+    for (inc, refusal) in incoming.iter_mut().zip(refusals.iter_mut()) {
+        if refusal.is_some() {
+            continue;
+        }
+        let Some(parsed) = inc.note.as_deref().and_then(sandbox::parse) else { continue };
+        let kind = inc.facts.kind();
+        *refusal = match (parsed, &mut inc.facts) {
+            (Ok(Forced::Reject(code)), _) => Some(Refusal {
+                code,
+                info: format!("[sandbox] rejection forced by the marker {}", Forced::Reject(code).marker()),
+            }),
+            (Ok(f), cbec_clearance::Facts::List(l)) => {
+                l.sandbox = Some(f);
+                None
+            }
+            (Ok(f), cbec_clearance::Facts::ExportList(l)) => {
+                l.sandbox = Some(f);
+                None
+            }
+            (Ok(f), _) => Some(Refusal {
+                code: prepare::rule_code(kind),
+                info: format!(
+                    "[sandbox] the marker {} applies to lists (CEB621, CEB603); a {} can only be rejected (reject=CODE)",
+                    f.marker(),
+                    kind.label()
+                ),
+            }),
+            (Err(why), _) => Some(Refusal { code: prepare::rule_code(kind), info: format!("[sandbox] {why}") }),
+        };
     }
 }

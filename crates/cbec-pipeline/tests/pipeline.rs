@@ -1454,6 +1454,67 @@ async fn export_bill_links(b: Backend) {
     assert!(xmllint_receipts(&h, std::slice::from_ref(&agent), "ceb-export-202205.xsd").await >= 8);
 }
 
+/// A sandbox server forces each outcome by the marker in a document's
+/// note, for import and export lists; other documents can only be rejected;
+/// a bad marker is refused naming the good ones; a server that is not a
+/// sandbox ignores markers.
+async fn sandbox_outcomes(b: Backend) {
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |c| c.sandbox = true).await;
+    let status_of = |h: &H, id: String| {
+        let store = h.store.clone();
+        async move { store.document(&id).await.unwrap().status }
+    };
+    let cases = [
+        ("CBEC-SANDBOX:review", vec!["120", "300"], "manual_review"),
+        ("CBEC-SANDBOX:inspect", vec!["120", "500"], "inspection"),
+        ("CBEC-SANDBOX:release", vec!["120", "800"], "released"),
+        ("CBEC-SANDBOX:detain=502", vec!["120", "502"], "detained_anti_smuggling"),
+        ("CBEC-SANDBOX:return", vec!["120", "500", "700"], "returned"),
+        ("CBEC-SANDBOX:reject=-621005", vec!["-621005"], "rejected"),
+    ];
+    for (n, (marker, want, status)) in cases.iter().enumerate() {
+        let mut case = h.case(1700 + n as u64, ImportMode::DirectPurchase);
+        case.list.inventory[0].inventory_head.note = Some(format!("test parcel {marker}"));
+        let a = h.send_all(&case, &[0, 1, 2, 3], T0 + n as i64 * 10).await;
+        assert_eq!(statuses(&a[3].xml), *want, "{marker}: {}", info(&a[3].xml));
+        if *status != "rejected" {
+            assert!(info(&a[3].xml).contains("[sandbox]"), "{}", info(&a[3].xml));
+        }
+        let list =
+            h.store.documents(DocFilter { kind: Some("list".into()), limit: 1, ..DocFilter::default() }).await.unwrap();
+        assert_eq!(status_of(&h, list[0].id.clone()).await, *status, "{marker}");
+    }
+    // Orders can only be rejected; a bad marker names the good ones.
+    let mut case = h.case(1720, ImportMode::DirectPurchase);
+    case.order.order[0].order_head.note = Some("CBEC-SANDBOX:reject=100".into());
+    assert_eq!(statuses(&h.send_doc(&case, 0, T0 + 100).await.xml), ["100"]);
+    let mut case = h.case(1721, ImportMode::DirectPurchase);
+    case.order.order[0].order_head.note = Some("CBEC-SANDBOX:inspect".into());
+    let a = h.send_doc(&case, 0, T0 + 101).await;
+    assert_eq!(statuses(&a.xml), ["-301002"]);
+    assert!(info(&a.xml).contains("applies to lists"), "{}", info(&a.xml));
+    let mut case = h.case(1722, ImportMode::DirectPurchase);
+    case.order.order[0].order_head.note = Some("CBEC-SANDBOX:explode".into());
+    let a = h.send_doc(&case, 0, T0 + 102).await;
+    assert_eq!(statuses(&a.xml), ["-301002"]);
+    assert!(info(&a.xml).contains("unknown outcome") && info(&a.xml).contains("detain=501"), "{}", info(&a.xml));
+    // Export lists too: inspection instead of waiting for the arrival.
+    let mut case = export_case(1730, ExportMode::Retail, 1, &h.world.codes());
+    case.list.inventory[0].inventory_head.note = Some("CBEC-SANDBOX:inspect".into());
+    let mut last = None;
+    for m in case.messages() {
+        last = Some(h.send_message(&m, T0 + 200).await);
+    }
+    assert_eq!(statuses(&last.unwrap().xml), ["120", "500"]);
+    // Not a sandbox: the marker is a note like any other.
+    let real = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let mut case = real.case(1740, ImportMode::DirectPurchase);
+    case.list.inventory[0].inventory_head.note = Some("CBEC-SANDBOX:reject=-621005".into());
+    let a = real.send_all(&case, &[0, 1, 2, 3], T0).await;
+    assert_eq!(statuses(&a[3].xml), ["120", "800"], "{}", info(&a[3].xml));
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -1485,6 +1546,7 @@ on_both!(
     export_returns,
     export_summary,
     export_bill_links,
+    sandbox_outcomes,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -71,7 +71,14 @@ pub struct Config {
     pub max_in_flight: usize,
     /// Webhook delivery attempts before a receipt is dead-lettered.
     pub push_max_attempts: u32,
+    /// An integrators' sandbox: markers in messages force outcomes, the
+    /// database must be (or becomes) a sandbox database, and the default
+    /// database is [`SANDBOX_DB`].
+    pub sandbox: bool,
 }
+
+/// The database of a sandbox when none is named.
+pub const SANDBOX_DB: &str = "sqlite://cbec-data/cbec-sandbox.db";
 
 impl Default for Config {
     fn default() -> Self {
@@ -87,6 +94,7 @@ impl Default for Config {
             auto_release: true,
             max_in_flight: 1024,
             push_max_attempts: 10,
+            sandbox: false,
         }
     }
 }
@@ -107,6 +115,7 @@ pub struct Layer {
     pub auto_release: Option<bool>,
     pub max_in_flight: Option<u64>,
     pub push_max_attempts: Option<u64>,
+    pub sandbox: Option<bool>,
 }
 
 /// A setting that could not be used.
@@ -135,6 +144,18 @@ impl Layer {
                 })
                 .transpose()
         };
+        let flag = |k: &str| -> Result<Option<bool>, ConfigError> {
+            get(k)
+                .map(|v| match v.trim() {
+                    "true" | "1" | "yes" => Ok(true),
+                    "false" | "0" | "no" => Ok(false),
+                    _ => Err(ConfigError::Invalid {
+                        source_name: k.to_owned(),
+                        reason: format!("{v:?} is neither true nor false"),
+                    }),
+                })
+                .transpose()
+        };
         Ok(Layer {
             database_url: get("CBEC_DATABASE_URL"),
             listen: get("CBEC_LISTEN"),
@@ -144,16 +165,8 @@ impl Layer {
             shutdown_grace_secs: number("CBEC_SHUTDOWN_GRACE_SECS")?,
             bootstrap_admin: get("CBEC_BOOTSTRAP_ADMIN"),
             pending_deadline_secs: number("CBEC_PENDING_DEADLINE_SECS")?,
-            auto_release: get("CBEC_AUTO_RELEASE")
-                .map(|v| match v.trim() {
-                    "true" | "1" | "yes" => Ok(true),
-                    "false" | "0" | "no" => Ok(false),
-                    _ => Err(ConfigError::Invalid {
-                        source_name: "CBEC_AUTO_RELEASE".to_owned(),
-                        reason: format!("{v:?} is neither true nor false"),
-                    }),
-                })
-                .transpose()?,
+            auto_release: flag("CBEC_AUTO_RELEASE")?,
+            sandbox: flag("CBEC_SANDBOX")?,
             max_in_flight: number("CBEC_MAX_IN_FLIGHT")?,
             push_max_attempts: number("CBEC_PUSH_MAX_ATTEMPTS")?,
         })
@@ -183,6 +196,9 @@ impl Config {
         }
         config.apply(&Layer::from_env(env)?, &|key| format!("CBEC_{}", key.to_uppercase()))?;
         config.apply(overrides, &|key| format!("--{}", key.replace('_', "-")))?;
+        if config.sandbox && config.database_url == Config::default().database_url {
+            config.database_url = SANDBOX_DB.to_owned();
+        }
         Ok(config)
     }
 
@@ -228,6 +244,9 @@ impl Config {
         }
         if let Some(on) = layer.auto_release {
             self.auto_release = on;
+        }
+        if let Some(on) = layer.sandbox {
+            self.sandbox = on;
         }
         if let Some(n) = layer.max_in_flight {
             if n == 0 {

@@ -43,7 +43,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use cbec_model::filing::Role;
-use cbec_store::{Actor, Millis, NewOfficer, NewToken, Officer, Principal, Store, StoreError};
+use cbec_store::{Actor, Millis, NewOfficer, NewToken, Officer, Principal, Store, StoreError, StoreMode};
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -81,6 +81,7 @@ impl AppState {
         pipeline.clearance.pending_deadline_ms = i64::try_from(config.pending_deadline.as_millis()).unwrap_or(i64::MAX);
         pipeline.clearance.auto_release = config.auto_release;
         pipeline.max_in_flight = config.max_in_flight;
+        pipeline.sandbox = config.sandbox;
         let pipeline = Arc::new(cbec_pipeline::Pipeline::new(store.clone(), pipeline));
         AppState { store, clock, metrics: Arc::new(metrics::Metrics::new()), config: Arc::new(config), pipeline }
     }
@@ -112,7 +113,11 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().map_or(metrics::UNMATCHED, |p| p.as_str()).to_owned();
     let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    if state.config.sandbox {
+        // Every answer of a sandbox says so, so no one mistakes it for customs.
+        response.headers_mut().insert("x-cbec-sandbox", axum::http::HeaderValue::from_static("true"));
+    }
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     state.metrics.observe(&route, method.as_str(), status, elapsed);
@@ -164,6 +169,8 @@ pub enum ServeError {
     Runtime(std::io::Error),
     #[error("the server failed: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{url} is a {found} database; this server was started as {wanted}: {hint}")]
+    Mode { url: String, found: &'static str, wanted: &'static str, hint: &'static str },
 }
 
 /// A future that completes on ctrl-c (SIGINT) or SIGTERM. The handlers are
@@ -223,6 +230,41 @@ pub async fn serve(
     Ok(())
 }
 
+/// Claims the database for this server's mode: a sandbox server never
+/// opens a database of real traffic, nor a real server a sandbox's.
+pub async fn claim_mode(store: &dyn Store, config: &Config, now: Millis) -> Result<(), ServeError> {
+    let wanted = if config.sandbox { StoreMode::Sandbox } else { StoreMode::Production };
+    let actor = Actor { principal: Principal::System("serve".to_owned()), at: now };
+    let found = store.claim_mode(wanted, &actor).await?;
+    if found == wanted {
+        return Ok(());
+    }
+    Err(ServeError::Mode {
+        url: redact_url(&config.database_url),
+        found: found.name(),
+        wanted: wanted.name(),
+        hint: if config.sandbox {
+            "a sandbox never touches real data; give it its own database (--db), by default sqlite://cbec-data/cbec-sandbox.db"
+        } else {
+            "start it with `cbec serve --sandbox`, or name the production database with --db"
+        },
+    })
+}
+
+/// A database URL without its password.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// `cbec serve`: opens (creating) the database, creates the first
 /// administrator if there is none (its token is written to `notices`, the
 /// only time it is shown), listens, and serves until ctrl-c or SIGTERM.
@@ -238,6 +280,7 @@ pub fn run(config: Config, notices: &mut (dyn Write + Send)) -> Result<(), Serve
         }
         let store = cbec_store::open(&config.database_url).await?;
         let clock = system_clock();
+        claim_mode(&*store, &config, clock()).await?;
         if let Some((officer, token)) = bootstrap_administrator(&*store, &config.bootstrap_admin, clock()).await? {
             tracing::info!(officer = %officer.id, name = %officer.name, "created the first administrator");
             let _ = writeln!(

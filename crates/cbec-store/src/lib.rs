@@ -167,6 +167,38 @@ pub trait Store: Send + Sync + 'static {
     /// webhook (delivered or dead ones too); how many.
     async fn repush(&self, enterprise: &Id, after: i64, actor: &Actor) -> Result<u64>;
     async fn pushes(&self, enterprise: &Id, after: i64, limit: u32) -> Result<Vec<PushRow>>;
+
+    // ---- the kind of store ------------------------------------------------
+
+    /// What the database holds. The first claim sets it (with an audit
+    /// entry); later claims return what was set, so a caller that wanted the
+    /// other mode can refuse to go on.
+    async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode>;
+}
+
+/// What a database holds: real traffic, or an integrators' sandbox whose
+/// outcomes are forced by markers in the messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreMode {
+    Production,
+    Sandbox,
+}
+
+impl StoreMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreMode::Production => "production",
+            StoreMode::Sandbox => "sandbox",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StoreMode> {
+        match s {
+            "production" => Some(StoreMode::Production),
+            "sandbox" => Some(StoreMode::Sandbox),
+            _ => None,
+        }
+    }
 }
 
 /// Opens (creating and migrating if needed) the store a URL names:

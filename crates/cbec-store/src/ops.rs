@@ -131,6 +131,8 @@ pub(crate) trait Db {
     /// Replaces the enterprise's webhook (and the codes it receives for);
     /// `None` removes it.
     async fn set_webhook(&mut self, enterprise: &str, hook: Option<&Webhook>, codes: &[String]) -> Result<()>;
+    async fn store_mode(&mut self) -> Result<Option<String>>;
+    async fn set_store_mode(&mut self, mode: &str, at: Millis) -> Result<()>;
     /// Per enterprise with a webhook, its oldest pending push if due.
     async fn due_pushes(&mut self, now: Millis, limit: u32) -> Result<Vec<DuePush>>;
     async fn record_push(&mut self, enterprise: &str, seq: i64, result: &PushResult) -> Result<()>;
@@ -818,6 +820,16 @@ pub(crate) async fn set_webhook<D: Db>(
     let after = hook.as_ref().map(|h| json!({"url": h.url}));
     let action = if hook.is_some() { "webhook.set" } else { "webhook.remove" };
     append(db, actor, Change::new(action, "enterprise", enterprise, before, after)).await
+}
+
+pub(crate) async fn claim_mode<D: Db>(db: &mut D, mode: crate::StoreMode, actor: &Actor) -> Result<crate::StoreMode> {
+    if let Some(set) = db.store_mode().await? {
+        return crate::StoreMode::parse(&set)
+            .ok_or_else(|| StoreError::Backend(format!("the store_mode table holds an unknown mode {set:?}")));
+    }
+    db.set_store_mode(mode.name(), actor.at).await?;
+    append(db, actor, Change::new("store.mode", "store", "store", None, Some(json!({"mode": mode.name()})))).await?;
+    Ok(mode)
 }
 
 pub(crate) async fn repush<D: Db>(db: &mut D, enterprise: &str, after: i64, actor: &Actor) -> Result<u64> {

@@ -48,7 +48,7 @@ use crate::ops::{self, Db};
 use crate::{
     Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseVersion,
     Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer, NewToken,
-    NewWarehouse, Officer, OverseasWarehouse, Page, Principal, Result, Store, StoreError, audit,
+    NewWarehouse, Officer, OverseasWarehouse, Page, Principal, Result, Store, StoreError, StoreMode, audit,
 };
 use std::collections::BTreeMap;
 
@@ -77,6 +77,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "0004_create_clearance",
         sql: include_str!("../migrations/postgres/0004_create_clearance.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "0005_create_store_mode",
+        sql: include_str!("../migrations/postgres/0005_create_store_mode.sql"),
     },
 ];
 
@@ -1130,6 +1135,15 @@ impl Db for PgDb<'_> {
         .await
     }
 
+    async fn store_mode(&mut self) -> Result<Option<String>> {
+        self.opt("SELECT mode FROM store_mode WHERE id = 1", &[], |r| get(r, 0)).await
+    }
+
+    async fn set_store_mode(&mut self, mode: &str, at: Millis) -> Result<()> {
+        self.exec("INSERT INTO store_mode (id, mode, set_at) VALUES (1, $1, $2)", &[&mode, &at.0]).await?;
+        Ok(())
+    }
+
     async fn set_webhook(&mut self, enterprise: &str, hook: Option<&Webhook>, codes: &[String]) -> Result<()> {
         self.exec("DELETE FROM webhooks WHERE enterprise = $1", &[&enterprise]).await?;
         self.exec("DELETE FROM webhook_codes WHERE enterprise = $1", &[&enterprise]).await?;
@@ -1485,6 +1499,10 @@ impl Store for PgStore {
 
     async fn webhook(&self, enterprise: &Id) -> Result<Option<Webhook>> {
         read!(self, |db| db.webhook(enterprise))
+    }
+
+    async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode> {
+        write!(self, |db| ops::claim_mode(db, mode, actor))
     }
 
     async fn set_webhook(&self, enterprise: &Id, hook: Option<Webhook>, actor: &Actor) -> Result<()> {

@@ -58,7 +58,7 @@ use crate::ops::{self, Db, now};
 use crate::{
     Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseVersion,
     Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer, NewToken,
-    NewWarehouse, Officer, OverseasWarehouse, Page, Principal, Result, Store, StoreError, audit,
+    NewWarehouse, Officer, OverseasWarehouse, Page, Principal, Result, Store, StoreError, StoreMode, audit,
 };
 use std::collections::BTreeMap;
 
@@ -91,6 +91,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "0004_create_clearance",
         sql: include_str!("../migrations/sqlite/0004_create_clearance.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "0005_create_store_mode",
+        sql: include_str!("../migrations/sqlite/0005_create_store_mode.sql"),
     },
 ];
 
@@ -1437,6 +1442,15 @@ impl Db for SqliteDb<'_> {
         )
     }
 
+    async fn store_mode(&mut self) -> Result<Option<String>> {
+        query_opt(self.conn, "SELECT mode FROM store_mode WHERE id = 1", [], |r| get(r, 0))
+    }
+
+    async fn set_store_mode(&mut self, mode: &str, at: Millis) -> Result<()> {
+        exec(self.conn, "INSERT INTO store_mode (id, mode, set_at) VALUES (1, ?1, ?2)", params![mode, at.0])?;
+        Ok(())
+    }
+
     async fn set_webhook(&mut self, enterprise: &str, hook: Option<&Webhook>, codes: &[String]) -> Result<()> {
         exec(self.conn, "DELETE FROM webhooks WHERE enterprise = ?1", [enterprise])?;
         exec(self.conn, "DELETE FROM webhook_codes WHERE enterprise = ?1", [enterprise])?;
@@ -1724,6 +1738,11 @@ impl Store for SqliteStore {
     async fn webhook(&self, enterprise: &Id) -> Result<Option<Webhook>> {
         let e = enterprise.clone();
         self.read(move |db| now(db.webhook(&e))).await
+    }
+
+    async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode> {
+        let actor = actor.clone();
+        self.write(move |db| now(ops::claim_mode(db, mode, &actor))).await
     }
 
     async fn set_webhook(&self, enterprise: &Id, hook: Option<Webhook>, actor: &Actor) -> Result<()> {

@@ -283,6 +283,19 @@ async fn audit_count(store: &dyn Store) -> i64 {
 mod scenarios {
     use super::*;
 
+    /// The first claim sets the mode, once, with an audit entry; a claim of
+    /// the other mode gets the one set.
+    pub async fn store_mode(store: Arc<dyn Store>, _db: Arc<TestDb>) {
+        let store = store.as_ref();
+        let before = audit_count(store).await;
+        assert_eq!(store.claim_mode(StoreMode::Sandbox, &system(0)).await.unwrap(), StoreMode::Sandbox);
+        assert_eq!(store.claim_mode(StoreMode::Production, &system(1)).await.unwrap(), StoreMode::Sandbox);
+        assert_eq!(store.claim_mode(StoreMode::Sandbox, &system(2)).await.unwrap(), StoreMode::Sandbox);
+        assert_eq!(audit_count(store).await, before + 1);
+        let last = store.audit_entries(0, 1000).await.unwrap().pop().unwrap();
+        assert_eq!(last.action, "store.mode");
+    }
+
     pub async fn officers_and_tokens(store: Arc<dyn Store>, _db: Arc<TestDb>) {
         let store = store.as_ref();
         store.ping().await.unwrap();
@@ -1305,7 +1318,7 @@ mod scenarios {
     pub async fn two_stores_one_database(store: Arc<dyn Store>, db: Arc<TestDb>) {
         let first = store.submit_application(initial("3301960001", "u", "A"), &system(1)).await.unwrap();
         let other = cbec_store::open(&db.url()).await.unwrap();
-        assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM schema_migrations").await.as_deref(), Some("4"));
+        assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM schema_migrations").await.as_deref(), Some("5"));
         assert_eq!(other.application(&first.id).await.unwrap(), first);
 
         let mut handles = Vec::new();
@@ -1418,6 +1431,7 @@ macro_rules! conformance {
 }
 
 conformance!(
+    store_mode,
     officers_and_tokens,
     initial_filing,
     duplicate_codes,
