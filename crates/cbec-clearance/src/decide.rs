@@ -16,7 +16,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{AppType, BillLinkFacts, ExportListFacts, Facts, Incoming, Kind, ListFacts, MovementFacts, key};
+use crate::facts::{
+    AppType, BillLinkFacts, ExportListFacts, Facts, FormFacts, Incoming, Kind, ListFacts, MovementFacts, key,
+};
 use crate::matching::{Mismatch, match_list};
 use crate::status::{Event, Status, transition};
 use crate::tax::{Assessment, RateTable, assess};
@@ -501,6 +503,8 @@ pub fn decide(
             Kind::Summary => summary::take_summary(&mut w, id, inc, sender),
             Kind::ExportTally => take_export_tally(&mut w, id, inc, sender),
             Kind::BillLink => take_bill_link(&mut w, id, inc, sender),
+            // Not a CEB message: recorded by customs through `link_form`.
+            Kind::DeclarationForm => {}
             Kind::Refund => take_refund(&mut w, id, inc, sender),
         }
     }
@@ -542,6 +546,7 @@ fn describe_identity(f: &Facts) -> String {
         Facts::ExportRefund(r) => format!("return of export list {}", r.invt_no),
         Facts::Summary(s) => format!("summary application {} of agent {}", s.cop_no, s.agent_code),
         Facts::ExportTally(t) => format!("tally of return {} (waybill {})", t.co_el_no, t.logistics_no),
+        Facts::DeclarationForm(f) => format!("declaration form {} for order {}", f.entry_id, f.order_no),
         Facts::BillLink(b) => {
             format!("bill link {} (bill {}) part {}/{}", b.cop_no, b.bill_no, b.msg_seq_no, b.msg_count)
         }
@@ -1023,6 +1028,79 @@ pub fn act(
     Ok(w.finish())
 }
 
+/// Records a B2B export declaration form (H2018) and links it to the
+/// transmitted order or booking its 10000004 attached document names: the
+/// order must exist for the same e-commerce enterprise and be of the form's
+/// mode (B for 9710, W for 9810), and be declared neither by a list nor by
+/// another form; a form number is recorded once.
+pub fn link_form(form: &FormFacts, id: &str, snapshot: &Snapshot, config: &Config, now: i64) -> Result<Plan, ActError> {
+    let invalid = |m: String| Err(ActError::Invalid(m));
+    if form.entry_id.len() != 18 || !form.entry_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return invalid(format!("entry_id {:?}: a declaration number has 18 letters or digits", form.entry_id));
+    }
+    let order_type = match form.trade_mode.as_str() {
+        "9710" => "B",
+        "9810" => "W",
+        other => return invalid(format!("trade_mode {other:?}: a B2B export form is 9710 or 9810")),
+    };
+    let mut w = Work::new(config, snapshot, now);
+    if let Some(f) = w.live(Kind::DeclarationForm, &key::form(&form.entry_id), "") {
+        return invalid(format!("declaration form {} is recorded already (document {})", form.entry_id, w.docs[f].id));
+    }
+    let order_key = key::export_order(&form.ebp_code, &form.order_no);
+    let Some(o) = w.live(Kind::ExportOrder, &order_key, "") else {
+        return invalid(format!(
+            "attached document {}: no order or booking {} of platform {} was transmitted; the e-commerce enterprise \
+             sends it first (CEB303, orderType {order_type})",
+            crate::facts::B2B_ATTACHMENT,
+            form.order_no,
+            form.ebp_code
+        ));
+    };
+    let Facts::ExportOrder(order) = &w.docs[o].facts else { return invalid("not an export order".into()) };
+    let mut problems = Vec::new();
+    if order.ebc_code != form.ebc_code {
+        problems.push(format!("ebc_code: the order is of {}, the form of {}", order.ebc_code, form.ebc_code));
+    }
+    if order.order_type != order_type {
+        problems.push(format!(
+            "trade_mode {}: needs orderType {order_type}, the order has {}",
+            form.trade_mode, order.order_type
+        ));
+    }
+    if let Some(l) = w.live(Kind::ExportList, &order_key, "") {
+        problems.push(format!(
+            "the order is declared by export list {} (status {})",
+            w.docs[l].facts.business_key(),
+            w.docs[l].status.code()
+        ));
+    }
+    if let Some(f) = w.live(Kind::DeclarationForm, &order_key, "") {
+        problems.push(format!("the order is declared on form {} already", w.docs[f].facts.business_key()));
+    }
+    if !problems.is_empty() {
+        return invalid(format!("declaration form {}: {}", form.entry_id, problems.join("; ")));
+    }
+    let inc = Incoming {
+        guid: String::new(),
+        app_type: AppType::New,
+        declared: true,
+        note: None,
+        facts: Facts::DeclarationForm(form.clone()),
+    };
+    let info = format!(
+        "declaration form {} ({}) linked to order {} by attached document {}",
+        form.entry_id,
+        form.trade_mode,
+        form.order_no,
+        crate::facts::B2B_ATTACHMENT
+    );
+    w.create(id, &inc, &form.ebc_code, Status::Accepted, String::new(), info);
+    // Not a CEB message: no receipt; the link is the document and its move.
+    w.plan.receipts.pop();
+    Ok(w.finish())
+}
+
 /// The quota a concluded return gives back: the returned share of each
 /// item's value.
 fn credit_return(w: &mut Work, refund: usize) {
@@ -1126,6 +1204,16 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
         return;
     }
     let (Some(o), Some(b)) = (o, b) else { return };
+    if let Some(f) = w.live(Kind::DeclarationForm, &key::export_order(&l.ebp_code, &l.order_no), "") {
+        let info = format!(
+            "order {} was declared on customs declaration form {} (attached document {}); it cannot be declared again by a list",
+            l.order_no,
+            w.docs[f].facts.business_key(),
+            crate::facts::B2B_ATTACHMENT
+        );
+        let _ = w.go(i, Event::Refused, Status::Rejected, info);
+        return;
+    }
     if let Err(reasons) = crate::export::list_allowed(l) {
         let info = format!("a full customs declaration form (H2018) is required, not a list: {}", reasons.join("; "));
         let _ = w.go(i, Event::Refused, Status::Rejected, info);

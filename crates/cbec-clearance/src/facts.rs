@@ -53,6 +53,10 @@ pub enum Kind {
     /// CEB607 master/house bill link (清单总分单): export waybills put on a
     /// bill of lading and voyage, possibly in several parts.
     BillLink,
+    /// A B2B export declared on a full customs declaration form (H2018, not
+    /// a CEB message), linked to its CEB303 order or booking by the attached
+    /// document of type 10000004 (跨境B2B出口单证).
+    DeclarationForm,
 }
 
 impl Kind {
@@ -75,10 +79,11 @@ impl Kind {
             Kind::Summary => "summary",
             Kind::ExportTally => "export_tally",
             Kind::BillLink => "bill_link",
+            Kind::DeclarationForm => "declaration_form",
         }
     }
 
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Order,
         Kind::Payment,
         Kind::Waybill,
@@ -96,6 +101,7 @@ impl Kind {
         Kind::Summary,
         Kind::ExportTally,
         Kind::BillLink,
+        Kind::DeclarationForm,
     ];
 
     pub fn parse(s: &str) -> Option<Kind> {
@@ -127,29 +133,32 @@ impl Kind {
             Kind::Summary => "CEB701Message",
             Kind::ExportTally => "CEB215Message",
             Kind::BillLink => "CEB607Message",
+            Kind::DeclarationForm => "H2018",
         }
     }
 
-    /// The receipt root answering this kind.
-    pub fn receipt_type(self) -> &'static str {
+    /// The receipt root answering this kind (none for a declaration form,
+    /// which is not a CEB message).
+    pub fn receipt_type(self) -> Option<&'static str> {
         match self {
-            Kind::Order => "CEB312Message",
-            Kind::Payment => "CEB412Message",
-            Kind::Waybill => "CEB512Message",
-            Kind::List => "CEB622Message",
-            Kind::Cancel => "CEB624Message",
-            Kind::Refund => "CEB626Message",
-            Kind::ExportOrder => "CEB304Message",
-            Kind::Collection => "CEB404Message",
-            Kind::ExportWaybill => "CEB506Message",
-            Kind::ExportList => "CEB604Message",
-            Kind::ExportCancel => "CEB606Message",
-            Kind::Arrival => "CEB508Message",
-            Kind::Departure => "CEB510Message",
-            Kind::ExportRefund => "CEB214Message",
-            Kind::Summary => "CEB702Message",
-            Kind::ExportTally => "CEB216Message",
-            Kind::BillLink => "CEB608Message",
+            Kind::Order => Some("CEB312Message"),
+            Kind::Payment => Some("CEB412Message"),
+            Kind::Waybill => Some("CEB512Message"),
+            Kind::List => Some("CEB622Message"),
+            Kind::Cancel => Some("CEB624Message"),
+            Kind::Refund => Some("CEB626Message"),
+            Kind::ExportOrder => Some("CEB304Message"),
+            Kind::Collection => Some("CEB404Message"),
+            Kind::ExportWaybill => Some("CEB506Message"),
+            Kind::ExportList => Some("CEB604Message"),
+            Kind::ExportCancel => Some("CEB606Message"),
+            Kind::Arrival => Some("CEB508Message"),
+            Kind::Departure => Some("CEB510Message"),
+            Kind::ExportRefund => Some("CEB214Message"),
+            Kind::Summary => Some("CEB702Message"),
+            Kind::ExportTally => Some("CEB216Message"),
+            Kind::BillLink => Some("CEB608Message"),
+            Kind::DeclarationForm => None,
         }
     }
 
@@ -173,6 +182,7 @@ impl Kind {
             Kind::Summary => "summary application (CEB701)",
             Kind::ExportTally => "return tally detail (CEB215)",
             Kind::BillLink => "bill link (CEB607)",
+            Kind::DeclarationForm => "declaration form (H2018, 10000004)",
         }
     }
 }
@@ -425,6 +435,26 @@ pub struct ExportListFacts {
     pub items: Vec<ExportItem>,
 }
 
+/// The attached-document type that links a B2B export declaration form
+/// to its order or booking (跨境B2B出口单证).
+pub const B2B_ATTACHMENT: &str = "10000004";
+
+/// A customs declaration form of a B2B export (9710, 9810) as customs
+/// records it: its number and the order or booking its 10000004 attached
+/// document names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormFacts {
+    /// The declaration number (报关单号, 18 characters).
+    pub entry_id: String,
+    /// 9710 or 9810.
+    pub trade_mode: String,
+    pub customs_code: String,
+    pub ebc_code: String,
+    /// The order or booking of the 10000004 document: platform + number.
+    pub ebp_code: String,
+    pub order_no: String,
+}
+
 /// One part of a master/house bill link (CEB607).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillLinkFacts {
@@ -634,6 +664,7 @@ pub enum Facts {
     Summary(SummaryFacts),
     ExportTally(TallyFacts),
     BillLink(BillLinkFacts),
+    DeclarationForm(FormFacts),
 }
 
 /// Business-key strings. Two documents are related when they share one.
@@ -672,6 +703,10 @@ pub mod key {
     pub fn bill_link(agent_code: &str, cop_no: &str) -> String {
         format!("xbill|{agent_code}|{cop_no}")
     }
+    /// A customs declaration form by its number.
+    pub fn form(entry_id: &str) -> String {
+        format!("form|{entry_id}")
+    }
     /// An export return and its tally: the inbound waybill of the goods.
     pub fn export_return(logistics_code: &str, logistics_no: &str) -> String {
         format!("xreturn|{logistics_code}|{logistics_no}")
@@ -704,6 +739,7 @@ impl Facts {
             Facts::Summary(_) => Kind::Summary,
             Facts::ExportTally(_) => Kind::ExportTally,
             Facts::BillLink(_) => Kind::BillLink,
+            Facts::DeclarationForm(_) => Kind::DeclarationForm,
         }
     }
 
@@ -740,6 +776,7 @@ impl Facts {
             }
             Facts::ExportTally(t) => vec![key::export_return(&t.logistics_code, &t.logistics_no)],
             Facts::BillLink(b) => vec![key::bill_link(&b.agent_code, &b.cop_no)],
+            Facts::DeclarationForm(f) => vec![key::form(&f.entry_id), key::export_order(&f.ebp_code, &f.order_no)],
             Facts::Arrival(m) | Facts::Departure(m) => {
                 m.logistics_nos.iter().map(|n| key::export_waybill(&m.logistics_code, n)).collect()
             }
@@ -799,6 +836,7 @@ impl Facts {
             Facts::Summary(s) => s.sum_no.clone().unwrap_or_else(|| s.cop_no.clone()),
             Facts::ExportTally(t) => t.co_el_no.clone(),
             Facts::BillLink(b) => b.bill_no.clone(),
+            Facts::DeclarationForm(f) => f.entry_id.clone(),
         }
     }
 
@@ -921,6 +959,10 @@ impl Facts {
             Facts::BillLink(b) => {
                 add("agent", &b.agent_code);
                 add("logistics", &b.logistics_code);
+            }
+            Facts::DeclarationForm(f) => {
+                add("ebc", &f.ebc_code);
+                add("ebp", &f.ebp_code);
             }
         }
         out

@@ -175,6 +175,11 @@ pub fn receipt_keys(guid: &str, facts: &Facts) -> ReceiptKeys {
             k.pre_no = r.pre_no.clone();
             k.invt_no = s(&r.invt_no);
         }
+        Facts::DeclarationForm(f) => {
+            k.ebc_code = s(&f.ebc_code);
+            k.ebp_code = s(&f.ebp_code);
+            k.order_no = s(&f.order_no);
+        }
         Facts::BillLink(b) => {
             k.agent_code = s(&b.agent_code);
             k.logistics_code = s(&b.logistics_code);
@@ -542,6 +547,48 @@ impl Decider for ActDecider {
             })?;
         let summary = json!({"action": self.action, "reason": self.reason});
         outcome(plan, self.now, None, &[], None, "document.act", summary)
+    }
+}
+
+/// Customs records a B2B declaration form and links it to its order.
+pub(crate) struct FormDecider {
+    pub id: String,
+    pub form: cbec_clearance::facts::FormFacts,
+    pub config: Arc<Config>,
+    pub now: i64,
+    pub seen: Seen,
+}
+
+impl FormDecider {
+    fn incoming(&self) -> Incoming {
+        Incoming {
+            guid: String::new(),
+            app_type: cbec_clearance::facts::AppType::New,
+            declared: true,
+            note: None,
+            facts: Facts::DeclarationForm(self.form.clone()),
+        }
+    }
+}
+
+impl Decider for FormDecider {
+    fn needs(&mut self, s: &Snapshot) -> Needs {
+        let incoming = [self.incoming()];
+        match self.seen.update(s) {
+            Ok(snap) => needs(decide::needs(&incoming, &[], snap, self.now)),
+            Err(_) => Needs::default(),
+        }
+    }
+
+    fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
+        let snap = self.seen.update(s)?;
+        let plan = decide::link_form(&self.form, &self.id, snap, &self.config, self.now).map_err(|e| match e {
+            decide::ActError::NotFound(id) => StoreError::NotFound { entity: "document", id },
+            decide::ActError::Invalid(m) => StoreError::InvalidState(m),
+        })?;
+        let summary =
+            json!({"entry_id": self.form.entry_id, "order_no": self.form.order_no, "trade_mode": self.form.trade_mode});
+        outcome(plan, self.now, None, &[], None, "declaration_form.link", summary)
     }
 }
 

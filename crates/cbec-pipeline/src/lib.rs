@@ -44,7 +44,7 @@ use tokio::sync::Semaphore;
 pub use decider::{receipt_keys, return_time};
 pub use prepare::{FORMAT_SCHEMA, FORMAT_UNREADABLE, FORMAT_UNSUPPORTED};
 
-use crate::decider::{ActDecider, ExpireDecider, FormatDecider, MessageDecider, Seen, fresh_guid};
+use crate::decider::{ActDecider, ExpireDecider, FormDecider, FormatDecider, MessageDecider, Seen, fresh_guid};
 use crate::parties::Parties;
 use crate::prepare::{Prepared, Signature};
 
@@ -316,6 +316,33 @@ impl Pipeline {
             Processed::Done { receipts, .. } => Ok(receipts),
             Processed::Duplicate { .. } => Ok(Vec::new()),
         }
+    }
+
+    /// Records a B2B export declaration form (H2018) and links it to the
+    /// order or booking its 10000004 attached document names
+    /// ([`cbec_clearance::decide::link_form`]); the e-commerce enterprise
+    /// must be filed, and for 9810 hold the overseas warehouse filing and a
+    /// general credit rating. The id of the new document.
+    pub async fn link_declaration_form(
+        &self,
+        form: cbec_clearance::facts::FormFacts,
+        actor: &Actor,
+    ) -> Result<Id, PipelineError> {
+        let facts = cbec_clearance::Facts::DeclarationForm(form.clone());
+        if let Some(r) = self.parties.check(&facts, &form.ebc_code, actor.at).await? {
+            return Err(PipelineError::Store(cbec_store::StoreError::InvalidState(r.info)));
+        }
+        let id = new_id();
+        let decider = FormDecider {
+            id: id.clone(),
+            form,
+            config: self.clearance.clone(),
+            now: actor.at.0,
+            seen: Seen::default(),
+        };
+        let work = Work { actor: actor.clone(), message: None, entity: ("document", id.clone()) };
+        self.store.process(work, Box::new(decider)).await?;
+        Ok(id)
     }
 
     /// Applies every passed deadline (at most `limit`); how many documents

@@ -72,6 +72,8 @@ fn senders(kind: Kind) -> &'static [&'static str] {
         Kind::Summary => &["agent"],
         Kind::ExportTally => &["operator"],
         Kind::BillLink => &["agent"],
+        // Recorded by customs for the enterprise that declared the form.
+        Kind::DeclarationForm => &["ebc"],
     }
 }
 
@@ -206,6 +208,7 @@ impl Parties {
         let ebc = match facts {
             Facts::ExportList(l) if l.trade_mode == "9810" => &l.ebc_code,
             Facts::ExportOrder(o) if o.order_type == "W" => &o.ebc_code,
+            Facts::DeclarationForm(f) if f.trade_mode == "9810" => &f.ebc_code,
             _ => return Ok(None),
         };
         let Some(filed) = self.filed(ebc).await? else { return Ok(None) };

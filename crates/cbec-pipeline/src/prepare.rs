@@ -287,7 +287,8 @@ pub(crate) fn rule_code(kind: Kind) -> i32 {
         | Kind::ExportRefund
         | Kind::Summary
         | Kind::ExportTally
-        | Kind::BillLink => 100,
+        | Kind::BillLink
+        | Kind::DeclarationForm => 100,
     }
 }
 

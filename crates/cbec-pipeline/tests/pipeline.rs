@@ -1515,6 +1515,61 @@ async fn sandbox_outcomes(b: Backend) {
     assert_eq!(statuses(&a[3].xml), ["120", "800"], "{}", info(&a[3].xml));
 }
 
+/// A B2B export that needs a declaration form: customs records the form
+/// and links it by its 10000004 attached document to the transmitted order;
+/// the link is checked (order exists, same enterprise, B for 9710, not
+/// declared twice) and a list for that order is refused afterwards.
+async fn b2b_declaration_forms(b: Backend) {
+    use cbec_clearance::facts::FormFacts;
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let codes = h.world.codes();
+    let case = export_case(1800, ExportMode::B2bDirect, 2, &codes);
+    let m = case.messages();
+    h.send_message(&m[0], T0).await;
+    h.send_message(&m[2], T0 + 1).await;
+    let a = h.send_message(&m[3], T0 + 2).await;
+    assert!(info(&a.xml).contains("declaration form (H2018) is required"), "{}", info(&a.xml));
+    let order = &case.order.order[0].order_head;
+    let form = |entry: &str, mode: &str, order_no: &str| FormFacts {
+        entry_id: entry.into(),
+        trade_mode: mode.into(),
+        customs_code: "5300".into(),
+        ebc_code: codes.ebc.clone(),
+        ebp_code: order.ebp_code.clone(),
+        order_no: order_no.into(),
+    };
+    let officer = cbec_store::Actor { principal: cbec_store::Principal::System("h2018".into()), at: Millis(T0 + 10) };
+    let err = |r: Result<String, cbec_pipeline::PipelineError>| r.unwrap_err().to_string();
+    let e = err(h.pipeline.link_declaration_form(form("530120261000000001", "9710", "NOSUCHORDER"), &officer).await);
+    assert!(e.contains("no order or booking NOSUCHORDER") && e.contains("10000004"), "{e}");
+    let e = err(h.pipeline.link_declaration_form(form("530120261000000001", "9810", &order.order_no), &officer).await);
+    assert!(e.contains("orderType W") || e.contains("overseas warehouse"), "{e}");
+    let e = err(h.pipeline.link_declaration_form(form("5301-bad", "9710", &order.order_no), &officer).await);
+    assert!(e.contains("18 letters or digits"), "{e}");
+    let id =
+        h.pipeline.link_declaration_form(form("530120261000000001", "9710", &order.order_no), &officer).await.unwrap();
+    let doc = h.store.document(&id).await.unwrap();
+    assert_eq!(
+        (doc.kind.as_str(), doc.status.as_str(), doc.business_key.as_str()),
+        ("declaration_form", "accepted", "530120261000000001")
+    );
+    let moves = h.store.document_moves(&id).await.unwrap();
+    assert!(moves[0].row.reason.contains("linked to order"), "{:?}", moves[0].row.reason);
+    let e = err(h.pipeline.link_declaration_form(form("530120261000000001", "9710", &order.order_no), &officer).await);
+    assert!(e.contains("recorded already"), "{e}");
+    let e = err(h.pipeline.link_declaration_form(form("530120261000000002", "9710", &order.order_no), &officer).await);
+    assert!(e.contains("declared on form 530120261000000001"), "{e}");
+    // A list for the order declared on a form is refused.
+    let mut again = case.clone();
+    again.list.guid = "6B000001-0000-4000-8000-000000000001".into();
+    again.list.inventory[0].inventory_head.guid = again.list.guid.clone();
+    again.list.inventory[0].inventory_head.cop_no = "AGAIN0001".into();
+    let a = h.send_message(&again.messages()[3], T0 + 20).await;
+    assert_eq!(statuses(&a.xml), ["100"]);
+    assert!(info(&a.xml).contains("declared on customs declaration form 530120261000000001"), "{}", info(&a.xml));
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -1547,6 +1602,7 @@ on_both!(
     export_summary,
     export_bill_links,
     sandbox_outcomes,
+    b2b_declaration_forms,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

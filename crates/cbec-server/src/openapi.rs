@@ -615,6 +615,26 @@ fn schemas() -> Value {
                 "code": { "type": "integer", "enum": [501, 502, 503, 599], "description": "For detain." }
             }
         },
+        "DeclarationForm": {
+            "type": "object",
+            "required": ["entry_id", "trade_mode", "customs_code", "ebc_code", "ebp_code", "attachments"],
+            "properties": {
+                "entry_id": string("The declaration number (18 letters or digits)."),
+                "trade_mode": { "type": "string", "enum": ["9710", "9810"] },
+                "customs_code": string("The customs of declaration."),
+                "ebc_code": string("The e-commerce enterprise that declared it."),
+                "ebp_code": string("The platform of the order or booking."),
+                "attachments": {
+                    "type": "array",
+                    "description": "Attached documents; exactly one of type 10000004 (跨境B2B出口单证) whose number is the order or booking number.",
+                    "items": {
+                        "type": "object",
+                        "required": ["type", "number"],
+                        "properties": { "type": string("Attached-document type, e.g. 10000004."), "number": string("Its number.") }
+                    }
+                }
+            }
+        },
         "DocumentActed": {
             "type": "object",
             "required": ["document", "receipts"],

@@ -627,6 +627,20 @@ pub fn table() -> Vec<Route> {
         },
         clearance::act,
     );
+    b.add(
+        RouteDoc {
+            summary: "Records a B2B export (9710, 9810) customs declaration form (H2018) and links it, by its \
+                      attached document of type 10000004, to the order or booking the e-commerce enterprise \
+                      transmitted (CEB303, orderType B or W). The order must exist for that enterprise and be \
+                      declared neither by a list nor by another form; a list for it is refused afterwards.",
+            access: "reviewer, risk_officer, supervisor",
+            body: Some("DeclarationForm"),
+            answer: Answer::Json("Document"),
+            errors: &[400, 403, 409],
+            ..doc(Post, "/api/v1/declaration-forms", "link_declaration_form", "clearance")
+        },
+        clearance::link_form,
+    );
 
     // ---- audit ---------------------------------------------------------------------------
     b.add(

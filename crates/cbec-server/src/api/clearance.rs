@@ -440,6 +440,60 @@ pub(crate) async fn act(
     Ok(Json(ActionOut { document: DocOut::from(&row), receipts: receipts.into_iter().map(ReceiptOut::from).collect() }))
 }
 
+// ---- declaration forms -------------------------------------------------------------
+
+/// A B2B export declaration form (H2018) to record; its attached documents
+/// must include one of type 10000004 naming the order or booking.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FormBody {
+    entry_id: String,
+    trade_mode: String,
+    customs_code: String,
+    ebc_code: String,
+    ebp_code: String,
+    attachments: Vec<AttachmentBody>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AttachmentBody {
+    #[serde(rename = "type")]
+    kind: String,
+    number: String,
+}
+
+/// `POST /declaration-forms` (reviewer, risk officer, supervisor): records
+/// the form and links it to its order or booking.
+pub(crate) async fn link_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<FormBody>,
+) -> Result<(StatusCode, Json<DocOut>), ApiError> {
+    caller.require_role(ACTORS, "record declaration forms")?;
+    let b2b: Vec<&AttachmentBody> =
+        body.attachments.iter().filter(|a| a.kind == cbec_clearance::facts::B2B_ATTACHMENT).collect();
+    let [attachment] = b2b.as_slice() else {
+        return Err(ApiError::bad_request(format!(
+            "attachments: exactly one of type {} (跨境B2B出口单证) names the order or booking; found {}",
+            cbec_clearance::facts::B2B_ATTACHMENT,
+            b2b.len()
+        )));
+    };
+    let form = cbec_clearance::facts::FormFacts {
+        entry_id: body.entry_id.trim().to_string(),
+        trade_mode: body.trade_mode.trim().to_string(),
+        customs_code: body.customs_code.trim().to_string(),
+        ebc_code: body.ebc_code.trim().to_string(),
+        ebp_code: body.ebp_code.trim().to_string(),
+        order_no: attachment.number.trim().to_string(),
+    };
+    let actor = caller.actor(state.now());
+    let id = state.pipeline.link_declaration_form(form, &actor).await?;
+    let row = state.store.document(&id).await?;
+    Ok((StatusCode::CREATED, Json(DocOut::from(&row))))
+}
+
 // ---- messages ----------------------------------------------------------------------
 
 async fn visible_message(state: &AppState, caller: &Caller, id: &str) -> Result<StoredMessage, ApiError> {

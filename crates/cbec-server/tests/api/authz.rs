@@ -101,6 +101,17 @@ fn action() -> Value {
     json!({"action": "review", "reason": "matrix"})
 }
 
+fn form() -> Value {
+    json!({
+        "entry_id": "530120261000000001",
+        "trade_mode": "9710",
+        "customs_code": "5300",
+        "ebc_code": "NOT-FILED",
+        "ebp_code": "NOT-FILED",
+        "attachments": [{"type": "10000004", "number": "NO-SUCH-ORDER"}]
+    })
+}
+
 fn label() -> Value {
     json!({"label": "matrix"})
 }
@@ -274,6 +285,14 @@ fn rows() -> Vec<Row> {
             Nothing,
             Some(action),
             [404, 404, 404, 403, 403, 403, 401],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/declaration-forms",
+            "/api/v1/declaration-forms",
+            Nothing,
+            Some(form),
+            [409, 409, 409, 403, 403, 403, 401],
         ),
         get("/api/v1/audit", AUDITORS),
         get("/api/v1/audit/verify", AUDITORS),

@@ -175,6 +175,9 @@ impl Store for Faulty {
     async fn pushes(&self, enterprise: &Id, after: i64, limit: u32) -> Result<Vec<PushRow>> {
         delegate!(self.pushes(enterprise, after, limit))
     }
+    async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode> {
+        delegate!(self.claim_mode(mode, actor))
+    }
 }
 
 #[tokio::test]
