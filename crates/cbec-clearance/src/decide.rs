@@ -1286,6 +1286,38 @@ fn movement_lists(w: &Work, m: &MovementFacts) -> (Vec<usize>, Vec<String>) {
     (found, problems)
 }
 
+/// Where one part of a split arrival or departure manifest stands: a problem
+/// with its numbering (out of range, received already, another `msgCount`),
+/// or the progress to report ("" for a manifest in one part).
+fn manifest_part(w: &Work, id: &str, kind: Kind, m: &MovementFacts) -> Result<String, String> {
+    if !(1..=m.msg_count).contains(&m.msg_seq_no) {
+        return Err(format!("msgSeqNo {} is not within 1..={} (msgCount)", m.msg_seq_no, m.msg_count));
+    }
+    let k = key::manifest(kind, &m.customs_code, &m.cop_no);
+    let mut have = vec![m.msg_seq_no];
+    for d in
+        w.docs.iter().filter(|d| d.id != id && d.kind() == kind && d.status.is_live() && d.facts.keys().contains(&k))
+    {
+        let (Facts::Arrival(p) | Facts::Departure(p)) = &d.facts else { continue };
+        if p.msg_seq_no == m.msg_seq_no {
+            return Err(format!("part {} of manifest {} was received already", m.msg_seq_no, m.cop_no));
+        }
+        if p.msg_count != m.msg_count {
+            return Err(format!("msgCount {} differs from {} in part {}", m.msg_count, p.msg_count, p.msg_seq_no));
+        }
+        have.push(p.msg_seq_no);
+    }
+    if m.msg_count == 1 {
+        return Ok(String::new());
+    }
+    let missing: Vec<String> = (1..=m.msg_count).filter(|n| !have.contains(n)).map(|n| n.to_string()).collect();
+    Ok(if missing.is_empty() {
+        format!("; part {} of {}: manifest {} complete", m.msg_seq_no, m.msg_count, m.cop_no)
+    } else {
+        format!("; part {} of {}: waiting for part(s) {}", m.msg_seq_no, m.msg_count, missing.join(", "))
+    })
+}
+
 fn refuse_movement(w: &mut Work, id: &str, inc: &Incoming, sender: &str, problems: &[String]) {
     let what = describe_identity(&inc.facts);
     w.create(id, inc, sender, Status::Rejected, Status::Rejected.code(), format!("{what}: {}", problems.join("; ")));
@@ -1298,6 +1330,10 @@ fn refuse_movement(w: &mut Work, id: &str, inc: &Incoming, sender: &str, problem
 fn take_arrival(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     let Facts::Arrival(m) = &inc.facts else { return };
     let (lists, mut problems) = movement_lists(w, m);
+    let part = manifest_part(w, id, Kind::Arrival, m).unwrap_or_else(|why| {
+        problems.push(why);
+        String::new()
+    });
     let mut routes = Vec::new();
     for &i in &lists {
         let Facts::ExportList(l) = &w.docs[i].facts else { continue };
@@ -1329,7 +1365,8 @@ fn take_arrival(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     }
     let j = w.create(id, inc, sender, Status::Accepted, String::new(), String::new());
     w.plan.receipts.pop();
-    let _ = w.go(j, Event::Conclude, Status::Concluded, format!("运抵成功: {} waybill(s)", m.logistics_nos.len()));
+    let info = format!("运抵成功: {} waybill(s){part}", m.logistics_nos.len());
+    let _ = w.go(j, Event::Conclude, Status::Concluded, info);
 }
 
 /// Departure: every named list must be released and leave through its exit
@@ -1337,6 +1374,10 @@ fn take_arrival(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
 fn take_departure(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     let Facts::Departure(m) = &inc.facts else { return };
     let (lists, mut problems) = movement_lists(w, m);
+    let part = manifest_part(w, id, Kind::Departure, m).unwrap_or_else(|why| {
+        problems.push(why);
+        String::new()
+    });
     for &i in &lists {
         let Facts::ExportList(l) = &w.docs[i].facts else { continue };
         let no = l.invt_no.clone().unwrap_or_default();
@@ -1359,7 +1400,8 @@ fn take_departure(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     }
     let j = w.create(id, inc, sender, Status::Accepted, String::new(), String::new());
     w.plan.receipts.pop();
-    let _ = w.go(j, Event::Conclude, Status::Concluded, format!("离境成功: {} waybill(s)", m.logistics_nos.len()));
+    let info = format!("离境成功: {} waybill(s){part}", m.logistics_nos.len());
+    let _ = w.go(j, Event::Conclude, Status::Concluded, info);
 }
 
 /// An export list cancellation (CEB605): the list's agent and e-commerce

@@ -703,6 +703,11 @@ pub mod key {
     pub fn bill_link(agent_code: &str, cop_no: &str) -> String {
         format!("xbill|{agent_code}|{cop_no}")
     }
+    /// All parts of one split arrival or departure manifest: its kind, the
+    /// customs where it happens and the enterprise's number.
+    pub fn manifest(kind: super::Kind, customs_code: &str, cop_no: &str) -> String {
+        format!("manifest|{}|{customs_code}|{cop_no}", kind.name())
+    }
     /// A customs declaration form by its number.
     pub fn form(entry_id: &str) -> String {
         format!("form|{entry_id}")
@@ -778,7 +783,10 @@ impl Facts {
             Facts::BillLink(b) => vec![key::bill_link(&b.agent_code, &b.cop_no)],
             Facts::DeclarationForm(f) => vec![key::form(&f.entry_id), key::export_order(&f.ebp_code, &f.order_no)],
             Facts::Arrival(m) | Facts::Departure(m) => {
-                m.logistics_nos.iter().map(|n| key::export_waybill(&m.logistics_code, n)).collect()
+                let mut keys: Vec<String> =
+                    m.logistics_nos.iter().map(|n| key::export_waybill(&m.logistics_code, n)).collect();
+                keys.push(key::manifest(self.kind(), &m.customs_code, &m.cop_no));
+                keys
             }
             Facts::ExportList(l) => {
                 let mut keys = vec![

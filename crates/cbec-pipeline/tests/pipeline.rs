@@ -654,7 +654,7 @@ fn arrival(guid: &str, customs: &str, operator: &str, logistics: &str, nos: &[St
                 app_time: "20261127120000".into(),
                 app_status: "2".into(),
                 customs_code: customs.into(),
-                cop_no: format!("ARR{}", &guid[..8]),
+                cop_no: format!("ARR{}", &guid[24..]),
                 pre_no: None,
                 operator_code: operator.into(),
                 operator_name: "示例监管场所经营有限公司".into(),
@@ -705,7 +705,7 @@ fn departure(guid: &str, customs: &str, logistics: &str, nos: &[String]) -> Mess
                 app_time: "20261127180000".into(),
                 app_status: "2".into(),
                 customs_code: customs.into(),
-                cop_no: format!("DEP{}", &guid[..8]),
+                cop_no: format!("DEP{}", &guid[24..]),
                 pre_no: None,
                 logistics_code: logistics.into(),
                 logistics_name: "示例国际物流有限公司".into(),
@@ -1570,6 +1570,74 @@ async fn b2b_declaration_forms(b: Backend) {
     assert!(info(&a.xml).contains("declared on customs declaration form 530120261000000001"), "{}", info(&a.xml));
 }
 
+/// An arrival manifest split in two parts (`msgCount` 2): each part is
+/// decided on its own and reports where the manifest stands; a repeated
+/// part, a part out of range and a part with another `msgCount` are refused.
+async fn split_manifests(b: Backend) {
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let codes = h.world.codes();
+    let operator = cbec_pipeline::traffic::file_party(
+        h.store.as_ref(),
+        &cbec_fixtures::uscc(10),
+        "示例监管场所经营有限公司",
+        &[cbec_model::filing::EnterpriseType::Operator],
+        KeyAlgorithm::Sm2,
+        0x0300_0004,
+        Millis(T0 - DAY),
+    )
+    .await
+    .unwrap();
+    let logistics = h.world.logistics.code.clone();
+    let mut nos = Vec::new();
+    for n in 0..3u64 {
+        let case = export_case(1900 + n, ExportMode::Retail, 1, &codes);
+        for m in case.messages() {
+            h.send_message(&m, T0 + n as i64).await;
+        }
+        nos.push(case.list.inventory[0].inventory_head.logistics_no.clone());
+    }
+    let sender = Sender { id: operator.id.clone(), codes: vec![operator.code.clone()] };
+    let part = |n: u32, no: &str, seq: i32, count: i32| {
+        let Message::CEB507Message(mut m) =
+            arrival(&format!("A0000009-0000-4000-8000-{n:012}"), "5300", &operator.code, &logistics, &[no.to_string()])
+        else {
+            unreachable!()
+        };
+        let head = &mut m.arrival[0].arrival_head;
+        (head.cop_no, head.msg_seq_no, head.msg_count) = ("ARRSPLIT01".into(), seq, count);
+        Message::CEB507Message(m)
+    };
+    let go = |m: Message, at: i64| {
+        let (h, sender, operator) = (&h, &sender, &operator);
+        async move { h.pipeline.submit(sender, operator.sign(&m).unwrap(), Millis(at)).await.unwrap() }
+    };
+    let a = go(part(1, &nos[0], 1, 2), T0 + 100).await;
+    assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("part 1 of 2: waiting for part(s) 2"), "{}", info(&a.xml));
+    for (n, seq, count, why) in
+        [(2, 1, 2, "received already"), (3, 3, 2, "must lie within 1..msgCount"), (4, 2, 3, "msgCount 3 differs")]
+    {
+        let a = go(part(n, &nos[1], seq, count), T0 + 101).await;
+        assert_eq!(statuses(&a.xml), ["100"], "{}", info(&a.xml));
+        assert!(info(&a.xml).contains(why), "{why}: {}", info(&a.xml));
+    }
+    let a = go(part(5, &nos[1], 2, 2), T0 + 102).await;
+    assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    assert!(info(&a.xml).contains("manifest ARRSPLIT01 complete"), "{}", info(&a.xml));
+    let released = h
+        .store
+        .documents(DocFilter {
+            kind: Some("export_list".into()),
+            status: Some("released".into()),
+            limit: 10,
+            ..DocFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(released.len(), 2);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -1603,6 +1671,7 @@ on_both!(
     export_bill_links,
     sandbox_outcomes,
     b2b_declaration_forms,
+    split_manifests,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
