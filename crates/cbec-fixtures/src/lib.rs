@@ -13,6 +13,7 @@
 //! order, receipt of payment, waybill and list).
 
 mod export_case;
+pub mod export_messages;
 mod import_case;
 
 pub use export_case::{ExportCase, ExportMode, export_case};

@@ -11,6 +11,9 @@ use std::sync::Arc;
 use cbec_ceb::Message;
 use cbec_clearance::decide::Action;
 use cbec_dsig::KeyAlgorithm;
+use cbec_fixtures::export_messages::{
+    arrival, bill_link, departure, export_cancel, export_refund, return_tally, summary_apply,
+};
 use cbec_fixtures::{ImportCase, ImportMode, import_case};
 use cbec_pipeline::traffic::{World, file_world};
 use cbec_pipeline::{Answer, Pipeline, PipelineConfig, PipelineError, Sender};
@@ -583,7 +586,6 @@ async fn b2b_lists_and_the_overseas_warehouse(b: Backend) {
 /// refused, the list no longer live; a cancellation naming another agent is
 /// refused.
 async fn export_lists_are_cancelled(b: Backend) {
-    use cbec_ceb::export::{BaseTransfer, CEB605Message, InvtCancel};
     use cbec_fixtures::{ExportMode, export_case};
     let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
     let case = export_case(1200, ExportMode::Retail, 1, &h.world.codes());
@@ -596,39 +598,7 @@ async fn export_lists_are_cancelled(b: Backend) {
         .await
         .unwrap();
     let invt = docs[0].business_key.clone();
-    let cancel = |guid: &str, agent: &str| {
-        let head = &case.list.inventory[0].inventory_head;
-        Message::CEB605Message(Box::new(CEB605Message {
-            guid: guid.into(),
-            version: "1.0".into(),
-            invt_cancel: vec![InvtCancel {
-                guid: guid.into(),
-                app_type: "1".into(),
-                app_time: "20261127110000".into(),
-                app_status: "2".into(),
-                customs_code: head.customs_code.clone(),
-                cop_no: head.cop_no.clone(),
-                pre_no: None,
-                invt_no: invt.clone(),
-                reason: "买家取消订单".into(),
-                agent_code: agent.into(),
-                agent_name: head.agent_name.clone(),
-                ebc_code: head.ebc_code.clone(),
-                ebc_name: head.ebc_name.clone(),
-                note: None,
-            }],
-            base_transfer: BaseTransfer {
-                cop_code: h.world.agent.code.clone(),
-                cop_name: head.agent_name.clone(),
-                dxp_mode: "DXP".into(),
-                dxp_id: "DXPENT0000000001".into(),
-                note: None,
-            },
-            base_subscribe: Vec::new(),
-            signature: None,
-            extend_message: None,
-        }))
-    };
+    let cancel = |guid: &str, agent: &str| export_cancel(guid, &case.list.inventory[0].inventory_head, &invt, agent);
     // Another agentCode than the sender's: the sender is not the agent it names.
     let a = h.send_message(&cancel("E605A0B1-0000-4000-8000-000000000001", &h.world.ebc.code), T0 + 10).await;
     assert_eq!(statuses(&a.xml), ["-10101"], "{}", info(&a.xml));
@@ -640,106 +610,6 @@ async fn export_lists_are_cancelled(b: Backend) {
     assert_eq!(list.status, "cancelled");
     let a = h.send_message(&cancel("E605A0B1-0000-4000-8000-000000000003", &h.world.agent.code), T0 + 30).await;
     assert_eq!(statuses(&a.xml), ["100"], "{}", info(&a.xml));
-}
-
-fn arrival(guid: &str, customs: &str, operator: &str, logistics: &str, nos: &[String]) -> Message {
-    use cbec_ceb::export::{Arrival, ArrivalHead, ArrivalList, BaseTransfer, CEB507Message};
-    Message::CEB507Message(Box::new(CEB507Message {
-        guid: guid.into(),
-        version: "1.0".into(),
-        arrival: vec![Arrival {
-            arrival_head: ArrivalHead {
-                guid: guid.into(),
-                app_type: "1".into(),
-                app_time: "20261127120000".into(),
-                app_status: "2".into(),
-                customs_code: customs.into(),
-                cop_no: format!("ARR{}", &guid[24..]),
-                pre_no: None,
-                operator_code: operator.into(),
-                operator_name: "示例监管场所经营有限公司".into(),
-                loct_no: None,
-                ie_flag: "E".into(),
-                traf_mode: "4".into(),
-                bill_no: None,
-                domestic_traf_no: "粤B12345".into(),
-                logistics_code: logistics.into(),
-                logistics_name: "示例国际物流有限公司".into(),
-                msg_count: 1,
-                msg_seq_no: 1,
-                note: None,
-            },
-            arrival_list: nos
-                .iter()
-                .enumerate()
-                .map(|(n, no)| ArrivalList {
-                    gnum: n as i32 + 1,
-                    logistics_no: no.clone(),
-                    total_package_no: None,
-                    note: None,
-                })
-                .collect(),
-        }],
-        base_transfer: BaseTransfer {
-            cop_code: operator.into(),
-            cop_name: "示例监管场所经营有限公司".into(),
-            dxp_mode: "DXP".into(),
-            dxp_id: "DXPENT0000000002".into(),
-            note: None,
-        },
-        base_subscribe: Vec::new(),
-        signature: None,
-        extend_message: None,
-    }))
-}
-
-fn departure(guid: &str, customs: &str, logistics: &str, nos: &[String]) -> Message {
-    use cbec_ceb::export::{BaseTransfer, CEB509Message, Departure, DepartureHead, DepartureList};
-    Message::CEB509Message(Box::new(CEB509Message {
-        guid: guid.into(),
-        version: "1.0".into(),
-        departure: vec![Departure {
-            departure_head: DepartureHead {
-                guid: guid.into(),
-                app_type: "1".into(),
-                app_time: "20261127180000".into(),
-                app_status: "2".into(),
-                customs_code: customs.into(),
-                cop_no: format!("DEP{}", &guid[24..]),
-                pre_no: None,
-                logistics_code: logistics.into(),
-                logistics_name: "示例国际物流有限公司".into(),
-                traf_mode: "5".into(),
-                traf_name: Some("CZ3101".into()),
-                voyage_no: Some("20261128".into()),
-                bill_no: Some("784-12345675".into()),
-                leave_time: "20261127200000".into(),
-                msg_count: 1,
-                msg_seq_no: 1,
-                note: None,
-            },
-            departure_list: nos
-                .iter()
-                .enumerate()
-                .map(|(n, no)| DepartureList {
-                    gnum: n as i32 + 1,
-                    total_package_no: None,
-                    logistics_no: no.clone(),
-                    note: None,
-                })
-                .collect(),
-        }],
-        base_transfer: BaseTransfer {
-            cop_code: logistics.into(),
-            cop_name: "示例国际物流有限公司".into(),
-            dxp_mode: "DXP".into(),
-            dxp_id: "DXPENT0000000003".into(),
-            note: None,
-        },
-        base_subscribe: Vec::new(),
-        signature: None,
-        extend_message: None,
-    }))
 }
 
 /// Export routes: declared and leaving in one district; declared at home
@@ -846,7 +716,6 @@ async fn export_routes(b: Backend) {
 /// refused when it would return more than was exported, when the goods
 /// "come back" from China, or with the wrong trade mode.
 async fn export_returns(b: Backend) {
-    use cbec_ceb::export::{BaseTransfer, CEB213Message, InvtRefund, InvtRefundHead, InvtRefundList};
     use cbec_fixtures::{ExportMode, export_case};
     let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
     let operator = cbec_pipeline::traffic::file_party(
@@ -883,65 +752,7 @@ async fn export_returns(b: Backend) {
     assert_eq!(list.status, "released");
     let item = case.list.inventory[0].inventory_list[0].clone();
     let refund = |guid: &str, country: &str, mode: &str, qty: Decimal| {
-        Message::CEB213Message(Box::new(CEB213Message {
-            guid: guid.into(),
-            version: "1.0".into(),
-            invt_refund: vec![InvtRefund {
-                invt_refund_head: InvtRefundHead {
-                    guid: guid.into(),
-                    app_type: "1".into(),
-                    app_time: "20261203100000".into(),
-                    app_status: "2".into(),
-                    customs_code: "5300".into(),
-                    loct_no: None,
-                    ebp_code: head.ebp_code.clone(),
-                    ebp_name: head.ebp_name.clone(),
-                    ebc_code: head.ebc_code.clone(),
-                    ebc_name: head.ebc_name.clone(),
-                    logistics_no: format!("RET{}", &guid[..8]),
-                    logistics_code: logistics.clone(),
-                    logistics_name: head.logistics_name.clone(),
-                    co_el_no: format!("RC{}", &guid[..8]),
-                    pre_no: None,
-                    invt_no: list.business_key.clone(),
-                    trade_mode: Some(mode.into()),
-                    agent_code: head.agent_code.clone(),
-                    agent_name: head.agent_name.clone(),
-                    bill_no: "784-00000001".into(),
-                    ie_flag: "I".into(),
-                    traf_mode: "5".into(),
-                    traf_name: "CZ3102".into(),
-                    port_code: "5301".into(),
-                    reason: "买家退货".into(),
-                    country: country.into(),
-                    voyage_no: "20261203".into(),
-                    note: None,
-                },
-                invt_refund_list: vec![InvtRefundList {
-                    gnum: item.gnum,
-                    gcode: item.gcode.clone(),
-                    gname: item.gname.clone(),
-                    gmodel: item.gmodel.clone(),
-                    qty,
-                    qty1: qty,
-                    unit: item.unit.clone(),
-                    unit1: item.unit1.clone(),
-                    qty2: None,
-                    unit2: None,
-                    note: None,
-                }],
-            }],
-            base_transfer: BaseTransfer {
-                cop_code: h.world.agent.code.clone(),
-                cop_name: head.agent_name.clone(),
-                dxp_mode: "DXP".into(),
-                dxp_id: "DXPENT0000000001".into(),
-                note: None,
-            },
-            base_subscribe: Vec::new(),
-            signature: None,
-            extend_message: None,
-        }))
+        export_refund(guid, &head, &item, &list.business_key, country, mode, qty)
     };
     let a = h.send_message(&refund("B0000002-0000-4000-8000-000000000001", "142", "9661", item.qty), T0 + 20).await;
     assert_eq!(statuses(&a.xml), ["100"]);
@@ -957,43 +768,14 @@ async fn export_returns(b: Backend) {
     // The supervised site tallies the returned goods (CEB215 → CEB216): the
     // return is concluded; an unknown return and a second tally are refused.
     let tally = |guid: &str, co_el_no: &str| {
-        use cbec_ceb::export::{CEB215Message, InvtRefundDetail};
-        Message::CEB215Message(Box::new(CEB215Message {
-            guid: guid.into(),
-            version: "1.0".into(),
-            invt_refund_detail: vec![InvtRefundDetail {
-                guid: guid.into(),
-                app_type: "1".into(),
-                app_time: "20261205100000".into(),
-                app_status: "2".into(),
-                customs_code: "5300".into(),
-                operator_code: operator.code.clone(),
-                operator_name: "示例监管场所经营有限公司".into(),
-                logistics_code: logistics.clone(),
-                logistics_name: head.logistics_name.clone(),
-                logistics_no: "RETB0000002".into(),
-                invt_no: Some(list.business_key.clone()),
-                co_el_no: co_el_no.into(),
-                pre_no: None,
-                bill_no: "784-00000001".into(),
-                ie_flag: "I".into(),
-                traf_mode: "5".into(),
-                traf_name: "CZ3102".into(),
-                voyage_no: "20261203".into(),
-                location: Some("5300".into()),
-                note: None,
-            }],
-            base_transfer: BaseTransfer {
-                cop_code: operator.code.clone(),
-                cop_name: "示例监管场所经营有限公司".into(),
-                dxp_mode: "DXP".into(),
-                dxp_id: "DXPENT0000000002".into(),
-                note: None,
-            },
-            base_subscribe: Vec::new(),
-            signature: None,
-            extend_message: None,
-        }))
+        return_tally(
+            guid,
+            &operator.code,
+            &head,
+            &list.business_key,
+            "B0000002-0000-4000-8000-000000000003",
+            Some(co_el_no),
+        )
     };
     let by_site = |m: Message, at: i64| {
         let (h, sender, operator) = (&h, &sender, &operator);
@@ -1067,63 +849,6 @@ async fn story(b: Backend) -> Vec<String> {
         seen.push(format!("{} {} {}", d.kind, d.business_key, d.status));
     }
     seen
-}
-
-/// A CEB701 summary application from the agent (`invt_nos` named, or a
-/// window), part `seq` of `count`.
-#[allow(clippy::too_many_arguments)]
-fn summary_apply(
-    guid: &str,
-    cop_no: &str,
-    agent: &str,
-    ebc: &str,
-    invt_nos: &[String],
-    window: Option<(&str, &str)>,
-    flags: (&str, &str),
-    part: (i32, i32),
-) -> Message {
-    use cbec_ceb::export::{BaseTransfer, CEB701Message, SummaryApply, SummaryApplyHead, SummaryApplyList};
-    Message::CEB701Message(Box::new(CEB701Message {
-        guid: guid.into(),
-        version: "1.0".into(),
-        summary_apply: vec![SummaryApply {
-            summary_apply_head: SummaryApplyHead {
-                guid: guid.into(),
-                app_type: "1".into(),
-                app_time: "20261128090000".into(),
-                app_status: "2".into(),
-                customs_code: "5300".into(),
-                cop_no: cop_no.into(),
-                pre_no: None,
-                sum_no: None,
-                agent_code: agent.into(),
-                agent_name: "示例报关代理有限公司".into(),
-                ebc_code: ebc.into(),
-                ebc_name: "示例跨境电商企业".into(),
-                decl_agent_code: agent.into(),
-                decl_agent_name: "示例报关代理有限公司".into(),
-                start_time: window.map(|w| w.0.into()),
-                end_time: window.map(|w| w.1.into()),
-                loct_no: None,
-                summary_flag: flags.0.into(),
-                item_name_flag: flags.1.into(),
-                msg_count: part.1,
-                msg_seq_no: part.0,
-                note: None,
-            },
-            summary_apply_list: invt_nos.iter().map(|n| SummaryApplyList { invt_no: n.clone() }).collect(),
-        }],
-        base_transfer: BaseTransfer {
-            cop_code: agent.into(),
-            cop_name: "示例报关代理有限公司".into(),
-            dxp_mode: "DXP".into(),
-            dxp_id: "DXPENT0000000003".into(),
-            note: None,
-        },
-        base_subscribe: Vec::new(),
-        signature: None,
-        extend_message: None,
-    }))
 }
 
 /// Retail export summary declaration: released B lists gathered by CEB701
@@ -1327,69 +1052,6 @@ async fn export_summary(b: Backend) {
     assert!(info(&a.xml).contains("at most 31 days"), "{}", info(&a.xml));
     // CEB702 and CEB792 are valid.
     assert!(xmllint_receipts(&h, std::slice::from_ref(&agent), "ceb-export-202205.xsd").await >= 6);
-}
-
-/// A CEB607 bill link part from the agent.
-fn bill_link(
-    guid: &str,
-    cop_no: &str,
-    agent: &str,
-    logistics: &str,
-    bill: &str,
-    nos: &[String],
-    part: (i32, i32),
-) -> Message {
-    use cbec_ceb::export::{BaseTransfer, CEB607Message, WayBill, WayBillHead, WayBillList};
-    Message::CEB607Message(Box::new(CEB607Message {
-        guid: guid.into(),
-        version: "1.0".into(),
-        way_bill: vec![WayBill {
-            way_bill_head: WayBillHead {
-                guid: guid.into(),
-                app_type: "1".into(),
-                app_time: "20261127150000".into(),
-                app_status: "2".into(),
-                customs_code: "5300".into(),
-                cop_no: cop_no.into(),
-                pre_no: None,
-                agent_code: agent.into(),
-                agent_name: "示例报关代理有限公司".into(),
-                loct_no: None,
-                traf_mode: "5".into(),
-                traf_name: "空运".into(),
-                voyage_no: "CZ3101".into(),
-                bill_no: bill.into(),
-                domestic_traf_no: None,
-                gross_weight: Decimal::new(1003, 1),
-                logistics_code: logistics.into(),
-                logistics_name: "示例国际物流有限公司".into(),
-                msg_count: part.1,
-                msg_seq_no: part.0,
-                note: None,
-            },
-            way_bill_list: nos
-                .iter()
-                .enumerate()
-                .map(|(n, no)| WayBillList {
-                    gnum: n as i32 + 1,
-                    total_package_no: Some("1".into()),
-                    logistics_no: no.clone(),
-                    invt_no: None,
-                    note: None,
-                })
-                .collect(),
-        }],
-        base_transfer: BaseTransfer {
-            cop_code: agent.into(),
-            cop_name: "示例报关代理有限公司".into(),
-            dxp_mode: "DXP".into(),
-            dxp_id: "DXPENT0000000003".into(),
-            note: None,
-        },
-        base_subscribe: Vec::new(),
-        signature: None,
-        extend_message: None,
-    }))
 }
 
 /// The master/house bill link (CEB607 → CEB608) in two parts: accepted
