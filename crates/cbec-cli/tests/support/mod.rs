@@ -176,3 +176,63 @@ pub fn expect(got: (u16, Value), status: u16, what: &str) -> Value {
     assert_eq!(got.0, status, "{what}: {}", got.1);
     got.1
 }
+
+// ---- clearance helpers ----------------------------------------------------------------
+
+/// Files an enterprise of one type with a fresh key and bound certificate
+/// directly in the store (before the server starts), and gives it an API
+/// token: the party and its token.
+pub async fn file_with_token(
+    store: &dyn cbec_store::Store,
+    code: &str,
+    name: &str,
+    t: cbec_model::filing::EnterpriseType,
+    alg: cbec_dsig::KeyAlgorithm,
+    serial: u64,
+    at: cbec_store::Millis,
+) -> (cbec_pipeline::traffic::Party, String) {
+    let party = cbec_pipeline::traffic::file_party(store, code, name, &[t], alg, serial, at).await.expect("file party");
+    let (token, hash) = cbec_server::auth::generate_token().expect("token");
+    let owner = Some(cbec_store::Principal::Enterprise(party.id.clone()));
+    let actor = cbec_store::Actor { principal: cbec_store::Principal::System("e2e".into()), at };
+    store.create_token(cbec_store::NewToken { owner, hash, label: "e2e".into() }, &actor).await.expect("create token");
+    (party, token)
+}
+
+/// The `returnStatus` values of a receipt message, in order.
+pub fn statuses(xml: &str) -> Vec<String> {
+    xml.match_indices("<ceb:returnStatus>")
+        .map(|(i, _)| {
+            let rest = &xml[i + "<ceb:returnStatus>".len()..];
+            rest[..rest.find('<').unwrap_or(rest.len())].to_string()
+        })
+        .collect()
+}
+
+/// Every receipt the enterprise of `token` can pull.
+pub fn pull_all(s: &Server, token: &str) -> Vec<Value> {
+    let page = expect(s.call("GET", "/api/v1/receipts?after=0&limit=1000", Some(token), None), 200, "pull");
+    page["receipts"].as_array().cloned().unwrap_or_default()
+}
+
+/// Checks pulled receipts with xmllint against an official XSD
+/// (`ceb-import-202205.xsd`, `ceb-export-202205.xsd`); how many.
+pub fn xmllint(dir: &Path, receipts: &[Value], xsd: &str) -> usize {
+    let files: Vec<_> = receipts
+        .iter()
+        .map(|r| {
+            let f = dir.join(format!("receipt-{}.xml", r["id"].as_str().unwrap_or_default()));
+            std::fs::write(&f, r["xml"].as_str().unwrap_or_default()).expect("write receipt");
+            f
+        })
+        .collect();
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/xsd").join(xsd);
+    let out = Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(&xsd)
+        .args(&files)
+        .output()
+        .expect("xmllint (libxml2-utils) is installed by ./scripts/test.sh");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    files.len()
+}
