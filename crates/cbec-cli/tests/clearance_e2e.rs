@@ -481,16 +481,27 @@ fn sandbox_story(tag: &str, db: &str, real_db: &str) {
     let dir = workdir(tag);
     let a = file_actors(db);
     let s = start_with(&dir, db, &[("CBEC_SANDBOX", "true")]);
-    let mut case = import_case(9101, ImportMode::DirectPurchase, 1, &a.codes());
-    case.list.inventory[0].inventory_head.note = Some("parcel for the test CBEC-SANDBOX:inspect".into());
-    for n in [0, 1, 2] {
-        let r = send(&s, &a, &case, n);
-        assert_eq!(statuses(&r.body), ["120"], "{}", r.body);
-        assert_eq!(r.header("x-cbec-sandbox").as_deref(), Some("true"));
+    // Each marker forces its outcome on a list that matches.
+    let outcomes: [(&str, &[&str]); 6] = [
+        ("review", &["120", "300"]),
+        ("inspect", &["120", "500"]),
+        ("release", &["120", "800"]),
+        ("detain=599", &["120", "599"]),
+        ("return", &["120", "500", "700"]),
+        ("reject=-621005", &["-621005"]),
+    ];
+    for (n, (marker, want)) in outcomes.iter().enumerate() {
+        let mut case = import_case(9110 + n as u64, ImportMode::DirectPurchase, 1, &a.codes());
+        case.list.inventory[0].inventory_head.note = Some(format!("parcel for the test CBEC-SANDBOX:{marker}"));
+        for n in [0, 1, 2] {
+            let r = send(&s, &a, &case, n);
+            assert_eq!(statuses(&r.body), ["120"], "{}", r.body);
+            assert_eq!(r.header("x-cbec-sandbox").as_deref(), Some("true"));
+        }
+        let r = send(&s, &a, &case, 3);
+        assert_eq!(statuses(&r.body), *want, "{marker}: {}", r.body);
+        assert!(r.body.contains(&format!("by the marker CBEC-SANDBOX:{marker}")), "{}", r.body);
     }
-    let r = send(&s, &a, &case, 3);
-    assert_eq!(statuses(&r.body), ["120", "500"], "{}", r.body);
-    assert!(r.body.contains("[sandbox] inspect forced by the marker CBEC-SANDBOX:inspect"), "{}", r.body);
     let mut bad = import_case(9102, ImportMode::DirectPurchase, 1, &a.codes());
     bad.order.order[0].order_head.note = Some("CBEC-SANDBOX:reject=-301010".into());
     assert_eq!(statuses(&send(&s, &a, &bad, 0).body), ["-301010"]);

@@ -510,6 +510,25 @@ impl ExportCase {
     pub fn value(&self) -> Decimal {
         self.list.inventory.iter().flat_map(|i| &i.inventory_list).map(|l| l.total_price).sum()
     }
+
+    /// The case made small enough for a B2B list (at most 5,000 CNY a
+    /// ticket): one unit of each item at 100 CNY, on the order, the receipt
+    /// of payment and the list alike.
+    pub fn small(mut self) -> ExportCase {
+        let hundred = Decimal::from(100);
+        let order = &mut self.order.order[0];
+        for i in &mut order.order_list {
+            (i.qty, i.price, i.total_price) = (Decimal::ONE, hundred, hundred);
+        }
+        order.order_head.goods_value = hundred * Decimal::from(order.order_list.len());
+        let charge = order.order_head.goods_value + order.order_head.freight;
+        self.receipt.receipts[0].charge = charge;
+        for i in &mut self.list.inventory[0].inventory_list {
+            (i.qty, i.qty1, i.price, i.total_price) = (Decimal::ONE, Decimal::ONE, hundred, hundred);
+            i.qty2 = i.qty2.map(|_| Decimal::ONE);
+        }
+        self
+    }
 }
 
 fn transfer(code: &str, name: &str, dxp: u32) -> BaseTransfer {

@@ -135,7 +135,7 @@ pub async fn file_party(
         customs_district: "2200".into(),
         dxp_id: Some("DXPENT0000000001".into()),
         types: types.to_vec(),
-        trade: Trade::Import,
+        trade: Trade::Both,
         b2b_export: false,
     };
     let actor = Actor { principal: Principal::System("traffic".into()), at: now };

@@ -450,7 +450,7 @@ async fn export_lists_are_matched(b: Backend) {
     assert_eq!(statuses(&last.xml), ["100"], "{}", info(&last.xml));
     assert!(info(&last.xml).contains("receipts.charge"), "{}", info(&last.xml));
 
-    let b2b = small(export_case(1020, ExportMode::B2bDirect, 2, &codes));
+    let b2b = export_case(1020, ExportMode::B2bDirect, 2, &codes).small();
     let m = b2b.messages();
     for d in [0usize, 2] {
         h.send_message(&m[d], T0 + 200).await;
@@ -488,23 +488,6 @@ async fn xmllint_receipts(h: &H, codes: &[String], xsd: &str) -> usize {
     files.len()
 }
 
-/// A B2B case made small enough for a list: one unit of each item at 100 CNY.
-fn small(mut case: cbec_fixtures::ExportCase) -> cbec_fixtures::ExportCase {
-    let hundred = Decimal::from(100);
-    let order = &mut case.order.order[0];
-    for i in &mut order.order_list {
-        (i.qty, i.price, i.total_price) = (Decimal::ONE, hundred, hundred);
-    }
-    order.order_head.goods_value = hundred * Decimal::from(order.order_list.len());
-    let charge = order.order_head.goods_value + order.order_head.freight;
-    case.receipt.receipts[0].charge = charge;
-    for i in &mut case.list.inventory[0].inventory_list {
-        (i.qty, i.qty1, i.price, i.total_price) = (Decimal::ONE, Decimal::ONE, hundred, hundred);
-        i.qty2 = i.qty2.map(|_| Decimal::ONE);
-    }
-    case
-}
-
 /// B2B export: a 9710 list when eligible, refused with each reason a
 /// declaration form is needed; 9810 refused without the overseas warehouse
 /// filing and for a dishonest rating, accepted with both in order.
@@ -521,7 +504,7 @@ async fn b2b_lists_and_the_overseas_warehouse(b: Backend) {
             h.send_message(&m[3], at + 2).await
         }
     };
-    let a = send_case(small(export_case(1100, ExportMode::B2bDirect, 2, &codes)), T0).await;
+    let a = send_case(export_case(1100, ExportMode::B2bDirect, 2, &codes).small(), T0).await;
     assert_eq!(statuses(&a.xml), ["120"], "{}", info(&a.xml));
     let a = send_case(export_case(1101, ExportMode::B2bDirect, 2, &codes), T0 + 10).await;
     assert_eq!(statuses(&a.xml), ["100"]);
@@ -530,17 +513,17 @@ async fn b2b_lists_and_the_overseas_warehouse(b: Backend) {
         "{}",
         info(&a.xml)
     );
-    let mut dutiable = small(export_case(1102, ExportMode::B2bDirect, 1, &codes));
+    let mut dutiable = export_case(1102, ExportMode::B2bDirect, 1, &codes).small();
     dutiable.list.inventory[0].inventory_list[0].gcode = "7601100000".into();
     let a = send_case(dutiable, T0 + 20).await;
     assert!(info(&a.xml).contains("export duty"), "{}", info(&a.xml));
-    let mut licensed = small(export_case(1103, ExportMode::B2bDirect, 1, &codes));
+    let mut licensed = export_case(1103, ExportMode::B2bDirect, 1, &codes).small();
     licensed.list.inventory[0].inventory_head.license_no = Some("LIC-2026-0001".into());
     let a = send_case(licensed, T0 + 30).await;
     assert!(info(&a.xml).contains("export licence"), "{}", info(&a.xml));
 
     // 9810 without the overseas warehouse business-model filing.
-    let a = send_case(small(export_case(1110, ExportMode::B2bWarehouse, 1, &codes)), T0 + 40).await;
+    let a = send_case(export_case(1110, ExportMode::B2bWarehouse, 1, &codes).small(), T0 + 40).await;
     assert_eq!(statuses(&a.xml), ["100"]);
     assert!(info(&a.xml).contains("overseas warehouse"), "{}", info(&a.xml));
     // With the filing but a dishonest rating.
@@ -573,11 +556,11 @@ async fn b2b_lists_and_the_overseas_warehouse(b: Backend) {
         .unwrap();
     let rate = |rating| cbec_store::NewCreditChange { rating, reason: "test".into() };
     h.store.set_credit_rating(&ebc, rate(cbec_model::filing::CreditRating::Dishonest), &actor).await.unwrap();
-    let a = send_case(small(export_case(1111, ExportMode::B2bWarehouse, 1, &codes)), T0 + 50).await;
+    let a = send_case(export_case(1111, ExportMode::B2bWarehouse, 1, &codes).small(), T0 + 50).await;
     assert!(info(&a.xml).contains("dishonest"), "{}", info(&a.xml));
     // General credit: accepted.
     h.store.set_credit_rating(&ebc, rate(cbec_model::filing::CreditRating::General), &actor).await.unwrap();
-    let a = send_case(small(export_case(1112, ExportMode::B2bWarehouse, 1, &codes)), T0 + 60).await;
+    let a = send_case(export_case(1112, ExportMode::B2bWarehouse, 1, &codes).small(), T0 + 60).await;
     assert_eq!(statuses(&a.xml), ["120"], "{}", info(&a.xml));
 }
 
@@ -879,7 +862,7 @@ async fn export_summary(b: Backend) {
         let mode = if n == 5 { ExportMode::B2bDirect } else { ExportMode::Retail };
         let mut case = export_case(1500 + n, mode, 2, &codes);
         if n == 5 {
-            case = small(case);
+            case = case.small();
         }
         let head = &mut case.list.inventory[0].inventory_head;
         head.statistics_flag = "B".into();

@@ -598,9 +598,11 @@ fn schemas() -> Value {
         "DocumentDetail": {
             "allOf": [reference("Document"), {
                 "type": "object",
-                "required": ["facts", "moves", "receipts"],
+                "required": ["facts", "flags", "moves", "receipts"],
                 "properties": {
                     "facts": { "type": "object", "description": "What clearance compares: keys, amounts, parties, items." },
+                    "route": { "type": "string", "nullable": true, "enum": ["local", "transfer", "integrated"], "description": "Export lists, once arrived." },
+                    "flags": { "type": "array", "items": { "type": "string" }, "description": "Notes for officers: transfer open, transfer overdue, summarised S…, sandbox: …" },
                     "moves": { "type": "array", "items": reference("DocumentMove") },
                     "receipts": { "type": "array", "items": reference("Receipt") }
                 }

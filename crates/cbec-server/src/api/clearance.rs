@@ -349,6 +349,10 @@ pub(crate) struct DocDetail {
     summary: DocOut,
     /// The document's facts as clearance sees them.
     facts: Value,
+    /// Export lists: `local`, `transfer` or `integrated`, once arrived.
+    route: Option<String>,
+    /// Notes for officers (`transfer open`, `transfer overdue`, `summarised S…`, `sandbox: …`).
+    flags: Vec<String>,
     moves: Vec<StoredMove>,
     receipts: Vec<ReceiptOut>,
 }
@@ -379,7 +383,7 @@ pub(crate) async fn get_document(
     let moves = state.store.document_moves(&row.id).await?;
     let receipts = state.store.document_receipts(&row.id).await?.into_iter().map(ReceiptOut::from).collect();
     let facts = serde_json::to_value(&doc.facts).map_err(ApiError::internal)?;
-    Ok(Json(DocDetail { summary: DocOut::from(&row), facts, moves, receipts }))
+    Ok(Json(DocDetail { summary: DocOut::from(&row), facts, route: doc.route, flags: doc.flags, moves, receipts }))
 }
 
 #[derive(Debug, Deserialize)]
