@@ -1214,6 +1214,15 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
         let _ = w.go(i, Event::Refused, Status::Rejected, info);
         return;
     }
+    if let Err(reasons) = crate::export::simplified_allowed(l) {
+        let info = format!(
+            "statisticsFlag A (simplified declaration) is only for goods without licence or export duty: {}; \
+             declare with statisticsFlag B (summary declaration)",
+            reasons.join("; ")
+        );
+        let _ = w.go(i, Event::Refused, Status::Rejected, info);
+        return;
+    }
     if let Err(reasons) = crate::export::list_allowed(l) {
         let info = format!("a full customs declaration form (H2018) is required, not a list: {}", reasons.join("; "));
         let _ = w.go(i, Event::Refused, Status::Rejected, info);

@@ -68,6 +68,32 @@ impl Controls {
     }
 }
 
+/// Whether an export list may use `statisticsFlag` A (simplified
+/// declaration, 简化申报): only for goods that need no export licence and
+/// bear no export duty ([SPEC22] §2.12.4); otherwise every reason, so the
+/// list is declared with B (summary declaration) instead.
+pub fn simplified_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
+    if list.statistics_flag != "A" {
+        return Ok(());
+    }
+    let mut reasons = Vec::new();
+    if let Some(licence) = &list.license_no {
+        reasons.push(format!("the goods need an export licence (licenseNo {licence})"));
+    }
+    for item in &list.items {
+        if let Some((c, what)) = Controls::representative().of(&item.gcode) {
+            let at = format!("item {} ({}, {what})", item.gnum, item.gcode);
+            if c.licence {
+                reasons.push(format!("{at} needs an export licence"));
+            }
+            if c.export_duty {
+                reasons.push(format!("{at} bears export duty"));
+            }
+        }
+    }
+    if reasons.is_empty() { Ok(()) } else { Err(reasons) }
+}
+
 /// Whether a B2B export list may be declared as a list; otherwise every
 /// reason a declaration form is required.
 pub fn list_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
@@ -167,5 +193,21 @@ mod tests {
         assert!(list_allowed(&with_licence).unwrap_err()[0].contains("LIC-1"));
         // Retail export is declared by lists whatever its value.
         assert!(list_allowed(&list("9610", &[("7601100000", 9000)])).is_ok());
+    }
+
+    #[test]
+    fn simplified_declaration_needs_goods_without_licence_or_duty() {
+        let simplified = |gcode: &str| {
+            let mut l = list("9610", &[(gcode, 100)]);
+            l.statistics_flag = "A".into();
+            simplified_allowed(&l)
+        };
+        assert!(simplified("6109100021").is_ok());
+        // Inspection alone does not stop a simplified declaration.
+        assert!(simplified("0201100000").is_ok());
+        assert!(simplified("7601100000").unwrap_err()[0].contains("export duty"));
+        assert!(simplified("9302000000").unwrap_err()[0].contains("licence"));
+        // B (summary declaration) takes any goods.
+        assert!(simplified_allowed(&list("9610", &[("7601100000", 100)])).is_ok());
     }
 }

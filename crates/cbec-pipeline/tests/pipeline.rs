@@ -1283,6 +1283,33 @@ async fn split_manifests(b: Backend) {
     assert_eq!(released.len(), 2);
 }
 
+/// A retail export list declared with statisticsFlag A (simplified) must
+/// carry goods without licence or export duty; with B it is accepted.
+async fn simplified_declaration_needs_free_goods(b: Backend) {
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let mut last = None;
+    for (n, flag) in ["A", "B"].iter().enumerate() {
+        let mut case = export_case(2000 + n as u64, ExportMode::Retail, 1, &h.world.codes());
+        case.list.inventory[0].inventory_list[0].gcode = "7601100000".into();
+        case.list.inventory[0].inventory_head.statistics_flag = flag.to_string();
+        for m in case.messages() {
+            last = Some(h.send_message(&m, T0 + n as i64).await);
+        }
+        let a = last.take().unwrap();
+        if *flag == "A" {
+            assert_eq!(statuses(&a.xml), ["100"], "{}", info(&a.xml));
+            assert!(
+                info(&a.xml).contains("statisticsFlag A") && info(&a.xml).contains("export duty"),
+                "{}",
+                info(&a.xml)
+            );
+        } else {
+            assert_eq!(statuses(&a.xml), ["120"], "{}", info(&a.xml));
+        }
+    }
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -1317,6 +1344,7 @@ on_both!(
     sandbox_outcomes,
     b2b_declaration_forms,
     split_manifests,
+    simplified_declaration_needs_free_goods,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
