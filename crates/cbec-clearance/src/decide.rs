@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use cbec_model::ident::Date8;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -201,29 +202,24 @@ pub fn quota_key(buyer_id: &str, now_ms: i64) -> String {
     format!("{buyer_id}|{}", china_year(now_ms))
 }
 
-/// The civil date (year, month, day) in China (UTC+8) at a time.
-fn china_civil(ms: i64) -> (i64, i64, i64) {
-    crate::facts::civil((ms + CHINA_OFFSET_MS).div_euclid(DAY_MS))
-}
-
 const CHINA_OFFSET_MS: i64 = 8 * 3600 * 1000;
 
-/// The time `yyyyMMddhhmmss` in China at a time (the CEB time format).
-pub fn china_stamp(ms: i64) -> String {
-    let (year, month, day) = china_civil(ms);
-    let secs = (ms + CHINA_OFFSET_MS).rem_euclid(DAY_MS) / 1000;
-    format!("{year:04}{month:02}{day:02}{:02}{:02}{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+/// The date `YYYYMMDD` in China (UTC+8) at a time (19700101 for a time
+/// outside the years 1900 to 9999, which no clock gives).
+pub fn china_date(ms: i64) -> String {
+    Date8::from_day_number((ms + CHINA_OFFSET_MS).div_euclid(DAY_MS))
+        .map_or_else(|| "19700101".to_string(), |d| d.as_str().to_string())
 }
 
 /// The calendar year in China (UTC+8) at a time.
 pub fn china_year(ms: i64) -> i32 {
-    china_civil(ms).0 as i32
+    china_date(ms)[..4].parse().unwrap_or(1970)
 }
 
-/// The date `YYYYMMDD` in China at a time.
-pub fn china_date(ms: i64) -> String {
-    let (year, month, day) = china_civil(ms);
-    format!("{year:04}{month:02}{day:02}")
+/// The time `yyyyMMddhhmmss` in China at a time (the CEB time format).
+pub fn china_stamp(ms: i64) -> String {
+    let secs = (ms + CHINA_OFFSET_MS).rem_euclid(DAY_MS) / 1000;
+    format!("{}{:02}{:02}{:02}", china_date(ms), secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 fn to_fen(d: Decimal) -> i64 {
@@ -1689,5 +1685,8 @@ mod tests {
         assert_eq!(china_date(ms), "20270101");
         assert_eq!(china_year(ms - 1), 2026);
         assert_eq!(china_date(0), "19700101");
+        assert_eq!(china_stamp(ms), "20270101000000");
+        assert_eq!(china_stamp(ms - 1), "20261231235959");
+        assert_eq!(china_stamp(1_795_744_800_000 + 3_723_000), "20261127110203");
     }
 }

@@ -8,6 +8,7 @@
 //! JSON) so later decisions read them without re-parsing the raw message.
 
 use cbec_ceb::{Message, export, import};
+use cbec_model::ident::{AppTime, Date8};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -529,24 +530,15 @@ pub struct SummaryFacts {
 }
 
 /// The days a summary window covers, as `yyyymmdd`, or why it is not a
-/// window: both ends `yyyyMMddhhmmss`, the start not after the end, at most
-/// [`MAX_WINDOW_DAYS`] days.
+/// window: both ends real times `yyyyMMddhhmmss`, the start not after the
+/// end, at most [`MAX_WINDOW_DAYS`] days.
 pub fn window_days(start: &str, end: &str) -> Result<Vec<String>, String> {
     let day = |t: &str, name: &str| {
-        let ok = t.len() == 14 && t.bytes().all(|b| b.is_ascii_digit());
-        let (y, m, d) = if ok {
-            (
-                t[0..4].parse::<i64>().unwrap_or(0),
-                t[4..6].parse::<i64>().unwrap_or(0),
-                t[6..8].parse::<i64>().unwrap_or(0),
-            )
-        } else {
-            (0, 0, 0)
-        };
-        if !ok || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-            return Err(format!("{name} {t:?} is not a time yyyyMMddhhmmss"));
-        }
-        Ok(days_from_civil(y, m, d))
+        AppTime::parse(t)
+            .ok()
+            .and_then(|_| Date8::parse(t.get(..8)?).ok())
+            .map(|d| d.day_number())
+            .ok_or_else(|| format!("{name} {t:?} is not a time yyyyMMddhhmmss"))
     };
     let (a, b) = (day(start, "startTime")?, day(end, "endTime")?);
     if b < a || end < start {
@@ -558,42 +550,11 @@ pub fn window_days(start: &str, end: &str) -> Result<Vec<String>, String> {
             b - a + 1
         ));
     }
-    Ok((a..=b).map(civil_date).collect())
+    Ok((a..=b).filter_map(Date8::from_day_number).map(|d| d.as_str().to_string()).collect())
 }
 
 /// The longest summary window: a calendar month.
 pub const MAX_WINDOW_DAYS: i64 = 31;
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `yyyymmdd` of a day number (days since 1970-01-01).
-pub fn civil_date(days: i64) -> String {
-    let (y, m, d) = civil(days);
-    format!("{y:04}{m:02}{d:02}")
-}
-
-/// The proleptic Gregorian (year, month, day) of a day number (days since
-/// 1970-01-01; H. Hinnant's algorithm).
-pub fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
 
 /// An export list cancellation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1393,17 +1354,6 @@ fn summary(a: &export::SummaryApply) -> Incoming {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn civil_dates_round_trip() {
-        for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (2026, 11, 27), (2026, 12, 31), (2100, 3, 1)] {
-            let n = days_from_civil(y, m, d);
-            assert_eq!(civil(n), (y, m, d));
-            assert_eq!(civil_date(n), format!("{y:04}{m:02}{d:02}"));
-        }
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2026, 1, 1) - days_from_civil(2025, 12, 31), 1);
-    }
 
     #[test]
     fn summary_windows() {

@@ -17,73 +17,22 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cbec_dsig::KeyAlgorithm;
 use cbec_fixtures::{ImportCase, ImportMode, import_case};
-use cbec_model::filing::EnterpriseType;
 use cbec_pipeline::traffic::{Party, clear_signature};
-use cbec_store::Millis;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use support::*;
 
-/// The parties, each with its key and API token.
-struct Actors {
-    ebp: (Party, String),
-    ebc: (Party, String),
-    pay: (Party, String),
-    logistics: (Party, String),
-    agent: (Party, String),
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-}
-
-/// Files the five parties (mixed SM2 and RSA keys) in the database before
-/// the server starts, with one API token each.
-fn file_actors(db: &str) -> Actors {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store = cbec_store::open(db).await.unwrap();
-        let codes = cbec_fixtures::Parties::default();
-        let at = Millis(now_ms() - 3_600_000);
-        let mut serial = 0x0200_0000u64;
-        let mut one = |code: String, name: &'static str, t: EnterpriseType, alg| {
-            serial += 1;
-            let store = store.clone();
-            let s = serial;
-            async move { file_with_token(store.as_ref(), &code, name, t, alg, s, at).await }
-        };
-        Actors {
-            ebp: one(codes.ebp.clone(), "平台", EnterpriseType::Ebp, KeyAlgorithm::Sm2).await,
-            ebc: one(codes.ebc.clone(), "电商企业", EnterpriseType::Ebc, KeyAlgorithm::Rsa).await,
-            pay: one(codes.pay.clone(), "支付企业", EnterpriseType::Pay, KeyAlgorithm::Rsa).await,
-            logistics: one(codes.logistics.clone(), "物流企业", EnterpriseType::Logistics, KeyAlgorithm::Sm2).await,
-            agent: one(codes.agent.clone(), "报关企业", EnterpriseType::Agent, KeyAlgorithm::Sm2).await,
-        }
-    })
-}
-
-impl Actors {
-    fn codes(&self) -> cbec_fixtures::Parties {
-        cbec_fixtures::Parties {
-            ebp: self.ebp.0.code.clone(),
-            ebc: self.ebc.0.code.clone(),
-            logistics: self.logistics.0.code.clone(),
-            pay: self.pay.0.code.clone(),
-            agent: self.agent.0.code.clone(),
-        }
-    }
-
-    fn sender(&self, n: usize) -> &(Party, String) {
-        [&self.ebp, &self.pay, &self.logistics, &self.agent][n]
-    }
+/// Who sends document `n` of an import case (0 order, 1 payment, 2
+/// waybill, 3 list).
+fn sender(a: &Actors, n: usize) -> &(Party, String) {
+    [&a.ebp, &a.pay, &a.logistics, &a.agent][n]
 }
 
 /// Sends document `n` of a case (0 order, 1 payment, 2 waybill, 3 list)
 /// signed by its sender; returns the raw answer.
 fn send(s: &Server, a: &Actors, case: &ImportCase, n: usize) -> Raw {
-    let (party, token) = a.sender(n);
+    let (party, token) = sender(a, n);
     let bytes = party.sign(&case.messages()[n]).unwrap();
     s.raw("POST", "/api/v1/messages", Some(token), "application/xml", &bytes)
 }

@@ -14,57 +14,11 @@ mod support;
 use std::time::Duration;
 
 use cbec_ceb::Message;
-use cbec_dsig::KeyAlgorithm;
 use cbec_fixtures::export_messages::{arrival, departure, export_cancel, export_refund, return_tally, summary_apply};
 use cbec_fixtures::{ExportCase, ExportMode, export_case};
-use cbec_model::filing::EnterpriseType;
 use cbec_pipeline::traffic::Party;
-use cbec_store::Millis;
 use serde_json::{Value, json};
 use support::*;
-
-struct Actors {
-    ebp: (Party, String),
-    ebc: (Party, String),
-    pay: (Party, String),
-    logistics: (Party, String),
-    agent: (Party, String),
-    operator: (Party, String),
-}
-
-impl Actors {
-    fn codes(&self) -> cbec_fixtures::Parties {
-        cbec_fixtures::Parties {
-            ebp: self.ebp.0.code.clone(),
-            ebc: self.ebc.0.code.clone(),
-            logistics: self.logistics.0.code.clone(),
-            pay: self.pay.0.code.clone(),
-            agent: self.agent.0.code.clone(),
-        }
-    }
-}
-
-fn file_actors(db: &str) -> Actors {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store = cbec_store::open(db).await.unwrap();
-        let codes = cbec_fixtures::Parties::default();
-        let at = Millis(
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 - 3_600_000,
-        );
-        let s = store.as_ref();
-        use EnterpriseType as T;
-        use KeyAlgorithm::{Rsa, Sm2};
-        Actors {
-            ebp: file_with_token(s, &codes.ebp, "平台", T::Ebp, Sm2, 0x0400_0001, at).await,
-            ebc: file_with_token(s, &codes.ebc, "电商企业", T::Ebc, Rsa, 0x0400_0002, at).await,
-            pay: file_with_token(s, &codes.pay, "支付企业", T::Pay, Sm2, 0x0400_0003, at).await,
-            logistics: file_with_token(s, &codes.logistics, "物流企业", T::Logistics, Sm2, 0x0400_0004, at).await,
-            agent: file_with_token(s, &codes.agent, "报关企业", T::Agent, Sm2, 0x0400_0005, at).await,
-            operator: file_with_token(s, &cbec_fixtures::uscc(7), "监管场所", T::Operator, Rsa, 0x0400_0006, at).await,
-        }
-    })
-}
 
 /// Sends a message signed by `who`; the answer's body.
 fn send(s: &Server, who: &(Party, String), m: &Message) -> String {

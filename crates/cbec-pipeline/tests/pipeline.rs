@@ -15,7 +15,7 @@ use cbec_fixtures::export_messages::{
     arrival, bill_link, departure, export_cancel, export_refund, return_tally, summary_apply,
 };
 use cbec_fixtures::{ImportCase, ImportMode, import_case};
-use cbec_pipeline::traffic::{World, file_world};
+use cbec_pipeline::traffic::{World, file_party, file_world};
 use cbec_pipeline::{Answer, Pipeline, PipelineConfig, PipelineError, Sender};
 use cbec_store::{Actor, DocFilter, Millis, Principal, ReceiptRow, Store, new_id};
 use rust_decimal::Decimal;
@@ -66,6 +66,17 @@ impl H {
         tweak(&mut config);
         let pipeline = Pipeline::new(store.clone(), config);
         H { store, pipeline, world }
+    }
+
+    /// Files a supervised-site operator (with its own key) for arrivals
+    /// and tallies.
+    async fn operator(&self, n: u64) -> cbec_pipeline::traffic::Party {
+        let t = [cbec_model::filing::EnterpriseType::Operator];
+        let name = "示例监管场所经营有限公司";
+        let uscc = cbec_fixtures::uscc(n);
+        file_party(self.store.as_ref(), &uscc, name, &t, KeyAlgorithm::Sm2, 0x0300_0000 + n, Millis(T0 - DAY))
+            .await
+            .unwrap()
     }
 
     fn sender(&self, who: &cbec_pipeline::traffic::Party) -> Sender {
@@ -604,17 +615,7 @@ async fn export_routes(b: Backend) {
     use cbec_fixtures::{ExportMode, export_case};
     let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
     let codes = h.world.codes();
-    let operator = cbec_pipeline::traffic::file_party(
-        h.store.as_ref(),
-        &cbec_fixtures::uscc(7),
-        "示例监管场所经营有限公司",
-        &[cbec_model::filing::EnterpriseType::Operator],
-        KeyAlgorithm::Sm2,
-        0x0300_0001,
-        Millis(T0 - DAY),
-    )
-    .await
-    .unwrap();
+    let operator = h.operator(7).await;
     let logistics = h.world.logistics.code.clone();
     // Three lists: local (5300 → 5301), and two declared at Changchun (1500) for Shenzhen (5301).
     let mut nos = Vec::new();
@@ -701,17 +702,7 @@ async fn export_routes(b: Backend) {
 async fn export_returns(b: Backend) {
     use cbec_fixtures::{ExportMode, export_case};
     let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
-    let operator = cbec_pipeline::traffic::file_party(
-        h.store.as_ref(),
-        &cbec_fixtures::uscc(8),
-        "示例监管场所经营有限公司",
-        &[cbec_model::filing::EnterpriseType::Operator],
-        KeyAlgorithm::Sm2,
-        0x0300_0002,
-        Millis(T0 - DAY),
-    )
-    .await
-    .unwrap();
+    let operator = h.operator(8).await;
     let case = export_case(1400, ExportMode::Retail, 1, &h.world.codes());
     for m in case.messages() {
         h.send_message(&m, T0).await;
@@ -842,17 +833,7 @@ async fn export_summary(b: Backend) {
     use cbec_fixtures::{ExportMode, export_case};
     let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
     let codes = h.world.codes();
-    let operator = cbec_pipeline::traffic::file_party(
-        h.store.as_ref(),
-        &cbec_fixtures::uscc(9),
-        "示例监管场所经营有限公司",
-        &[cbec_model::filing::EnterpriseType::Operator],
-        KeyAlgorithm::Sm2,
-        0x0300_0003,
-        Millis(T0 - DAY),
-    )
-    .await
-    .unwrap();
+    let operator = h.operator(9).await;
     let logistics = h.world.logistics.code.clone();
     let (agent, ebc) = (h.world.agent.code.clone(), codes.ebc.clone());
     // Lists 0–1 go to one country by air, 2 to another, 3 later (for the
@@ -900,11 +881,13 @@ async fn export_summary(b: Backend) {
         v["facts"]["invt_no"].as_str().unwrap().to_string()
     };
     let nos: Vec<String> = (0..6).map(invt).collect();
+    let apply = |g: &str, cop: &str, nos: &[String], window: Option<(&str, &str)>, flags, part| {
+        summary_apply(g, cop, &agent, &ebc, nos, window, flags, part)
+    };
     // Refused by name: an unreleased list, a B2B list, an unknown one.
     let g = "5A000001-0000-4000-8000-000000000001";
     let bad = vec![nos[4].clone(), nos[5].clone(), "53002026E999999999".to_string()];
-    let a =
-        h.send_message(&summary_apply(g, "SUM001", &agent, &ebc, &bad, None, ("1", "1"), (1, 1)), T0 + 2 * DAY).await;
+    let a = h.send_message(&apply(g, "SUM001", &bad, None, ("1", "1"), (1, 1)), T0 + 2 * DAY).await;
     assert_eq!(statuses(&a.xml), ["100"], "{}", info(&a.xml));
     let text = info(&a.xml);
     assert!(text.contains("CEB702Message"), "{text}");
@@ -914,8 +897,7 @@ async fn export_summary(b: Backend) {
     // Lists 0, 1 and 2 by name: two declarations (country 502 and 303).
     let g = "5A000001-0000-4000-8000-000000000002";
     let named = vec![nos[0].clone(), nos[1].clone(), nos[2].clone()];
-    let a =
-        h.send_message(&summary_apply(g, "SUM002", &agent, &ebc, &named, None, ("1", "1"), (1, 1)), T0 + 2 * DAY).await;
+    let a = h.send_message(&apply(g, "SUM002", &named, None, ("1", "1"), (1, 1)), T0 + 2 * DAY).await;
     assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
     assert!(info(&a.xml).contains("3 list(s)") && info(&a.xml).contains("2 declaration(s)"), "{}", info(&a.xml));
     let results: Vec<_> = h
@@ -964,8 +946,7 @@ async fn export_summary(b: Backend) {
     // Each list is summarised once.
     let g = "5A000001-0000-4000-8000-000000000003";
     let again = vec![nos[0].clone()];
-    let a =
-        h.send_message(&summary_apply(g, "SUM003", &agent, &ebc, &again, None, ("1", "1"), (1, 1)), T0 + 2 * DAY).await;
+    let a = h.send_message(&apply(g, "SUM003", &again, None, ("1", "1"), (1, 1)), T0 + 2 * DAY).await;
     assert_eq!(statuses(&a.xml), ["100"]);
     assert!(info(&a.xml).contains("already in summary S"), "{}", info(&a.xml));
     // In two parts: the first waits (2), the second concludes both (399).
@@ -973,16 +954,7 @@ async fn export_summary(b: Backend) {
     let g2 = "5A000001-0000-4000-8000-000000000005";
     let a = h
         .send_message(
-            &summary_apply(
-                g1,
-                "SUM004",
-                &agent,
-                &ebc,
-                &[],
-                Some(("20261128000000", "20261129235959")),
-                ("2", "0"),
-                (1, 2),
-            ),
+            &apply(g1, "SUM004", &[], Some(("20261128000000", "20261129235959")), ("2", "0"), (1, 2)),
             T0 + 2 * DAY,
         )
         .await;
@@ -992,16 +964,7 @@ async fn export_summary(b: Backend) {
     // released on the 27th (and summarised), 4 is unreleased, 5 is B2B.
     let a = h
         .send_message(
-            &summary_apply(
-                g2,
-                "SUM004",
-                &agent,
-                &ebc,
-                &[],
-                Some(("20261128000000", "20261129235959")),
-                ("2", "0"),
-                (2, 2),
-            ),
+            &apply(g2, "SUM004", &[], Some(("20261128000000", "20261129235959")), ("2", "0"), (2, 2)),
             T0 + 2 * DAY,
         )
         .await;
@@ -1018,16 +981,7 @@ async fn export_summary(b: Backend) {
     let g = "5A000001-0000-4000-8000-000000000006";
     let a = h
         .send_message(
-            &summary_apply(
-                g,
-                "SUM005",
-                &agent,
-                &ebc,
-                &[],
-                Some(("20261001000000", "20261130235959")),
-                ("1", "1"),
-                (1, 1),
-            ),
+            &apply(g, "SUM005", &[], Some(("20261001000000", "20261130235959")), ("1", "1"), (1, 1)),
             T0 + 2 * DAY,
         )
         .await;
@@ -1222,17 +1176,7 @@ async fn split_manifests(b: Backend) {
     use cbec_fixtures::{ExportMode, export_case};
     let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
     let codes = h.world.codes();
-    let operator = cbec_pipeline::traffic::file_party(
-        h.store.as_ref(),
-        &cbec_fixtures::uscc(10),
-        "示例监管场所经营有限公司",
-        &[cbec_model::filing::EnterpriseType::Operator],
-        KeyAlgorithm::Sm2,
-        0x0300_0004,
-        Millis(T0 - DAY),
-    )
-    .await
-    .unwrap();
+    let operator = h.operator(10).await;
     let logistics = h.world.logistics.code.clone();
     let mut nos = Vec::new();
     for n in 0..3u64 {

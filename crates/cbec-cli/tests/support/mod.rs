@@ -236,3 +236,49 @@ pub fn xmllint(dir: &Path, receipts: &[Value], xsd: &str) -> usize {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     files.len()
 }
+
+/// The parties of the clearance stories, each with its key and API token.
+pub struct Actors {
+    pub ebp: (cbec_pipeline::traffic::Party, String),
+    pub ebc: (cbec_pipeline::traffic::Party, String),
+    pub pay: (cbec_pipeline::traffic::Party, String),
+    pub logistics: (cbec_pipeline::traffic::Party, String),
+    pub agent: (cbec_pipeline::traffic::Party, String),
+    /// The supervised-site operator (export arrivals and return tallies).
+    pub operator: (cbec_pipeline::traffic::Party, String),
+}
+
+impl Actors {
+    pub fn codes(&self) -> cbec_fixtures::Parties {
+        cbec_fixtures::Parties {
+            ebp: self.ebp.0.code.clone(),
+            ebc: self.ebc.0.code.clone(),
+            logistics: self.logistics.0.code.clone(),
+            pay: self.pay.0.code.clone(),
+            agent: self.agent.0.code.clone(),
+        }
+    }
+}
+
+/// Files the six parties (mixed SM2 and RSA keys) in the database before
+/// the server starts, with one API token each.
+pub fn file_actors(db: &str) -> Actors {
+    use cbec_dsig::KeyAlgorithm::{Rsa, Sm2};
+    use cbec_model::filing::EnterpriseType as T;
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let store = cbec_store::open(db).await.expect("open the store");
+        let s = store.as_ref();
+        let codes = cbec_fixtures::Parties::default();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let at = cbec_store::Millis(i64::try_from(now).unwrap_or(i64::MAX) - 3_600_000);
+        Actors {
+            ebp: file_with_token(s, &codes.ebp, "平台", T::Ebp, Sm2, 0x0200_0001, at).await,
+            ebc: file_with_token(s, &codes.ebc, "电商企业", T::Ebc, Rsa, 0x0200_0002, at).await,
+            pay: file_with_token(s, &codes.pay, "支付企业", T::Pay, Rsa, 0x0200_0003, at).await,
+            logistics: file_with_token(s, &codes.logistics, "物流企业", T::Logistics, Sm2, 0x0200_0004, at).await,
+            agent: file_with_token(s, &codes.agent, "报关企业", T::Agent, Sm2, 0x0200_0005, at).await,
+            operator: file_with_token(s, &cbec_fixtures::uscc(7), "监管场所", T::Operator, Rsa, 0x0200_0006, at).await,
+        }
+    })
+}
