@@ -1212,8 +1212,8 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
     }
     if let Err(reasons) = crate::export::simplified_allowed(l) {
         let info = format!(
-            "statisticsFlag A (simplified declaration) is only for goods without licence or export duty: {}; \
-             declare with statisticsFlag B (summary declaration)",
+            "statisticsFlag A (simplified declaration) is only for goods without licence or export duty declared \
+             at the customs of a comprehensive pilot zone: {}; declare with statisticsFlag B (summary declaration)",
             reasons.join("; ")
         );
         let _ = w.go(i, Event::Refused, Status::Rejected, info);

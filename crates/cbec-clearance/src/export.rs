@@ -68,15 +68,40 @@ impl Controls {
     }
 }
 
+/// The customs districts (first two digits of a customs code) that host a
+/// comprehensive pilot zone, from the embedded representative table
+/// (`data/pilot_zone_customs.csv`).
+pub fn pilot_zone_districts() -> &'static [(String, String)] {
+    static TABLE: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        include_str!("../data/pilot_zone_customs.csv")
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.split_once(','))
+            .map(|(d, c)| (d.trim().to_string(), c.trim().to_string()))
+            .collect()
+    })
+}
+
 /// Whether an export list may use `statisticsFlag` A (simplified
-/// declaration, 简化申报): only for goods that need no export licence and
-/// bear no export duty ([SPEC22] §2.12.4); otherwise every reason, so the
-/// list is declared with B (summary declaration) instead.
+/// declaration, 简化申报, with the HS code simplified to 6 digits for B2B
+/// lists and 4 for retail): only when declared at the customs of a
+/// comprehensive pilot zone, and only for goods that need no export licence
+/// and bear no export duty ([SPEC22] §2.12.4); otherwise every reason, so
+/// the list is declared with B (summary declaration) instead.
 pub fn simplified_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
     if list.statistics_flag != "A" {
         return Ok(());
     }
     let mut reasons = Vec::new();
+    let district = list.customs_code.get(..2).unwrap_or_default();
+    if !pilot_zone_districts().iter().any(|(d, _)| d == district) {
+        reasons.push(format!(
+            "customs {} is not the customs of a comprehensive pilot zone, where alone simplified declaration is allowed",
+            list.customs_code
+        ));
+    }
     if let Some(licence) = &list.license_no {
         reasons.push(format!("the goods need an export licence (licenseNo {licence})"));
     }
@@ -206,6 +231,12 @@ mod tests {
         // Inspection alone does not stop a simplified declaration.
         assert!(simplified("0201100000").is_ok());
         assert!(simplified("7601100000").unwrap_err()[0].contains("export duty"));
+        // Only at the customs of a comprehensive pilot zone.
+        let mut elsewhere = list("9710", &[("6109100021", 100)]);
+        elsewhere.statistics_flag = "A".into();
+        elsewhere.customs_code = "7200".into();
+        assert!(simplified_allowed(&elsewhere).unwrap_err()[0].contains("pilot zone"));
+        assert!(pilot_zone_districts().iter().any(|(d, c)| d == "53" && c == "Shenzhen"));
         assert!(simplified("9302000000").unwrap_err()[0].contains("licence"));
         // B (summary declaration) takes any goods.
         assert!(simplified_allowed(&list("9610", &[("7601100000", 100)])).is_ok());
