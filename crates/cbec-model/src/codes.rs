@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-mod csv;
+pub mod csv;
 mod enums;
 mod message;
 mod status;

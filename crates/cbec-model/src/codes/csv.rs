@@ -5,16 +5,30 @@
 
 /// Why a CSV text could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CsvError {
+pub struct CsvError {
     /// 1-based line where the problem was found.
     pub line: usize,
     pub message: &'static str,
 }
 
+/// One record and the 1-based line it starts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub line: usize,
+    pub fields: Vec<String>,
+}
+
 /// Splits `text` into records of fields.
-pub(crate) fn parse(text: &str) -> Result<Vec<Vec<String>>, CsvError> {
+pub fn parse(text: &str) -> Result<Vec<Vec<String>>, CsvError> {
+    Ok(records(text)?.into_iter().map(|r| r.fields).collect())
+}
+
+/// Splits `text` into records, each with the line it starts on (for
+/// reports that name the line of a bad row).
+pub fn records(text: &str) -> Result<Vec<Record>, CsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut records = Vec::new();
+    let mut start = 1;
     let mut record: Vec<String> = Vec::new();
     let mut field = String::new();
     let mut quoted = false; // inside a quoted field
@@ -49,9 +63,10 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Vec<String>>, CsvError> {
             }
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' => {
-                end_record(&mut records, &mut record, &mut field, was_quoted);
+                end_record(&mut records, &mut record, &mut field, was_quoted, start);
                 was_quoted = false;
                 line += 1;
+                start = line;
             }
             _ if was_quoted => return Err(CsvError { line, message: "text after the closing quote of a field" }),
             _ => field.push(c),
@@ -60,16 +75,16 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Vec<String>>, CsvError> {
     if quoted {
         return Err(CsvError { line, message: "a quoted field is not closed" });
     }
-    end_record(&mut records, &mut record, &mut field, was_quoted);
+    end_record(&mut records, &mut record, &mut field, was_quoted, start);
     Ok(records)
 }
 
-fn end_record(records: &mut Vec<Vec<String>>, record: &mut Vec<String>, field: &mut String, was_quoted: bool) {
+fn end_record(records: &mut Vec<Record>, record: &mut Vec<String>, field: &mut String, was_quoted: bool, line: usize) {
     if record.is_empty() && field.is_empty() && !was_quoted {
         return; // blank line
     }
     record.push(std::mem::take(field));
-    records.push(std::mem::take(record));
+    records.push(Record { line, fields: std::mem::take(record) });
 }
 
 #[cfg(test)]
@@ -91,6 +106,13 @@ mod tests {
         assert_eq!(rows("\"\"\n"), vec![vec![""]]);
         assert_eq!(rows(""), Vec::<Vec<String>>::new());
         assert_eq!(rows("中国,\"人民币\"\n"), vec![vec!["中国", "人民币"]]);
+    }
+
+    #[test]
+    fn records_know_their_line() {
+        let r = records("h\n\n\"two\nlines\",x\ny\n").unwrap();
+        assert_eq!(r.iter().map(|r| r.line).collect::<Vec<_>>(), [1, 3, 5]);
+        assert_eq!(r[1].fields, ["two\nlines", "x"]);
     }
 
     #[test]
