@@ -8,6 +8,7 @@ mod audit;
 mod bench;
 mod convert;
 mod keygen;
+mod refdata;
 mod serve;
 mod sign;
 mod validate;
@@ -47,6 +48,9 @@ enum Command {
     Admin(admin::Args),
     /// The audit log.
     Audit(audit::Args),
+    /// Goods reference data: import the tariff, the positive list, the
+    /// prohibited goods catalogue; list the versions.
+    Refdata(refdata::Args),
 }
 
 /// What a command reports back to `main`.
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::run(a),
         Command::Admin(a) => admin::run(a),
         Command::Audit(a) => audit::run(a),
+        Command::Refdata(a) => refdata::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

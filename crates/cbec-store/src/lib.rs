@@ -28,12 +28,14 @@ pub mod audit;
 pub mod clearance;
 mod codec;
 mod ops;
+pub mod refdata;
 mod types;
 
 pub use clearance::{
     Decider, DocFilter, DocRow, DuePush, MoveRow, Needs, NewMessage, NewReceipt, Outcome, Processed, PushResult,
     PushRow, QuotaRow, ReceiptRow, Snapshot, StoredMessage, StoredMove, Webhook, Work,
 };
+pub use refdata::{NewRefdata, RefdataVersion};
 pub use types::*;
 
 /// What went wrong in the store.
@@ -174,6 +176,15 @@ pub trait Store: Send + Sync + 'static {
     /// entry); later claims return what was set, so a caller that wanted the
     /// other mode can refuse to go on.
     async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode>;
+
+    // ---- reference data (see [`refdata`]) ---------------------------------
+
+    /// Stores a new version of a reference table (with an audit entry).
+    async fn import_refdata(&self, new: NewRefdata, actor: &Actor) -> Result<RefdataVersion>;
+    /// The versions of a kind (or of every kind), oldest first.
+    async fn refdata_versions(&self, kind: Option<&str>) -> Result<Vec<RefdataVersion>>;
+    /// The version of a kind in force on a date (`YYYY-MM-DD`), with its CSV.
+    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>>;
 }
 
 /// What a database holds: real traffic, or an integrators' sandbox whose

@@ -132,6 +132,10 @@ pub(crate) trait Db {
     /// `None` removes it.
     async fn set_webhook(&mut self, enterprise: &str, hook: Option<&Webhook>, codes: &[String]) -> Result<()>;
     async fn store_mode(&mut self) -> Result<Option<String>>;
+    async fn refdata_next_version(&mut self, kind: &str) -> Result<i64>;
+    async fn insert_refdata(&mut self, v: &crate::RefdataVersion, content: &str) -> Result<()>;
+    async fn refdata_versions(&mut self, kind: Option<&str>) -> Result<Vec<crate::RefdataVersion>>;
+    async fn refdata_active(&mut self, kind: &str, on: &str) -> Result<Option<(crate::RefdataVersion, String)>>;
     async fn set_store_mode(&mut self, mode: &str, at: Millis) -> Result<()>;
     /// Per enterprise with a webhook, its oldest pending push if due.
     async fn due_pushes(&mut self, now: Millis, limit: u32) -> Result<Vec<DuePush>>;
@@ -830,6 +834,28 @@ pub(crate) async fn claim_mode<D: Db>(db: &mut D, mode: crate::StoreMode, actor:
     db.set_store_mode(mode.name(), actor.at).await?;
     append(db, actor, Change::new("store.mode", "store", "store", None, Some(json!({"mode": mode.name()})))).await?;
     Ok(mode)
+}
+
+pub(crate) async fn import_refdata<D: Db>(
+    db: &mut D,
+    new: crate::NewRefdata,
+    actor: &Actor,
+) -> Result<crate::RefdataVersion> {
+    let v = crate::RefdataVersion {
+        id: crate::new_id(),
+        version: db.refdata_next_version(&new.kind).await?,
+        kind: new.kind,
+        effective_from: new.effective_from,
+        imported_at: actor.at,
+        imported_by: actor.principal.to_string(),
+        sha256: sha256_hex(new.content.as_bytes()),
+        rows: new.rows,
+        source: new.source,
+    };
+    db.insert_refdata(&v, &new.content).await?;
+    let summary = json!({"kind": v.kind, "version": v.version, "effective_from": v.effective_from, "rows": v.rows, "sha256": v.sha256});
+    append(db, actor, Change::new("refdata.import", "refdata", &v.id, None, Some(summary))).await?;
+    Ok(v)
 }
 
 pub(crate) async fn repush<D: Db>(db: &mut D, enterprise: &str, after: i64, actor: &Actor) -> Result<u64> {

@@ -47,8 +47,9 @@ use crate::codec::{
 use crate::ops::{self, Db};
 use crate::{
     Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseVersion,
-    Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer, NewToken,
-    NewWarehouse, Officer, OverseasWarehouse, Page, Principal, Result, Store, StoreError, StoreMode, audit,
+    Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer, NewRefdata, NewToken,
+    NewWarehouse, Officer, OverseasWarehouse, Page, Principal, RefdataVersion, Result, Store, StoreError, StoreMode,
+    audit,
 };
 use std::collections::BTreeMap;
 
@@ -82,6 +83,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "0005_create_store_mode",
         sql: include_str!("../migrations/postgres/0005_create_store_mode.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "0006_create_refdata",
+        sql: include_str!("../migrations/postgres/0006_create_refdata.sql"),
     },
 ];
 
@@ -1139,6 +1145,40 @@ impl Db for PgDb<'_> {
         self.opt("SELECT mode FROM store_mode WHERE id = 1", &[], |r| get(r, 0)).await
     }
 
+    async fn refdata_next_version(&mut self, kind: &str) -> Result<i64> {
+        let n: Option<Option<i64>> =
+            self.opt("SELECT MAX(version) FROM refdata_versions WHERE kind = $1", &[&kind], |r| get(r, 0)).await?;
+        Ok(n.flatten().unwrap_or(0) + 1)
+    }
+
+    async fn insert_refdata(&mut self, v: &RefdataVersion, content: &str) -> Result<()> {
+        self.exec(
+            "INSERT INTO refdata_versions (id, kind, version, effective_from, imported_at, imported_by, sha256, rows, source, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[&v.id, &v.kind, &v.version, &v.effective_from, &v.imported_at.0, &v.imported_by, &v.sha256, &v.rows, &v.source, &content],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn refdata_versions(&mut self, kind: Option<&str>) -> Result<Vec<RefdataVersion>> {
+        self.all(
+            "SELECT id, kind, version, effective_from, imported_at, imported_by, sha256, rows, source FROM refdata_versions WHERE $1::TEXT IS NULL OR kind = $1 ORDER BY kind, version",
+            &[&kind],
+            refdata_row,
+        )
+        .await
+    }
+
+    async fn refdata_active(&mut self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>> {
+        self.opt(
+            "SELECT id, kind, version, effective_from, imported_at, imported_by, sha256, rows, source, content FROM refdata_versions WHERE kind = $1 AND effective_from <= $2 \
+             ORDER BY effective_from DESC, version DESC LIMIT 1",
+            &[&kind, &on],
+            |r| Ok((refdata_row(r)?, get(r, 9)?)),
+        )
+        .await
+    }
+
     async fn set_store_mode(&mut self, mode: &str, at: Millis) -> Result<()> {
         self.exec("INSERT INTO store_mode (id, mode, set_at) VALUES (1, $1, $2)", &[&mode, &at.0]).await?;
         Ok(())
@@ -1501,6 +1541,18 @@ impl Store for PgStore {
         read!(self, |db| db.webhook(enterprise))
     }
 
+    async fn import_refdata(&self, new: NewRefdata, actor: &Actor) -> Result<RefdataVersion> {
+        write!(self, |db| ops::import_refdata(db, new, actor))
+    }
+
+    async fn refdata_versions(&self, kind: Option<&str>) -> Result<Vec<RefdataVersion>> {
+        read!(self, |db| db.refdata_versions(kind))
+    }
+
+    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>> {
+        read!(self, |db| db.refdata_active(kind, on))
+    }
+
     async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode> {
         write!(self, |db| ops::claim_mode(db, mode, actor))
     }
@@ -1535,4 +1587,18 @@ mod tests {
         assert_eq!(redact("postgres://cbec:secret@db:5432/cbec"), "postgres://cbec:***@db:5432/cbec");
         assert_eq!(redact("postgres://cbec@db/cbec"), "postgres://cbec@db/cbec");
     }
+}
+
+fn refdata_row(r: &Row) -> Result<RefdataVersion> {
+    Ok(RefdataVersion {
+        id: get(r, 0)?,
+        kind: get(r, 1)?,
+        version: get(r, 2)?,
+        effective_from: get(r, 3)?,
+        imported_at: Millis(get(r, 4)?),
+        imported_by: get(r, 5)?,
+        sha256: get(r, 6)?,
+        rows: get(r, 7)?,
+        source: get(r, 8)?,
+    })
 }

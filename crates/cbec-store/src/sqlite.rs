@@ -57,8 +57,9 @@ use crate::codec::{
 use crate::ops::{self, Db, now};
 use crate::{
     Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseVersion,
-    Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer, NewToken,
-    NewWarehouse, Officer, OverseasWarehouse, Page, Principal, Result, Store, StoreError, StoreMode, audit,
+    Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer, NewRefdata, NewToken,
+    NewWarehouse, Officer, OverseasWarehouse, Page, Principal, RefdataVersion, Result, Store, StoreError, StoreMode,
+    audit,
 };
 use std::collections::BTreeMap;
 
@@ -96,6 +97,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "0005_create_store_mode",
         sql: include_str!("../migrations/sqlite/0005_create_store_mode.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "0006_create_refdata",
+        sql: include_str!("../migrations/sqlite/0006_create_refdata.sql"),
     },
 ];
 
@@ -394,6 +400,20 @@ fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> std::result::Resu
     ran.map_err(|e| {
         let _ = conn.execute_batch("ROLLBACK");
         format!("the write transaction failed: {e}")
+    })
+}
+
+fn refdata_row(r: &Row<'_>) -> Result<RefdataVersion> {
+    Ok(RefdataVersion {
+        id: get(r, 0)?,
+        kind: get(r, 1)?,
+        version: get(r, 2)?,
+        effective_from: get(r, 3)?,
+        imported_at: Millis(get(r, 4)?),
+        imported_by: get(r, 5)?,
+        sha256: get(r, 6)?,
+        rows: get(r, 7)?,
+        source: get(r, 8)?,
     })
 }
 
@@ -1446,6 +1466,54 @@ impl Db for SqliteDb<'_> {
         query_opt(self.conn, "SELECT mode FROM store_mode WHERE id = 1", [], |r| get(r, 0))
     }
 
+    async fn refdata_next_version(&mut self, kind: &str) -> Result<i64> {
+        let n: Option<i64> =
+            query_opt(self.conn, "SELECT MAX(version) FROM refdata_versions WHERE kind = ?1", [kind], |r| {
+                get::<Option<i64>>(r, 0)
+            })?
+            .flatten();
+        Ok(n.unwrap_or(0) + 1)
+    }
+
+    async fn insert_refdata(&mut self, v: &RefdataVersion, content: &str) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO refdata_versions (id, kind, version, effective_from, imported_at, imported_by, sha256, rows, source, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                v.id,
+                v.kind,
+                v.version,
+                v.effective_from,
+                v.imported_at.0,
+                v.imported_by,
+                v.sha256,
+                v.rows,
+                v.source,
+                content
+            ],
+        )?;
+        Ok(())
+    }
+
+    async fn refdata_versions(&mut self, kind: Option<&str>) -> Result<Vec<RefdataVersion>> {
+        query_all(
+            self.conn,
+            "SELECT id, kind, version, effective_from, imported_at, imported_by, sha256, rows, source FROM refdata_versions WHERE ?1 IS NULL OR kind = ?1 ORDER BY kind, version",
+            [kind],
+            refdata_row,
+        )
+    }
+
+    async fn refdata_active(&mut self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>> {
+        query_opt(
+            self.conn,
+            "SELECT id, kind, version, effective_from, imported_at, imported_by, sha256, rows, source, content FROM refdata_versions WHERE kind = ?1 AND effective_from <= ?2 \
+             ORDER BY effective_from DESC, version DESC LIMIT 1",
+            [kind, on],
+            |r| Ok((refdata_row(r)?, get(r, 9)?)),
+        )
+    }
+
     async fn set_store_mode(&mut self, mode: &str, at: Millis) -> Result<()> {
         exec(self.conn, "INSERT INTO store_mode (id, mode, set_at) VALUES (1, ?1, ?2)", params![mode, at.0])?;
         Ok(())
@@ -1738,6 +1806,21 @@ impl Store for SqliteStore {
     async fn webhook(&self, enterprise: &Id) -> Result<Option<Webhook>> {
         let e = enterprise.clone();
         self.read(move |db| now(db.webhook(&e))).await
+    }
+
+    async fn import_refdata(&self, new: NewRefdata, actor: &Actor) -> Result<RefdataVersion> {
+        let actor = actor.clone();
+        self.write(move |db| now(ops::import_refdata(db, new, &actor))).await
+    }
+
+    async fn refdata_versions(&self, kind: Option<&str>) -> Result<Vec<RefdataVersion>> {
+        let kind = kind.map(str::to_string);
+        self.read(move |db| now(db.refdata_versions(kind.as_deref()))).await
+    }
+
+    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>> {
+        let (kind, on) = (kind.to_string(), on.to_string());
+        self.read(move |db| now(db.refdata_active(&kind, &on))).await
     }
 
     async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode> {

@@ -285,6 +285,42 @@ mod scenarios {
 
     /// The first claim sets the mode, once, with an audit entry; a claim of
     /// the other mode gets the one set.
+    /// Reference data versions: numbered per kind, the one in force on a
+    /// date is the latest effective on or before it, content kept, audited.
+    pub async fn refdata_versions(store: Arc<dyn Store>, _db: Arc<TestDb>) {
+        let store = store.as_ref();
+        let new = |kind: &str, from: &str, content: &str| NewRefdata {
+            kind: kind.into(),
+            effective_from: from.into(),
+            rows: 1,
+            source: format!("{kind}.csv"),
+            content: content.into(),
+        };
+        let before = audit_count(store).await;
+        let v1 = store.import_refdata(new("tariff", "2026-01-01", "v1"), &system(0)).await.unwrap();
+        let v2 = store.import_refdata(new("tariff", "2026-07-01", "v2"), &system(1)).await.unwrap();
+        let v3 = store.import_refdata(new("tariff", "2026-07-01", "v3"), &system(2)).await.unwrap();
+        let p1 = store.import_refdata(new("positive-list", "2026-03-01", "p1"), &system(3)).await.unwrap();
+        assert_eq!((v1.version, v2.version, v3.version, p1.version), (1, 2, 3, 1));
+        assert_eq!(v1.imported_at, at(0));
+        assert_eq!(audit_count(store).await, before + 4);
+        let active = |kind: &'static str, on: &'static str| async move {
+            store.refdata_active(kind, on).await.unwrap().map(|(v, c)| (v.version, c))
+        };
+        assert_eq!(active("tariff", "2025-12-31").await, None);
+        assert_eq!(active("tariff", "2026-01-01").await, Some((1, "v1".into())));
+        assert_eq!(active("tariff", "2026-06-30").await, Some((1, "v1".into())));
+        // Two versions from the same day: the later import wins.
+        assert_eq!(active("tariff", "2026-07-01").await, Some((3, "v3".into())));
+        assert_eq!(active("positive-list", "2027-01-01").await, Some((1, "p1".into())));
+        assert_eq!(active("prohibited", "2027-01-01").await, None);
+        assert_eq!(store.refdata_versions(Some("tariff")).await.unwrap(), vec![v1.clone(), v2, v3.clone()]);
+        assert_eq!(store.refdata_versions(None).await.unwrap().len(), 4);
+        assert_eq!(v3.source, "tariff.csv");
+        // SHA-256 of the content as stored.
+        assert_eq!(v1.sha256, "3bfc269594ef649228e9a74bab00f042efc91d5acc6fbee31a382e80d42388fe");
+    }
+
     pub async fn store_mode(store: Arc<dyn Store>, _db: Arc<TestDb>) {
         let store = store.as_ref();
         let before = audit_count(store).await;
@@ -1318,7 +1354,7 @@ mod scenarios {
     pub async fn two_stores_one_database(store: Arc<dyn Store>, db: Arc<TestDb>) {
         let first = store.submit_application(initial("3301960001", "u", "A"), &system(1)).await.unwrap();
         let other = cbec_store::open(&db.url()).await.unwrap();
-        assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM schema_migrations").await.as_deref(), Some("5"));
+        assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM schema_migrations").await.as_deref(), Some("6"));
         assert_eq!(other.application(&first.id).await.unwrap(), first);
 
         let mut handles = Vec::new();
@@ -1431,6 +1467,7 @@ macro_rules! conformance {
 }
 
 conformance!(
+    refdata_versions,
     store_mode,
     officers_and_tokens,
     initial_filing,

@@ -178,6 +178,15 @@ impl Store for Faulty {
     async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode> {
         delegate!(self.claim_mode(mode, actor))
     }
+    async fn import_refdata(&self, new: NewRefdata, actor: &Actor) -> Result<RefdataVersion> {
+        delegate!(self.import_refdata(new, actor))
+    }
+    async fn refdata_versions(&self, kind: Option<&str>) -> Result<Vec<RefdataVersion>> {
+        delegate!(self.refdata_versions(kind))
+    }
+    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>> {
+        delegate!(self.refdata_active(kind, on))
+    }
 }
 
 #[tokio::test]
