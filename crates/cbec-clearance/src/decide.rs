@@ -50,6 +50,9 @@ pub struct Config {
     /// closed by departure within this time, or it is flagged to officers.
     pub transfer_deadline_ms: i64,
     pub rates: RateTable,
+    /// The tariff in force (an imported version of `cbec refdata`): export
+    /// lists' HS codes are checked against it. `None`: not checked.
+    pub tariff: Option<std::sync::Arc<cbec_refdata::Tariff>>,
 }
 
 impl Default for Config {
@@ -62,6 +65,7 @@ impl Default for Config {
             goods_back_ms: 45 * DAY_MS,
             transfer_deadline_ms: 3 * DAY_MS,
             rates: RateTable::representative(),
+            tariff: None,
         }
     }
 }
@@ -1217,6 +1221,12 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
             reasons.join("; ")
         );
         let _ = w.go(i, Event::Refused, Status::Rejected, info);
+        return;
+    }
+    if let Some(tariff) = &w.config.tariff
+        && let Err(reasons) = crate::export::hs_codes_allowed(l, tariff)
+    {
+        let _ = w.go(i, Event::Refused, Status::Rejected, reasons.join("; "));
         return;
     }
     if let Err(reasons) = crate::export::list_allowed(l) {

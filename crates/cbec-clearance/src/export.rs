@@ -119,6 +119,40 @@ pub fn simplified_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
     if reasons.is_empty() { Ok(()) } else { Err(reasons) }
 }
 
+/// Whether the HS codes of an export list fit the tariff: a tariff line, or,
+/// on a simplified declaration (`statisticsFlag` A, which
+/// [`simplified_allowed`] admits only at the customs of a pilot zone), a
+/// code whose first 4 digits (retail) or 6 digits (B2B) are a heading or
+/// subheading of the tariff; otherwise every reason.
+pub fn hs_codes_allowed(list: &ExportListFacts, tariff: &cbec_refdata::Tariff) -> Result<(), Vec<String>> {
+    let b2b = matches!(list.trade_mode.as_str(), "9710" | "9810");
+    let (digits, what) = if b2b { (6, "subheading") } else { (4, "heading") };
+    let mut reasons = Vec::new();
+    for item in &list.items {
+        let code = item.gcode.as_str();
+        if tariff.line(code).is_some() {
+            continue;
+        }
+        let prefix = code.get(..digits).unwrap_or(code);
+        if list.statistics_flag == "A" {
+            if !tariff.has_prefix(prefix) {
+                reasons.push(format!(
+                    "item {} gcode {code}: its first {digits} digits ({prefix}) are not a {what} of the tariff",
+                    item.gnum
+                ));
+            }
+        } else {
+            reasons.push(format!(
+                "item {} gcode {code} is not a line of the tariff: a list with statisticsFlag B needs the full \
+                 10-digit code (a code simplified to {digits} digits only with statisticsFlag A, at the customs of a \
+                 comprehensive pilot zone)",
+                item.gnum
+            ));
+        }
+    }
+    if reasons.is_empty() { Ok(()) } else { Err(reasons) }
+}
+
 /// Whether a B2B export list may be declared as a list; otherwise every
 /// reason a declaration form is required.
 pub fn list_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
@@ -218,6 +252,23 @@ mod tests {
         assert!(list_allowed(&with_licence).unwrap_err()[0].contains("LIC-1"));
         // Retail export is declared by lists whatever its value.
         assert!(list_allowed(&list("9610", &[("7601100000", 9000)])).is_ok());
+    }
+
+    #[test]
+    fn hs_codes_fit_the_tariff_or_are_simplified_where_allowed() {
+        let tariff = cbec_refdata::Tariff::representative();
+        let check = |mode: &str, flag: &str, gcode: &str| {
+            let mut l = list(mode, &[(gcode, 100)]);
+            l.statistics_flag = flag.into();
+            hs_codes_allowed(&l, tariff)
+        };
+        assert!(check("9610", "B", "6109100021").is_ok(), "a tariff line");
+        assert!(check("9610", "A", "6109000000").is_ok(), "retail: 4 digits");
+        assert!(check("9710", "A", "6109100000").is_ok(), "B2B: 6 digits");
+        assert!(check("9710", "A", "6109000000").unwrap_err()[0].contains("(610900) are not a subheading"));
+        assert!(check("9610", "A", "8471000000").unwrap_err()[0].contains("(8471) are not a heading"));
+        let full = check("9610", "B", "6109100000").unwrap_err();
+        assert!(full[0].contains("not a line of the tariff") && full[0].contains("statisticsFlag A"), "{full:?}");
     }
 
     #[test]

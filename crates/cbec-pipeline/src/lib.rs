@@ -115,7 +115,10 @@ pub struct Pipeline {
     store: Arc<dyn Store>,
     verifier: Arc<Verifier>,
     config: Arc<PipelineConfig>,
-    clearance: Arc<ClearanceConfig>,
+    /// Replaced whole when reference data is (re)loaded.
+    clearance: std::sync::RwLock<Arc<ClearanceConfig>>,
+    /// The tariff version in force, by id.
+    tariff_version: std::sync::Mutex<Option<String>>,
     admission: Arc<Semaphore>,
     parties: Parties,
 }
@@ -129,7 +132,8 @@ impl Pipeline {
         Pipeline {
             store,
             verifier,
-            clearance: Arc::new(config.clearance.clone()),
+            clearance: std::sync::RwLock::new(Arc::new(config.clearance.clone())),
+            tariff_version: std::sync::Mutex::new(None),
             admission: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
             config: Arc::new(config),
             parties,
@@ -237,7 +241,7 @@ impl Pipeline {
                     message_id: message_id.clone(),
                     message_type: message_type.root_name().to_string(),
                     guid: guid.clone(),
-                    config: self.clearance.clone(),
+                    config: self.clearance(),
                     now: now.0,
                     seen: Seen::default(),
                 };
@@ -307,7 +311,7 @@ impl Pipeline {
             id: doc.clone(),
             action,
             reason: reason.to_string(),
-            config: self.clearance.clone(),
+            config: self.clearance(),
             now: actor.at.0,
             seen: Seen::default(),
         };
@@ -333,16 +337,43 @@ impl Pipeline {
             return Err(PipelineError::Store(cbec_store::StoreError::InvalidState(r.info)));
         }
         let id = new_id();
-        let decider = FormDecider {
-            id: id.clone(),
-            form,
-            config: self.clearance.clone(),
-            now: actor.at.0,
-            seen: Seen::default(),
-        };
+        let decider =
+            FormDecider { id: id.clone(), form, config: self.clearance(), now: actor.at.0, seen: Seen::default() };
         let work = Work { actor: actor.clone(), message: None, entity: ("document", id.clone()) };
         self.store.process(work, Box::new(decider)).await?;
         Ok(id)
+    }
+
+    /// The clearance settings decisions use now.
+    fn clearance(&self) -> Arc<ClearanceConfig> {
+        self.clearance.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Loads the tariff version in force on `today` (`YYYY-MM-DD`) from the
+    /// store when it is not the one loaded already, so later decisions
+    /// check export HS codes against it; the id of the version in force
+    /// (none imported: none, and no check).
+    pub async fn load_reference_data(&self, today: &str) -> Result<Option<String>, PipelineError> {
+        let Some((version, csv)) = self.store.refdata_active("tariff", today).await? else {
+            if self.clearance().tariff.is_some() {
+                let mut config = (*self.clearance()).clone();
+                config.tariff = None;
+                *self.clearance.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(config);
+            }
+            *self.tariff_version.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+            return Ok(None);
+        };
+        let loaded = self.tariff_version.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if loaded.as_deref() == Some(version.id.as_str()) {
+            return Ok(loaded);
+        }
+        let tariff = cbec_refdata::Tariff::from_csv(&csv)
+            .map_err(|e| PipelineError::Internal(format!("tariff version {} does not read: {e}", version.version)))?;
+        let mut config = (*self.clearance()).clone();
+        config.tariff = Some(Arc::new(tariff));
+        *self.clearance.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(config);
+        *self.tariff_version.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(version.id.clone());
+        Ok(Some(version.id))
     }
 
     /// Applies every passed deadline (at most `limit`); how many documents
@@ -350,8 +381,7 @@ impl Pipeline {
     pub async fn expire_due(&self, now: Millis, limit: u32) -> Result<usize, PipelineError> {
         let due = self.store.due_documents(now, limit).await?;
         for id in &due {
-            let decider =
-                ExpireDecider { id: id.clone(), config: self.clearance.clone(), now: now.0, seen: Seen::default() };
+            let decider = ExpireDecider { id: id.clone(), config: self.clearance(), now: now.0, seen: Seen::default() };
             let actor = Actor { principal: Principal::System("clearance-deadline".into()), at: now };
             let work = Work { actor, message: None, entity: ("document", id.clone()) };
             self.store.process(work, Box::new(decider)).await?;

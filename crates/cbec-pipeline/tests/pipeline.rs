@@ -1254,6 +1254,45 @@ async fn simplified_declaration_needs_free_goods(b: Backend) {
     }
 }
 
+/// With a tariff imported (`cbec refdata`), export lists' HS codes must be
+/// tariff lines, or simplified to a real heading on a simplified
+/// declaration (statisticsFlag A).
+async fn export_hs_codes_against_the_tariff(b: Backend) {
+    use cbec_fixtures::{ExportMode, export_case};
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let actor = Actor { principal: Principal::System("test".into()), at: Millis(T0) };
+    let csv = include_str!("../../cbec-refdata/data/tariff.csv");
+    let new = cbec_store::NewRefdata {
+        kind: "tariff".into(),
+        effective_from: "2026-01-01".into(),
+        rows: 27,
+        source: "tariff.csv".into(),
+        content: csv.into(),
+    };
+    let v = h.store.import_refdata(new, &actor).await.unwrap();
+    assert_eq!(h.pipeline.load_reference_data("2026-11-27").await.unwrap(), Some(v.id.clone()));
+    assert_eq!(h.pipeline.load_reference_data("2025-12-31").await.unwrap(), None, "not yet in force");
+    assert_eq!(h.pipeline.load_reference_data("2026-11-27").await.unwrap(), Some(v.id.clone()));
+    let cases = [
+        ("A", "6109000000", "120", ""),
+        ("A", "8471000000", "100", "(8471) are not a heading"),
+        ("B", "6109100000", "100", "not a line of the tariff"),
+        ("B", "6109100021", "120", ""),
+    ];
+    for (n, (flag, gcode, want, why)) in cases.iter().enumerate() {
+        let mut case = export_case(2100 + n as u64, ExportMode::Retail, 1, &h.world.codes());
+        case.list.inventory[0].inventory_head.statistics_flag = flag.to_string();
+        case.list.inventory[0].inventory_list[0].gcode = gcode.to_string();
+        let mut last = None;
+        for m in case.messages() {
+            last = Some(h.send_message(&m, T0 + n as i64).await);
+        }
+        let a = last.unwrap();
+        assert_eq!(statuses(&a.xml), [*want], "{flag} {gcode}: {}", info(&a.xml));
+        assert!(info(&a.xml).contains(why), "{why}: {}", info(&a.xml));
+    }
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -1289,6 +1328,7 @@ on_both!(
     b2b_declaration_forms,
     split_manifests,
     simplified_declaration_needs_free_goods,
+    export_hs_codes_against_the_tariff,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

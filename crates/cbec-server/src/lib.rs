@@ -298,6 +298,7 @@ pub fn run(config: Config, notices: &mut (dyn Write + Send)) -> Result<(), Serve
         let _ = notices.flush();
         let grace = config.shutdown_grace;
         let state = AppState::new(store, clock, config);
+        workers::load_reference_data(&state).await;
         let background = workers::spawn(state.clone());
         let served = serve(listener, state, stop, grace).await;
         background.abort();

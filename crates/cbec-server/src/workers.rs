@@ -152,10 +152,31 @@ pub async fn sweep_once(state: &AppState) -> usize {
     }
 }
 
-/// Runs pushes and deadline sweeps until the runtime stops.
+/// Loads the reference data in force today (a new import, or a version
+/// whose effective date has come).
+pub async fn load_reference_data(state: &AppState) {
+    let d = cbec_clearance::decide::china_date(state.now().0);
+    let today = format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..]);
+    match state.pipeline.load_reference_data(&today).await {
+        Ok(Some(id)) => tracing::debug!(tariff = %id, "reference data in force"),
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = %e, "cannot load the reference data"),
+    }
+}
+
+/// How often the reference data in force is looked up again.
+const REFDATA_EVERY: Duration = Duration::from_secs(60);
+
+/// Runs pushes and deadline sweeps until the runtime stops, and keeps the
+/// reference data current.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut refdata_at = std::time::Instant::now();
         loop {
+            if refdata_at.elapsed() >= REFDATA_EVERY {
+                load_reference_data(&state).await;
+                refdata_at = std::time::Instant::now();
+            }
             let pushed = push_once(&state).await;
             let swept = sweep_once(&state).await;
             if pushed < ROUND && swept == 0 {
