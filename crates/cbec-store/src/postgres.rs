@@ -1578,17 +1578,6 @@ impl Store for PgStore {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_are_not_repeated_in_messages() {
-        assert_eq!(redact("postgres://cbec:secret@db:5432/cbec"), "postgres://cbec:***@db:5432/cbec");
-        assert_eq!(redact("postgres://cbec@db/cbec"), "postgres://cbec@db/cbec");
-    }
-}
-
 fn refdata_row(r: &Row) -> Result<RefdataVersion> {
     Ok(RefdataVersion {
         id: get(r, 0)?,
@@ -1601,4 +1590,15 @@ fn refdata_row(r: &Row) -> Result<RefdataVersion> {
         rows: get(r, 7)?,
         source: get(r, 8)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_not_repeated_in_messages() {
+        assert_eq!(redact("postgres://cbec:secret@db:5432/cbec"), "postgres://cbec:***@db:5432/cbec");
+        assert_eq!(redact("postgres://cbec@db/cbec"), "postgres://cbec@db/cbec");
+    }
 }
