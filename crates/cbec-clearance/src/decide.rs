@@ -18,7 +18,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::facts::{
-    AppType, BillLinkFacts, ExportListFacts, Facts, FormFacts, Incoming, Kind, ListFacts, MovementFacts, key,
+    AppType, BillLinkFacts, ExportListFacts, Facts, FormFacts, Incoming, Kind, ListFacts, MovementFacts, RefundItem,
+    key,
 };
 use crate::matching::{Mismatch, match_list};
 use crate::status::{Event, Status, transition};
@@ -872,6 +873,53 @@ fn take_cancel(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     let _ = w.go(j, Event::Conclude, Status::Concluded, info);
 }
 
+/// The problems of a return's items (import CEB625 or export CEB213,
+/// `kind`) against the original list's items (`gnum`, `gname`, `qty`): an
+/// item the list lacks, another name, or a quantity above what the list
+/// `carried` ("list", "exported") less what live returns of the list took.
+fn returned_item_problems(
+    w: &Work,
+    kind: Kind,
+    invt_no: &str,
+    items: &[RefundItem],
+    original: &[(i32, &str, Decimal)],
+    carried: &str,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for item in items {
+        let Some(&(_, gname, qty)) = original.iter().find(|x| x.0 == item.gnum) else {
+            problems.push(format!("InvtRefundList[gnum={}]: the list has no such item", item.gnum));
+            continue;
+        };
+        let taken: Decimal = w
+            .docs
+            .iter()
+            .filter(|d| d.kind() == kind && d.status.is_live())
+            .filter_map(|d| match &d.facts {
+                Facts::Refund(x) if x.invt_no == invt_no => Some(&x.items),
+                Facts::ExportRefund(x) if x.invt_no == invt_no => Some(&x.items),
+                _ => None,
+            })
+            .filter_map(|returned| returned.iter().find(|y| y.gnum == item.gnum).map(|y| y.qty))
+            .sum();
+        if item.qty <= Decimal::ZERO || item.qty + taken > qty {
+            problems.push(format!(
+                "InvtRefundList[gnum={}].qty: at most {} ({carried} {} less {} already returned), found {}",
+                item.gnum,
+                qty - taken,
+                qty,
+                taken,
+                item.qty
+            ));
+        }
+        if item.gname != gname {
+            problems
+                .push(format!("InvtRefundList[gnum={}].gname: expected {}, found {}", item.gnum, gname, item.gname));
+        }
+    }
+    problems
+}
+
 fn take_refund(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     let Facts::Refund(r) = &inc.facts else { return };
     let Some(i) = the_list(w, &r.invt_no) else {
@@ -899,40 +947,8 @@ fn take_refund(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
         return;
     }
     // Quantities: not above the list's, less what earlier live returns took.
-    let mut problems = Vec::new();
-    for item in &r.items {
-        let Some(orig) = l.items.iter().find(|x| x.gnum == item.gnum) else {
-            problems.push(format!("InvtRefundList[gnum={}]: the list has no such item", item.gnum));
-            continue;
-        };
-        let taken: Decimal = w
-            .docs
-            .iter()
-            .filter(|d| d.kind() == Kind::Refund && d.status.is_live())
-            .filter_map(|d| match &d.facts {
-                Facts::Refund(x) if x.invt_no == r.invt_no => {
-                    x.items.iter().find(|y| y.gnum == item.gnum).map(|y| y.qty)
-                }
-                _ => None,
-            })
-            .sum();
-        if item.qty <= Decimal::ZERO || item.qty + taken > orig.qty {
-            problems.push(format!(
-                "InvtRefundList[gnum={}].qty: at most {} (list {} less {} already returned), found {}",
-                item.gnum,
-                orig.qty - taken,
-                orig.qty,
-                taken,
-                item.qty
-            ));
-        }
-        if item.gname != orig.gname {
-            problems.push(format!(
-                "InvtRefundList[gnum={}].gname: expected {}, found {}",
-                item.gnum, orig.gname, item.gname
-            ));
-        }
-    }
+    let original: Vec<(i32, &str, Decimal)> = l.items.iter().map(|x| (x.gnum, x.gname.as_str(), x.qty)).collect();
+    let problems = returned_item_problems(w, Kind::Refund, &r.invt_no, &r.items, &original, "list");
     if !problems.is_empty() {
         w.refuse_new(id, inc, sender, -625004, problems.join("; "));
         return;
@@ -1488,39 +1504,8 @@ fn take_export_refund(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     {
         problems.push(format!("tradeMode: expected {expected_mode} for a {} list, found {mode}", l.trade_mode));
     }
-    for item in &r.items {
-        let Some(orig) = l.items.iter().find(|x| x.gnum == item.gnum) else {
-            problems.push(format!("InvtRefundList[gnum={}]: the list has no such item", item.gnum));
-            continue;
-        };
-        let taken: Decimal = w
-            .docs
-            .iter()
-            .filter(|d| d.kind() == Kind::ExportRefund && d.status.is_live())
-            .filter_map(|d| match &d.facts {
-                Facts::ExportRefund(x) if x.invt_no == r.invt_no => {
-                    x.items.iter().find(|y| y.gnum == item.gnum).map(|y| y.qty)
-                }
-                _ => None,
-            })
-            .sum();
-        if item.qty <= Decimal::ZERO || item.qty + taken > orig.qty {
-            problems.push(format!(
-                "InvtRefundList[gnum={}].qty: at most {} (exported {} less {} already returned), found {}",
-                item.gnum,
-                orig.qty - taken,
-                orig.qty,
-                taken,
-                item.qty
-            ));
-        }
-        if item.gname != orig.gname {
-            problems.push(format!(
-                "InvtRefundList[gnum={}].gname: expected {}, found {}",
-                item.gnum, orig.gname, item.gname
-            ));
-        }
-    }
+    let original: Vec<(i32, &str, Decimal)> = l.items.iter().map(|x| (x.gnum, x.gname.as_str(), x.qty)).collect();
+    problems.extend(returned_item_problems(w, Kind::ExportRefund, &r.invt_no, &r.items, &original, "exported"));
     if !problems.is_empty() {
         return refuse(w, problems.join("; "));
     }
