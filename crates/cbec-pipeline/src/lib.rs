@@ -354,26 +354,27 @@ impl Pipeline {
     /// check export HS codes against it; the id of the version in force
     /// (none imported: none, and no check).
     pub async fn load_reference_data(&self, today: &str) -> Result<Option<String>, PipelineError> {
-        let Some((version, csv)) = self.store.refdata_active("tariff", today).await? else {
-            if self.clearance().tariff.is_some() {
-                let mut config = (*self.clearance()).clone();
-                config.tariff = None;
-                *self.clearance.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(config);
-            }
-            *self.tariff_version.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
-            return Ok(None);
-        };
-        let loaded = self.tariff_version.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-        if loaded.as_deref() == Some(version.id.as_str()) {
+        let active = self.store.refdata_active("tariff", today).await?.map(|v| (v.id, v.version));
+        let mut loaded = self.tariff_version.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if loaded == active.as_ref().map(|(id, _)| id.clone()) {
             return Ok(loaded);
         }
-        let tariff = cbec_refdata::Tariff::from_csv(&csv)
-            .map_err(|e| PipelineError::Internal(format!("tariff version {} does not read: {e}", version.version)))?;
+        // Only a change of version reads the table (it may be megabytes).
+        let tariff = match &active {
+            Some((id, version)) => {
+                let csv = self.store.refdata_content(id).await?;
+                let t = cbec_refdata::Tariff::from_csv(&csv)
+                    .map_err(|e| PipelineError::Internal(format!("tariff version {version} does not read: {e}")))?;
+                Some(Arc::new(t))
+            }
+            None => None,
+        };
         let mut config = (*self.clearance()).clone();
-        config.tariff = Some(Arc::new(tariff));
+        config.tariff = tariff;
         *self.clearance.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(config);
-        *self.tariff_version.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(version.id.clone());
-        Ok(Some(version.id))
+        loaded = active.map(|(id, _)| id);
+        self.tariff_version.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone_from(&loaded);
+        Ok(loaded)
     }
 
     /// Applies every passed deadline (at most `limit`); how many documents

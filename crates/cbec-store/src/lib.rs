@@ -183,8 +183,10 @@ pub trait Store: Send + Sync + 'static {
     async fn import_refdata(&self, new: NewRefdata, actor: &Actor) -> Result<RefdataVersion>;
     /// The versions of a kind (or of every kind), oldest first.
     async fn refdata_versions(&self, kind: Option<&str>) -> Result<Vec<RefdataVersion>>;
-    /// The version of a kind in force on a date (`YYYY-MM-DD`), with its CSV.
-    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>>;
+    /// The version of a kind in force on a date (`YYYY-MM-DD`).
+    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<RefdataVersion>>;
+    /// The CSV of a version, as imported.
+    async fn refdata_content(&self, id: &Id) -> Result<String>;
 }
 
 /// What a database holds: real traffic, or an integrators' sandbox whose

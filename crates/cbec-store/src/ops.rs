@@ -135,7 +135,8 @@ pub(crate) trait Db {
     async fn refdata_next_version(&mut self, kind: &str) -> Result<i64>;
     async fn insert_refdata(&mut self, v: &crate::RefdataVersion, content: &str) -> Result<()>;
     async fn refdata_versions(&mut self, kind: Option<&str>) -> Result<Vec<crate::RefdataVersion>>;
-    async fn refdata_active(&mut self, kind: &str, on: &str) -> Result<Option<(crate::RefdataVersion, String)>>;
+    async fn refdata_active(&mut self, kind: &str, on: &str) -> Result<Option<crate::RefdataVersion>>;
+    async fn refdata_content(&mut self, id: &str) -> Result<Option<String>>;
     async fn set_store_mode(&mut self, mode: &str, at: Millis) -> Result<()>;
     /// Per enterprise with a webhook, its oldest pending push if due.
     async fn due_pushes(&mut self, now: Millis, limit: u32) -> Result<Vec<DuePush>>;
@@ -856,6 +857,10 @@ pub(crate) async fn import_refdata<D: Db>(
     let summary = json!({"kind": v.kind, "version": v.version, "effective_from": v.effective_from, "rows": v.rows, "sha256": v.sha256});
     append(db, actor, Change::new("refdata.import", "refdata", &v.id, None, Some(summary))).await?;
     Ok(v)
+}
+
+pub(crate) async fn refdata_content<D: Db>(db: &mut D, id: &str) -> Result<String> {
+    db.refdata_content(id).await?.ok_or_else(|| not_found("refdata", id))
 }
 
 pub(crate) async fn repush<D: Db>(db: &mut D, enterprise: &str, after: i64, actor: &Actor) -> Result<u64> {

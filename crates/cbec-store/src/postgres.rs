@@ -1169,14 +1169,18 @@ impl Db for PgDb<'_> {
         .await
     }
 
-    async fn refdata_active(&mut self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>> {
+    async fn refdata_active(&mut self, kind: &str, on: &str) -> Result<Option<RefdataVersion>> {
         self.opt(
-            "SELECT id, kind, version, effective_from, imported_at, imported_by, sha256, rows, source, content FROM refdata_versions WHERE kind = $1 AND effective_from <= $2 \
+            "SELECT id, kind, version, effective_from, imported_at, imported_by, sha256, rows, source FROM refdata_versions WHERE kind = $1 AND effective_from <= $2 \
              ORDER BY effective_from DESC, version DESC LIMIT 1",
             &[&kind, &on],
-            |r| Ok((refdata_row(r)?, get(r, 9)?)),
+            refdata_row,
         )
         .await
+    }
+
+    async fn refdata_content(&mut self, id: &str) -> Result<Option<String>> {
+        self.opt("SELECT content FROM refdata_versions WHERE id = $1", &[&id], |r| get(r, 0)).await
     }
 
     async fn set_store_mode(&mut self, mode: &str, at: Millis) -> Result<()> {
@@ -1549,8 +1553,12 @@ impl Store for PgStore {
         read!(self, |db| db.refdata_versions(kind))
     }
 
-    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>> {
+    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<RefdataVersion>> {
         read!(self, |db| db.refdata_active(kind, on))
+    }
+
+    async fn refdata_content(&self, id: &Id) -> Result<String> {
+        read!(self, |db| ops::refdata_content(db, id))
     }
 
     async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode> {

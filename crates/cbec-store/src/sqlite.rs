@@ -1504,14 +1504,18 @@ impl Db for SqliteDb<'_> {
         )
     }
 
-    async fn refdata_active(&mut self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>> {
+    async fn refdata_active(&mut self, kind: &str, on: &str) -> Result<Option<RefdataVersion>> {
         query_opt(
             self.conn,
-            "SELECT id, kind, version, effective_from, imported_at, imported_by, sha256, rows, source, content FROM refdata_versions WHERE kind = ?1 AND effective_from <= ?2 \
+            "SELECT id, kind, version, effective_from, imported_at, imported_by, sha256, rows, source FROM refdata_versions WHERE kind = ?1 AND effective_from <= ?2 \
              ORDER BY effective_from DESC, version DESC LIMIT 1",
             [kind, on],
-            |r| Ok((refdata_row(r)?, get(r, 9)?)),
+            refdata_row,
         )
+    }
+
+    async fn refdata_content(&mut self, id: &str) -> Result<Option<String>> {
+        query_opt(self.conn, "SELECT content FROM refdata_versions WHERE id = ?1", [id], |r| get(r, 0))
     }
 
     async fn set_store_mode(&mut self, mode: &str, at: Millis) -> Result<()> {
@@ -1818,9 +1822,14 @@ impl Store for SqliteStore {
         self.read(move |db| now(db.refdata_versions(kind.as_deref()))).await
     }
 
-    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>> {
+    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<RefdataVersion>> {
         let (kind, on) = (kind.to_string(), on.to_string());
         self.read(move |db| now(db.refdata_active(&kind, &on))).await
+    }
+
+    async fn refdata_content(&self, id: &Id) -> Result<String> {
+        let id = id.clone();
+        self.read(move |db| now(ops::refdata_content(db, &id))).await
     }
 
     async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode> {

@@ -305,7 +305,8 @@ mod scenarios {
         assert_eq!(v1.imported_at, at(0));
         assert_eq!(audit_count(store).await, before + 4);
         let active = |kind: &'static str, on: &'static str| async move {
-            store.refdata_active(kind, on).await.unwrap().map(|(v, c)| (v.version, c))
+            let v = store.refdata_active(kind, on).await.unwrap()?;
+            Some((v.version, store.refdata_content(&v.id).await.unwrap()))
         };
         assert_eq!(active("tariff", "2025-12-31").await, None);
         assert_eq!(active("tariff", "2026-01-01").await, Some((1, "v1".into())));

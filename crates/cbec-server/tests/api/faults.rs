@@ -184,8 +184,11 @@ impl Store for Faulty {
     async fn refdata_versions(&self, kind: Option<&str>) -> Result<Vec<RefdataVersion>> {
         delegate!(self.refdata_versions(kind))
     }
-    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<(RefdataVersion, String)>> {
+    async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<RefdataVersion>> {
         delegate!(self.refdata_active(kind, on))
+    }
+    async fn refdata_content(&self, id: &Id) -> Result<String> {
+        delegate!(self.refdata_content(id))
     }
 }
 
