@@ -21,6 +21,7 @@ use crate::facts::{
     AppType, BillLinkFacts, ExportListFacts, Facts, FormFacts, Incoming, Kind, ListFacts, MovementFacts, RefundItem,
     key,
 };
+use crate::goods::{Basis, QtyHold, Reference};
 use crate::matching::{Mismatch, match_list};
 use crate::status::{Event, Status, transition};
 use crate::tax::{Assessment, RateTable, assess};
@@ -51,9 +52,9 @@ pub struct Config {
     /// closed by departure within this time, or it is flagged to officers.
     pub transfer_deadline_ms: i64,
     pub rates: RateTable,
-    /// The tariff in force (an imported version of `cbec refdata`): export
-    /// lists' HS codes are checked against it. `None`: not checked.
-    pub tariff: Option<std::sync::Arc<cbec_refdata::Tariff>>,
+    /// The goods reference data in force (tariff, positive list, prohibited
+    /// goods): every list's goods are checked against it.
+    pub goods: Reference,
 }
 
 impl Default for Config {
@@ -66,7 +67,7 @@ impl Default for Config {
             goods_back_ms: 45 * DAY_MS,
             transfer_deadline_ms: 3 * DAY_MS,
             rates: RateTable::representative(),
-            tariff: None,
+            goods: Reference::builtin(),
         }
     }
 }
@@ -102,6 +103,12 @@ pub struct Doc {
     /// Notes for officers (e.g. `transfer overdue`).
     #[serde(default)]
     pub flags: Vec<String>,
+    /// Quantities it holds against positive-list annual caps (lists).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qty_holds: Vec<QtyHold>,
+    /// The reference data versions its goods were checked against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
 }
 
 impl Doc {
@@ -250,6 +257,13 @@ fn tax_counter(l: &ListFacts, now: i64) -> String {
 /// What a decision over these incoming documents (or these stored ids)
 /// reads, given what has been read so far. The caller asks until the
 /// answer holds nothing it has not looked up yet.
+/// The annual-cap ledger keys a list's goods may count against.
+fn qty_needs(n: &mut Needs, l: &ListFacts, now: i64) {
+    for item in &l.items {
+        n.quota.extend(crate::goods::qty_key_candidates(&l.buyer_id_number, item, china_year(now)));
+    }
+}
+
 pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i64) -> Needs {
     let mut n = Needs::default();
     n.ids.extend(ids.iter().cloned());
@@ -263,6 +277,7 @@ pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i6
         }
         if let Facts::List(l) = &inc.facts {
             n.quota.insert(quota_key(&l.buyer_id_number, now));
+            qty_needs(&mut n, l, now);
             n.counters.insert(list_counter(l, now));
             n.counters.insert(pre_counter(now));
             n.counters.insert(tax_counter(l, now));
@@ -284,6 +299,7 @@ pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i6
             && d.status.is_live()
         {
             n.quota.insert(quota_key(&l.buyer_id_number, now));
+            qty_needs(&mut n, l, now);
             n.counters.insert(list_counter(l, now));
             n.counters.insert(pre_counter(now));
             n.counters.insert(tax_counter(l, now));
@@ -428,6 +444,8 @@ impl<'a> Work<'a> {
             quota_key: None,
             route: None,
             flags: Vec::new(),
+            qty_holds: Vec::new(),
+            basis: None,
         });
         let i = self.docs.len() - 1;
         self.changed.insert(id.to_string());
@@ -440,6 +458,39 @@ impl<'a> Work<'a> {
         });
         self.receipt(i, code, info);
         i
+    }
+
+    /// Rejects a document with a coded `returnStatus` (rather than 100).
+    fn refuse_coded(&mut self, i: usize, code: i32, info: String) {
+        let from = self.docs[i].status;
+        if transition(Event::Refused, from, Status::Rejected).is_ok() {
+            self.set(i, Some(from), Status::Rejected, Some(Event::Refused), info.clone());
+            self.receipt(i, code.to_string(), info);
+        }
+    }
+
+    /// Gives back a share (`num / den`) of each annual-cap hold of a list,
+    /// or of the holds of the items `gnums` only.
+    fn release_qty(&mut self, i: usize, share: impl Fn(i32) -> Option<(Decimal, Decimal)>, reason: &str) {
+        let mut holds = std::mem::take(&mut self.docs[i].qty_holds);
+        for h in holds.iter_mut() {
+            let Some((num, den)) = share(h.gnum) else { continue };
+            if den.is_zero() || h.milli <= 0 {
+                continue;
+            }
+            let back = (Decimal::from(h.milli) * num / den).round();
+            let back = i64::try_from(back).unwrap_or(0).clamp(0, h.milli);
+            if back == 0 {
+                continue;
+            }
+            h.milli -= back;
+            *self.quota.entry(h.key.clone()).or_default() -= back;
+            let doc_id = self.docs[i].id.clone();
+            self.plan.quota.push(QuotaMove { doc_id, key: h.key.clone(), fen: -back, reason: reason.to_string() });
+        }
+        holds.retain(|h| h.milli > 0);
+        self.docs[i].qty_holds = holds;
+        self.changed.insert(self.docs[i].id.clone());
     }
 
     fn refuse_new(&mut self, id: &str, inc: &Incoming, sender: &str, code: i32, info: String) {
@@ -759,17 +810,13 @@ fn evaluate_list(w: &mut Work, i: usize, fresh: bool) {
         let _ = w.go(i, Event::Refused, Status::Rejected, info);
         return;
     }
+    let Some(cap_uses) = import_goods_pass(w, i, &l) else { return };
     let qkey = quota_key(&l.buyer_id_number, w.now);
     let used = w.quota.get(&qkey).copied().unwrap_or(0);
     let assessment = match assess(&l, from_fen(used), &w.config.rates) {
         Ok(a) => a,
         Err(e) => {
-            let from = w.docs[i].status;
-            let info = e.describe();
-            if transition(Event::Refused, from, Status::Rejected).is_ok() {
-                w.set(i, Some(from), Status::Rejected, Some(Event::Refused), info.clone());
-                w.receipt(i, e.code().to_string(), info);
-            }
+            w.refuse_coded(i, e.code(), e.describe());
             return;
         }
     };
@@ -791,6 +838,13 @@ fn evaluate_list(w: &mut Work, i: usize, fresh: bool) {
     w.docs[i].quota_key = Some(qkey.clone());
     let doc_id = w.docs[i].id.clone();
     w.plan.quota.push(QuotaMove { doc_id: doc_id.clone(), key: qkey, fen, reason: "list accepted".into() });
+    for u in cap_uses {
+        let key = crate::goods::qty_key(&l.buyer_id_number, &u.line, china_year(w.now));
+        *w.quota.entry(key.clone()).or_default() += u.milli;
+        let reason = format!("item {} against the annual cap of positive-list line {}", u.gnum, u.line);
+        w.plan.quota.push(QuotaMove { doc_id: doc_id.clone(), key: key.clone(), fen: u.milli, reason });
+        w.docs[i].qty_holds.push(QtyHold { key, gnum: u.gnum, milli: u.milli });
+    }
     let info = format!(
         "入库成功: tax {} CNY (VAT {}, consumption {}, duty {})",
         assessment.total(),
@@ -808,6 +862,29 @@ fn evaluate_list(w: &mut Work, i: usize, fresh: bool) {
     } else if w.config.auto_release {
         let _ = w.go(i, Event::AutoRelease, Status::Released, "放行: released automatically".into());
     }
+}
+
+/// The goods checks of an import list (recording the reference versions on
+/// it): the annual-cap uses when it passes; otherwise it is rejected with
+/// the `returnStatus` of its first finding and `None`.
+fn import_goods_pass(w: &mut Work, i: usize, l: &ListFacts) -> Option<Vec<crate::goods::CapUse>> {
+    let reference = &w.config.goods;
+    w.docs[i].basis = Some(reference.basis());
+    let mut findings = crate::goods::import_findings(l, reference);
+    let uses = match crate::goods::cap_uses(l, &reference.positive.table) {
+        Ok(uses) => uses,
+        Err(problems) => {
+            findings.extend(problems);
+            Vec::new()
+        }
+    };
+    if findings.is_empty() {
+        findings = crate::goods::cap_findings(l, &uses, china_year(w.now), |k| w.quota.get(k).copied().unwrap_or(0));
+    }
+    let Some(first) = findings.first() else { return Some(uses) };
+    let code = crate::goods::return_status(first.code, false);
+    w.refuse_coded(i, code, crate::goods::findings_info(&findings));
+    None
 }
 
 /// Applies the outcome a sandbox marker forces on an accepted list.
@@ -867,6 +944,7 @@ fn take_cancel(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     let _ = w.go(i, Event::Cancel, Status::Cancelled, reason);
     let fen = w.docs[i].quota_fen;
     w.release_quota(i, fen, "list cancelled");
+    w.release_qty(i, |_| Some((Decimal::ONE, Decimal::ONE)), "list cancelled");
     let j = w.create(id, inc, sender, Status::Accepted, String::new(), String::new());
     w.plan.receipts.pop();
     let info = format!("撤销成功: list {} cancelled, quota released", c.invt_no);
@@ -1129,7 +1207,14 @@ fn credit_return(w: &mut Work, refund: usize) {
             value += orig.total_price * item.qty / orig.qty;
         }
     }
-    w.release_quota(li, to_fen(value), &format!("goods of return {} back", w.docs[refund].guid));
+    let returned: Vec<(i32, Decimal, Decimal)> = r
+        .items
+        .iter()
+        .filter_map(|item| l.items.iter().find(|x| x.gnum == item.gnum).map(|o| (item.gnum, item.qty, o.qty)))
+        .collect();
+    let reason = format!("goods of return {} back", w.docs[refund].guid);
+    w.release_quota(li, to_fen(value), &reason);
+    w.release_qty(li, |gnum| returned.iter().find(|r| r.0 == gnum).map(|r| (r.1, r.2)), &reason);
 }
 
 /// What happens when a document's deadline passes: a waiting list is
@@ -1230,7 +1315,16 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
         let _ = w.go(i, Event::Refused, Status::Rejected, info);
         return;
     }
-    if let Err(reasons) = crate::export::simplified_allowed(l) {
+    let reference = &w.config.goods;
+    w.docs[i].basis = Some(reference.basis());
+    let findings = crate::goods::export_findings(l, reference);
+    if let Some(first) = findings.first() {
+        let code = crate::goods::return_status(first.code, true);
+        w.refuse_coded(i, code, crate::goods::findings_info(&findings));
+        return;
+    }
+    let tariff = &w.config.goods.tariff.table;
+    if let Err(reasons) = crate::export::simplified_allowed(l, tariff) {
         let info = format!(
             "statisticsFlag A (simplified declaration) is only for goods without licence or export duty declared \
              at the customs of a comprehensive pilot zone: {}; declare with statisticsFlag B (summary declaration)",
@@ -1239,13 +1333,11 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
         let _ = w.go(i, Event::Refused, Status::Rejected, info);
         return;
     }
-    if let Some(tariff) = &w.config.tariff
-        && let Err(reasons) = crate::export::hs_codes_allowed(l, tariff)
-    {
+    if let Err(reasons) = crate::export::hs_codes_allowed(l, tariff) {
         let _ = w.go(i, Event::Refused, Status::Rejected, reasons.join("; "));
         return;
     }
-    if let Err(reasons) = crate::export::list_allowed(l) {
+    if let Err(reasons) = crate::export::list_allowed(l, tariff) {
         let info = format!("a full customs declaration form (H2018) is required, not a list: {}", reasons.join("; "));
         let _ = w.go(i, Event::Refused, Status::Rejected, info);
         return;

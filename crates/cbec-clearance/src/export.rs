@@ -3,11 +3,12 @@
 //! a ticket of at most 5,000 CNY whose goods need no export licence, bear no
 //! export duty and need no inspection (domain guide §4.1). Retail export
 //! (9610, 1210) is always declared by lists. Which goods need a licence,
-//! duty or inspection comes from a [`Controls`] table by longest HS prefix;
-//! the embedded one (`data/export_controls.csv`) is representative.
+//! duty or inspection comes from the tariff in force (its
+//! `licence_required`, `export_duty_rate` and `inspection_required`).
 
 use std::sync::OnceLock;
 
+use cbec_refdata::Tariff;
 use rust_decimal::Decimal;
 
 use crate::facts::ExportListFacts;
@@ -15,7 +16,7 @@ use crate::facts::ExportListFacts;
 /// The most a B2B list ticket may be worth, CNY (inclusive).
 pub const B2B_LIST_LIMIT: Decimal = Decimal::from_parts(5000, 0, 0, false, 0);
 
-/// What a tariff heading needs on export.
+/// What goods need on export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Control {
     pub licence: bool,
@@ -23,49 +24,29 @@ pub struct Control {
     pub inspection: bool,
 }
 
-/// Export controls by HS prefix (longest first).
-#[derive(Debug, Clone, Default)]
-pub struct Controls {
-    entries: Vec<(String, Control, String)>,
-}
-
-impl Controls {
-    /// Reads `hs_prefix,licence,export_duty,inspection,description` rows.
-    pub fn from_csv(text: &str) -> Result<Controls, String> {
-        let mut entries = Vec::new();
-        for (n, line) in text.lines().enumerate().skip(1) {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let cols: Vec<&str> = line.splitn(5, ',').collect();
-            let flag = |i: usize| match cols.get(i).map(|c| c.trim()) {
-                Some("1") => Ok(true),
-                Some("0") => Ok(false),
-                _ => Err(format!("line {}: column {} must be 0 or 1", n + 1, i + 1)),
-            };
-            let prefix = cols.first().map(|c| c.trim()).unwrap_or_default();
-            if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!("line {}: the HS prefix must be digits", n + 1));
-            }
-            let control = Control { licence: flag(1)?, export_duty: flag(2)?, inspection: flag(3)? };
-            let description = cols.get(4).map(|c| c.trim().to_string()).unwrap_or_default();
-            entries.push((prefix.to_string(), control, description));
-        }
-        entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        Ok(Controls { entries })
+/// The export controls of an HS code in the tariff, with the name of its
+/// line: the line itself, or, for a code shortened by a simplified
+/// declaration, every line under its prefix (any that needs a licence, duty
+/// or inspection counts). `None`: no line of the tariff.
+pub fn controls(gcode: &str, tariff: &Tariff) -> Option<(Control, String)> {
+    if let Some(line) = tariff.line(gcode) {
+        let c = Control {
+            licence: line.licence_required,
+            export_duty: line.export_duty_rate > Decimal::ZERO,
+            inspection: line.inspection_required,
+        };
+        return Some((c, line.name.clone()));
     }
-
-    /// The embedded representative table.
-    pub fn representative() -> &'static Controls {
-        static TABLE: OnceLock<Controls> = OnceLock::new();
-        TABLE.get_or_init(|| Controls::from_csv(include_str!("../data/export_controls.csv")).unwrap_or_default())
+    let prefix = gcode.trim_end_matches('0');
+    let prefix = if prefix.len() < 4 { gcode.get(..4).unwrap_or(gcode) } else { prefix };
+    let mut found: Option<(Control, String)> = None;
+    for line in tariff.lines_under(prefix) {
+        let (c, _) = found.get_or_insert_with(|| (Control::default(), format!("heading {prefix}")));
+        c.licence |= line.licence_required;
+        c.export_duty |= line.export_duty_rate > Decimal::ZERO;
+        c.inspection |= line.inspection_required;
     }
-
-    /// The controls of a 10-digit HS code, with the heading's description.
-    pub fn of(&self, gcode: &str) -> Option<(Control, &str)> {
-        self.entries.iter().find(|(p, _, _)| gcode.starts_with(p.as_str())).map(|(_, c, d)| (*c, d.as_str()))
-    }
+    found
 }
 
 /// The customs districts (first two digits of a customs code) that host a
@@ -90,7 +71,7 @@ pub fn pilot_zone_districts() -> &'static [(String, String)] {
 /// comprehensive pilot zone, and only for goods that need no export licence
 /// and bear no export duty ([SPEC22] §2.12.4); otherwise every reason, so
 /// the list is declared with B (summary declaration) instead.
-pub fn simplified_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
+pub fn simplified_allowed(list: &ExportListFacts, tariff: &Tariff) -> Result<(), Vec<String>> {
     if list.statistics_flag != "A" {
         return Ok(());
     }
@@ -106,7 +87,7 @@ pub fn simplified_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
         reasons.push(format!("the goods need an export licence (licenseNo {licence})"));
     }
     for item in &list.items {
-        if let Some((c, what)) = Controls::representative().of(&item.gcode) {
+        if let Some((c, what)) = controls(&item.gcode, tariff) {
             let at = format!("item {} ({}, {what})", item.gnum, item.gcode);
             if c.licence {
                 reasons.push(format!("{at} needs an export licence"));
@@ -124,7 +105,7 @@ pub fn simplified_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
 /// [`simplified_allowed`] admits only at the customs of a pilot zone), a
 /// code whose first 4 digits (retail) or 6 digits (B2B) are a heading or
 /// subheading of the tariff; otherwise every reason.
-pub fn hs_codes_allowed(list: &ExportListFacts, tariff: &cbec_refdata::Tariff) -> Result<(), Vec<String>> {
+pub fn hs_codes_allowed(list: &ExportListFacts, tariff: &Tariff) -> Result<(), Vec<String>> {
     let b2b = matches!(list.trade_mode.as_str(), "9710" | "9810");
     let (digits, what) = if b2b { (6, "subheading") } else { (4, "heading") };
     let mut reasons = Vec::new();
@@ -155,7 +136,7 @@ pub fn hs_codes_allowed(list: &ExportListFacts, tariff: &cbec_refdata::Tariff) -
 
 /// Whether a B2B export list may be declared as a list; otherwise every
 /// reason a declaration form is required.
-pub fn list_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
+pub fn list_allowed(list: &ExportListFacts, tariff: &Tariff) -> Result<(), Vec<String>> {
     if !matches!(list.trade_mode.as_str(), "9710" | "9810") {
         return Ok(());
     }
@@ -171,7 +152,7 @@ pub fn list_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
         reasons.push(format!("the goods need an export licence (licenseNo {licence})"));
     }
     for item in &list.items {
-        if let Some((c, what)) = Controls::representative().of(&item.gcode) {
+        if let Some((c, what)) = controls(&item.gcode, tariff) {
             let at = format!("item {} ({}, {what})", item.gnum, item.gcode);
             if c.licence && list.license_no.is_none() {
                 reasons.push(format!("{at} needs an export licence"));
@@ -191,6 +172,10 @@ pub fn list_allowed(list: &ExportListFacts) -> Result<(), Vec<String>> {
 mod tests {
     use super::*;
     use crate::facts::ExportItem;
+
+    fn t() -> &'static Tariff {
+        Tariff::representative()
+    }
 
     fn list(trade_mode: &str, items: &[(&str, i64)]) -> ExportListFacts {
         ExportListFacts {
@@ -237,21 +222,21 @@ mod tests {
 
     #[test]
     fn each_reason_for_a_declaration_form() {
-        assert!(list_allowed(&list("9710", &[("6109100021", 4000)])).is_ok());
-        assert!(list_allowed(&list("9710", &[("6109100021", 5000)])).is_ok());
-        let over = list_allowed(&list("9810", &[("6109100021", 5001)])).unwrap_err();
+        assert!(list_allowed(&list("9710", &[("6109100021", 4000)]), t()).is_ok());
+        assert!(list_allowed(&list("9710", &[("6109100021", 5000)]), t()).is_ok());
+        let over = list_allowed(&list("9810", &[("6109100021", 5001)]), t()).unwrap_err();
         assert!(over[0].contains("5001"), "{over:?}");
-        let duty = list_allowed(&list("9710", &[("7601100000", 100)])).unwrap_err();
+        let duty = list_allowed(&list("9710", &[("7601100000", 100)]), t()).unwrap_err();
         assert!(duty[0].contains("export duty"), "{duty:?}");
-        let inspection = list_allowed(&list("9710", &[("0201100000", 100)])).unwrap_err();
+        let inspection = list_allowed(&list("9710", &[("0201100000", 100)]), t()).unwrap_err();
         assert!(inspection[0].contains("inspection"), "{inspection:?}");
-        let licence = list_allowed(&list("9710", &[("9302000000", 100)])).unwrap_err();
+        let licence = list_allowed(&list("9710", &[("9302000000", 100)]), t()).unwrap_err();
         assert!(licence[0].contains("licence"), "{licence:?}");
         let mut with_licence = list("9710", &[("6109100021", 100)]);
         with_licence.license_no = Some("LIC-1".into());
-        assert!(list_allowed(&with_licence).unwrap_err()[0].contains("LIC-1"));
+        assert!(list_allowed(&with_licence, t()).unwrap_err()[0].contains("LIC-1"));
         // Retail export is declared by lists whatever its value.
-        assert!(list_allowed(&list("9610", &[("7601100000", 9000)])).is_ok());
+        assert!(list_allowed(&list("9610", &[("7601100000", 9000)]), t()).is_ok());
     }
 
     #[test]
@@ -276,7 +261,7 @@ mod tests {
         let simplified = |gcode: &str| {
             let mut l = list("9610", &[(gcode, 100)]);
             l.statistics_flag = "A".into();
-            simplified_allowed(&l)
+            simplified_allowed(&l, t())
         };
         assert!(simplified("6109100021").is_ok());
         // Inspection alone does not stop a simplified declaration.
@@ -286,10 +271,10 @@ mod tests {
         let mut elsewhere = list("9710", &[("6109100021", 100)]);
         elsewhere.statistics_flag = "A".into();
         elsewhere.customs_code = "7200".into();
-        assert!(simplified_allowed(&elsewhere).unwrap_err()[0].contains("pilot zone"));
+        assert!(simplified_allowed(&elsewhere, t()).unwrap_err()[0].contains("pilot zone"));
         assert!(pilot_zone_districts().iter().any(|(d, c)| d == "53" && c == "Shenzhen"));
         assert!(simplified("9302000000").unwrap_err()[0].contains("licence"));
         // B (summary declaration) takes any goods.
-        assert!(simplified_allowed(&list("9610", &[("7601100000", 100)])).is_ok());
+        assert!(simplified_allowed(&list("9610", &[("7601100000", 100)]), t()).is_ok());
     }
 }

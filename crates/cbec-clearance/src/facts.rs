@@ -269,6 +269,17 @@ pub struct ListItem {
     pub unit: String,
     pub price: Decimal,
     pub total_price: Decimal,
+    /// Brand, specification and model (`gmodel`).
+    #[serde(default)]
+    pub gmodel: String,
+    /// Origin country (`country`, 3 digits).
+    #[serde(default)]
+    pub country: String,
+    /// Quantity in the first legal unit (`qty1`, `unit1`).
+    #[serde(default)]
+    pub qty1: Decimal,
+    #[serde(default)]
+    pub unit1: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -292,6 +303,16 @@ pub struct ListFacts {
     pub buyer_id_number: String,
     pub freight: Decimal,
     pub insured_fee: Decimal,
+    /// The entry port customs (`portCode`), origin country (`country`),
+    /// transport mode and net weight (kg): what the risk engine looks at.
+    #[serde(default)]
+    pub port_code: String,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub traf_mode: String,
+    #[serde(default)]
+    pub net_weight: Decimal,
     /// An outcome forced by a sandbox marker (set only on a sandbox server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<crate::sandbox::Forced>,
@@ -1070,6 +1091,10 @@ fn list(i: &import::CEB621Inventory) -> Incoming {
         buyer_id_number: h.buyer_id_number.clone(),
         freight: h.freight,
         insured_fee: h.insured_fee,
+        port_code: h.port_code.clone(),
+        country: h.country.clone(),
+        traf_mode: h.traf_mode.clone(),
+        net_weight: h.net_weight,
         sandbox: None,
         items: i
             .inventory_list
@@ -1083,6 +1108,10 @@ fn list(i: &import::CEB621Inventory) -> Incoming {
                 unit: l.unit.clone(),
                 price: l.price,
                 total_price: l.total_price,
+                gmodel: l.gmodel.clone(),
+                country: l.country.clone(),
+                qty1: l.qty1,
+                unit1: l.unit1.clone(),
             })
             .collect(),
     };

@@ -8,6 +8,8 @@
 //! - [`matching`]: three-order matching of a list against its order,
 //!   payment and waybill, field by field.
 //! - [`tax`]: the single and annual limits and the retail-import tax.
+//! - [`goods`]: goods control on lists against the reference data in force
+//!   (HS codes, prohibited goods, the positive list and its annual caps).
 //! - [`export`]: when a B2B export may be declared by a list.
 //! - [`sandbox`]: outcomes an integrator forces by a marker (sandbox only).
 //! - [`decide`]: what one message, officer action or deadline changes, as a
@@ -19,6 +21,7 @@
 pub mod decide;
 pub mod export;
 pub mod facts;
+pub mod goods;
 pub mod matching;
 pub mod sandbox;
 pub mod status;

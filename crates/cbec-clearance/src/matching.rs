@@ -310,6 +310,10 @@ pub(crate) mod tests {
             buyer_id_number: "110101199003074514".into(),
             freight: d("10"),
             insured_fee: d("0"),
+            port_code: "3700".into(),
+            country: "116".into(),
+            traf_mode: "5".into(),
+            net_weight: d("1.8"),
             sandbox: None,
             items: vec![ListItem {
                 gnum: 1,
@@ -320,6 +324,10 @@ pub(crate) mod tests {
                 unit: "122".into(),
                 price: d("50"),
                 total_price: d("100"),
+                gmodel: "900g/罐".into(),
+                country: "116".into(),
+                qty1: d("1.8"),
+                unit1: "035".into(),
             }],
         };
         (list, order, payment, waybill)

@@ -267,6 +267,10 @@ mod tests {
                 unit: "007".into(),
                 price: d(total) / d(qty),
                 total_price: d(total),
+                gmodel: String::new(),
+                country: "116".into(),
+                qty1: d(qty),
+                unit1: "007".into(),
             })
             .collect();
         l

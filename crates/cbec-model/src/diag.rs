@@ -156,6 +156,18 @@ codes! {
     FilingWarehouseArea = "filing.warehouse_area", Error, "The overseas warehouse's area is not greater than zero";
     FilingDocumentRequired = "filing.document_required", Error, "A leased overseas warehouse needs its lease document";
     FilingAlreadyFiled = "filing.already_filed", Error, "An enterprise with this customs code or unified social credit code is already filed";
+
+    // --- Goods control on lists, against the reference data in force (cbec-clearance::goods) ---
+    GoodsHsMalformed = "goods.hs_malformed", Error, "The HS code (gcode) is not a 10-digit commodity code";
+    GoodsHsUnknown = "goods.hs_unknown", Error, "The HS code is not a line of the tariff in force";
+    GoodsProhibitedHs = "goods.prohibited_hs", Error, "The HS code falls under an entry of the prohibited and restricted goods catalogue";
+    GoodsProhibitedKeyword = "goods.prohibited_keyword", Error, "The goods name contains a keyword of the prohibited and restricted goods catalogue";
+    GoodsProhibitedOrigin = "goods.prohibited_origin", Error, "Goods of this origin country are in the prohibited and restricted goods catalogue";
+    GoodsNotOnPositiveList = "goods.not_on_positive_list", Error, "Retail import goods not on the positive list (跨境电子商务零售进口商品清单)";
+    GoodsPositiveListExclusion = "goods.positive_list_exclusion", Error, "The goods fall under an exclusion in the remark of their positive-list line";
+    GoodsAnnualQtyCap = "goods.annual_qty_cap", Error, "The buyer's quantity of these goods this year would exceed the positive list's per-person annual cap";
+    GoodsCapUnit = "goods.cap_unit", Error, "Goods with a positive-list annual cap are declared in neither qty nor qty1 in the cap's unit";
+    GoodsRefusedByWarning = "goods.refused_by_warning", Error, "An active quality and safety risk warning refuses entry of these goods";
 }
 
 impl std::fmt::Display for Code {

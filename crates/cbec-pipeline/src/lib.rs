@@ -117,8 +117,9 @@ pub struct Pipeline {
     config: Arc<PipelineConfig>,
     /// Replaced whole when reference data is (re)loaded.
     clearance: std::sync::RwLock<Arc<ClearanceConfig>>,
-    /// The tariff version in force, by id.
-    tariff_version: std::sync::Mutex<Option<String>>,
+    /// The id of the imported version loaded of each reference kind
+    /// (`None`: the builtin table), in the order of `cbec_refdata::Kind::ALL`.
+    refdata_loaded: std::sync::Mutex<[Option<String>; 3]>,
     admission: Arc<Semaphore>,
     parties: Parties,
 }
@@ -133,7 +134,7 @@ impl Pipeline {
             store,
             verifier,
             clearance: std::sync::RwLock::new(Arc::new(config.clearance.clone())),
-            tariff_version: std::sync::Mutex::new(None),
+            refdata_loaded: std::sync::Mutex::new([None, None, None]),
             admission: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
             config: Arc::new(config),
             parties,
@@ -349,32 +350,52 @@ impl Pipeline {
         self.clearance.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// Loads the tariff version in force on `today` (`YYYY-MM-DD`) from the
-    /// store when it is not the one loaded already, so later decisions
-    /// check export HS codes against it; the id of the version in force
-    /// (none imported: none, and no check).
-    pub async fn load_reference_data(&self, today: &str) -> Result<Option<String>, PipelineError> {
-        let active = self.store.refdata_active("tariff", today).await?.map(|v| (v.id, v.version));
-        let mut loaded = self.tariff_version.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-        if loaded == active.as_ref().map(|(id, _)| id.clone()) {
-            return Ok(loaded);
-        }
-        // Only a change of version reads the table (it may be megabytes).
-        let tariff = match &active {
-            Some((id, version)) => {
-                let csv = self.store.refdata_content(id).await?;
-                let t = cbec_refdata::Tariff::from_csv(&csv)
-                    .map_err(|e| PipelineError::Internal(format!("tariff version {version} does not read: {e}")))?;
-                Some(Arc::new(t))
+    /// Loads the reference data in force on `today` (`YYYY-MM-DD`): for
+    /// each kind (tariff, positive list, prohibited goods) the imported
+    /// version in force, or the builtin table when none is. A table is read
+    /// only when its version changed. Returns the versions later decisions
+    /// use (and record).
+    pub async fn load_reference_data(&self, today: &str) -> Result<cbec_clearance::goods::Basis, PipelineError> {
+        use cbec_clearance::goods::Versioned;
+        use cbec_refdata::{Kind as RefKind, Table};
+        let loaded = self.refdata_loaded.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let mut now_loaded = loaded.clone();
+        let mut config: Option<ClearanceConfig> = None;
+        for (n, kind) in RefKind::ALL.into_iter().enumerate() {
+            let active = self.store.refdata_active(kind.name(), today).await?;
+            let id = active.as_ref().map(|v| v.id.to_string());
+            if id == loaded[n] {
+                continue;
             }
-            None => None,
-        };
-        let mut config = (*self.clearance()).clone();
-        config.tariff = tariff;
-        *self.clearance.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(config);
-        loaded = active.map(|(id, _)| id);
-        self.tariff_version.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone_from(&loaded);
-        Ok(loaded)
+            let goods = &mut config.get_or_insert_with(|| (*self.clearance()).clone()).goods;
+            let builtin = cbec_clearance::goods::Reference::builtin();
+            match active {
+                // Only a change of version reads the table (it may be megabytes).
+                Some(v) => {
+                    let csv = self.store.refdata_content(&v.id).await?;
+                    let name = format!("v{}", v.version);
+                    let bad = |e: cbec_refdata::Rejected| {
+                        PipelineError::Internal(format!("{} version {} does not read: {e}", kind.name(), v.version))
+                    };
+                    match cbec_refdata::parse(kind, &csv).map_err(bad)? {
+                        Table::Tariff(t) => goods.tariff = Versioned::new(name, t),
+                        Table::PositiveList(t) => goods.positive = Versioned::new(name, t),
+                        Table::Prohibited(t) => goods.prohibited = Versioned::new(name, t),
+                    }
+                }
+                None => match kind {
+                    RefKind::Tariff => goods.tariff = builtin.tariff,
+                    RefKind::PositiveList => goods.positive = builtin.positive,
+                    RefKind::Prohibited => goods.prohibited = builtin.prohibited,
+                },
+            }
+            now_loaded[n] = id;
+        }
+        if let Some(config) = config {
+            *self.clearance.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(config);
+            *self.refdata_loaded.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = now_loaded;
+        }
+        Ok(self.clearance().goods.basis())
     }
 
     /// Applies every passed deadline (at most `limit`); how many documents

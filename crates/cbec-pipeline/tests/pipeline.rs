@@ -1270,9 +1270,11 @@ async fn export_hs_codes_against_the_tariff(b: Backend) {
         content: csv.into(),
     };
     let v = h.store.import_refdata(new, &actor).await.unwrap();
-    assert_eq!(h.pipeline.load_reference_data("2026-11-27").await.unwrap(), Some(v.id.clone()));
-    assert_eq!(h.pipeline.load_reference_data("2025-12-31").await.unwrap(), None, "not yet in force");
-    assert_eq!(h.pipeline.load_reference_data("2026-11-27").await.unwrap(), Some(v.id.clone()));
+    let tariff = |b: cbec_clearance::goods::Basis| b.tariff;
+    let v = format!("v{}", v.version);
+    assert_eq!(tariff(h.pipeline.load_reference_data("2026-11-27").await.unwrap()), v);
+    assert_eq!(tariff(h.pipeline.load_reference_data("2025-12-31").await.unwrap()), "builtin", "not yet in force");
+    assert_eq!(tariff(h.pipeline.load_reference_data("2026-11-27").await.unwrap()), v);
     let cases = [
         ("A", "6109000000", "120", ""),
         ("A", "8471000000", "100", "(8471) are not a heading"),
@@ -1291,6 +1293,117 @@ async fn export_hs_codes_against_the_tariff(b: Backend) {
         assert_eq!(statuses(&a.xml), [*want], "{flag} {gcode}: {}", info(&a.xml));
         assert!(info(&a.xml).contains(why), "{why}: {}", info(&a.xml));
     }
+}
+
+/// Sets the goods of one item on the order and the list alike.
+fn with_goods(mut case: ImportCase, item: usize, gcode: &str, gname: &str, country: &str) -> ImportCase {
+    let l = &mut case.list.inventory[0].inventory_list[item];
+    (l.gcode, l.gname, l.country, l.item_name) = (gcode.into(), gname.into(), country.into(), Some(gname.to_string()));
+    let o = &mut case.order.order[0].order_list[item];
+    (o.item_name, o.country) = (gname.into(), country.into());
+    case
+}
+
+/// Imports a reference table effective from `from` and loads what is in force on 2026-11-27.
+async fn import_table(h: &H, kind: &str, csv: String, from: &str) -> cbec_clearance::goods::Basis {
+    let actor = Actor { principal: Principal::System("test".into()), at: Millis(T0) };
+    let rows = csv.lines().filter(|l| !l.starts_with('#')).count() as i64 - 1;
+    let new = cbec_store::NewRefdata {
+        kind: kind.into(),
+        effective_from: from.into(),
+        rows,
+        source: format!("{kind}.csv"),
+        content: csv,
+    };
+    h.store.import_refdata(new, &actor).await.unwrap();
+    h.pipeline.load_reference_data("2026-11-27").await.unwrap()
+}
+
+/// The `basis` a stored document recorded.
+fn basis(doc: &cbec_store::DocRow) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Value>(&doc.body).unwrap()["basis"].clone()
+}
+
+/// Each goods check rejects a list with its code and explains it; the
+/// list records the versions of the tables it was checked against, and a
+/// newly imported table applies to later lists only.
+async fn goods_control(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let cases = [
+        ("1901101000", "象牙奶粉", "309", "-621904", ["goods.prohibited_keyword", "InventoryList[1]/gname"]),
+        ("0201100000", "鲜牛肉", "502", "-621906", ["goods.not_on_positive_list", "Retail Import Goods List"]),
+        ("2106909090", "处方药品", "502", "-621907", ["goods.positive_list_exclusion", "excludes \"药品\""]),
+        ("1901109999", "奶粉", "309", "-621902", ["goods.hs_unknown", "goods.not_on_positive_list"]),
+        ("2939110000", "镇痛剂", "309", "-621902", ["goods.prohibited_hs", "麻醉药品"]),
+    ];
+    for (n, (gcode, gname, country, want, why)) in cases.iter().enumerate() {
+        let case = with_goods(h.case(3000 + n as u64, ImportMode::DirectPurchase), 0, gcode, gname, country);
+        let a = h.send_all(&case, &[0, 1, 2, 3], T0 + n as i64 * 10).await;
+        assert_eq!(statuses(&a[3].xml), [*want], "{gcode} {gname}: {}", info(&a[3].xml));
+        for w in why {
+            assert!(info(&a[3].xml).contains(w), "{w}: {}", info(&a[3].xml));
+        }
+        let list = h.list(&case).await;
+        assert_eq!(list.status, "rejected");
+        assert_eq!(basis(&list)["positive_list"], "builtin");
+    }
+    let fine = h.case(3100, ImportMode::DirectPurchase);
+    let a = h.send_all(&fine, &[0, 1, 2, 3], T0 + 100).await;
+    assert_eq!(statuses(&a[3].xml), ["120", "800"], "{}", info(&a[3].xml));
+    let fine_list = h.list(&fine).await;
+    // A new catalogue (from today) refuses what the builtin one let through …
+    let gname = fine.list.inventory[0].inventory_list[0].gname.clone();
+    let csv = format!("kind,value,direction,reason\nkeyword,{gname},import,风险监测：暂停进口\n");
+    let versions = import_table(&h, "prohibited", csv, "2026-11-27").await;
+    assert_eq!((versions.prohibited.as_str(), versions.positive_list.as_str()), ("v1", "builtin"));
+    let again = h.case(3101, ImportMode::DirectPurchase);
+    let again = with_goods(again, 0, &fine.list.inventory[0].inventory_list[0].gcode.clone(), &gname, "309");
+    let a = h.send_all(&again, &[0, 1, 2, 3], T0 + 200).await;
+    assert_eq!(statuses(&a[3].xml), ["-621904"], "{}", info(&a[3].xml));
+    assert!(info(&a[3].xml).contains("version v1"), "{}", info(&a[3].xml));
+    assert_eq!(basis(&h.list(&again).await)["prohibited"], "v1");
+    // … while the earlier decision keeps the version it used.
+    assert_eq!(basis(&h.store.document(&fine_list.id).await.unwrap())["prohibited"], "builtin");
+}
+
+/// The positive list's per-person annual quantity caps are kept like the
+/// value quota: reserved on acceptance, refused beyond the cap, given back
+/// by a cancellation.
+async fn positive_list_annual_caps(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    // One-item cases of infant formula (declared in cans, 122).
+    let milk: Vec<ImportCase> = (0..200)
+        .map(|s| import_case(3200 + s, ImportMode::DirectPurchase, 1, &h.world.codes()))
+        .filter(|c| c.list.inventory[0].inventory_list[0].gcode == "1901101000")
+        .take(3)
+        .collect();
+    let buyer = milk[0].buyer_id().to_string();
+    let milk: Vec<ImportCase> = milk.into_iter().map(|c| c.with_buyer("张三", &buyer)).collect();
+    let qty = |c: &ImportCase| c.list.inventory[0].inventory_list[0].qty;
+    let (q0, q1) = (qty(&milk[0]), qty(&milk[1]));
+    let cap = q0 + q1 - Decimal::ONE;
+    let positive = include_str!("../../cbec-refdata/data/positive_list.csv").replace(
+        "19011010,供婴幼儿食用的零售包装配方奶粉,须符合国家食品安全标准,,",
+        &format!("19011010,婴儿配方奶粉,,{cap},122"),
+    );
+    assert_eq!(import_table(&h, "positive-list", positive, "2026-01-01").await.positive_list, "v1");
+    let a = h.send_all(&milk[0], &[0, 1, 2, 3], T0).await;
+    assert_eq!(statuses(&a[3].xml), ["120", "800"], "{}", info(&a[3].xml));
+    let key = format!("qty|{buyer}|2026|19011010");
+    let milli = |q: Decimal| (q * Decimal::from(1000)).to_string().parse::<i64>().unwrap();
+    assert_eq!(h.store.quota_used(&key).await.unwrap(), milli(q0));
+    let a = h.send_all(&milk[1], &[0, 1, 2, 3], T0 + 10).await;
+    assert_eq!(statuses(&a[3].xml), ["-621908"], "{}", info(&a[3].xml));
+    assert!(info(&a[3].xml).contains(&format!("bought {q0} of the {cap}")), "{}", info(&a[3].xml));
+    assert_eq!(h.store.quota_used(&key).await.unwrap(), milli(q0), "a refused list holds nothing");
+    // Cancelling the first list gives its cans back; another buyer was never limited.
+    let first = h.list(&milk[0]).await;
+    let cancel = milk[0].cancel(&invt_no(&first), "消费者取消订单", 1);
+    let a = h.send_message(&Message::CEB623Message(Box::new(cancel)), T0 + 20).await;
+    assert_eq!(statuses(&a.xml), ["399"], "{}", info(&a.xml));
+    assert_eq!(h.store.quota_used(&key).await.unwrap(), 0);
+    let a = h.send_all(&milk[2], &[0, 1, 2, 3], T0 + 30).await;
+    assert_eq!(statuses(&a[3].xml), ["120", "800"], "{}", info(&a[3].xml));
 }
 
 macro_rules! on_both {
@@ -1329,6 +1442,8 @@ on_both!(
     split_manifests,
     simplified_declaration_needs_free_goods,
     export_hs_codes_against_the_tariff,
+    goods_control,
+    positive_list_annual_caps,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -24,6 +24,46 @@ pub struct PositiveEntry {
     /// The most one person may buy in a calendar year, in `cap_unit`.
     pub annual_qty_cap: Option<Decimal>,
     pub cap_unit: Option<String>,
+    /// What the remark excludes, lower-cased: the phrases after 不包括, 不含
+    /// or "excluding", and before 除外, split at 、 , ， / and " and ", " or "
+    /// (not at 和 or 及, which occur inside names such as 中华人民共和国). A
+    /// goods name containing one is not covered by this line.
+    pub exclusions: Vec<String>,
+}
+
+impl PositiveEntry {
+    /// The first exclusion of the remark a goods name contains.
+    pub fn excluded_by(&self, goods_name: &str) -> Option<&str> {
+        if self.exclusions.is_empty() {
+            return None;
+        }
+        let name = goods_name.to_lowercase();
+        self.exclusions.iter().find(|x| name.contains(x.as_str())).map(String::as_str)
+    }
+}
+
+/// The exclusions a remark states (see [`PositiveEntry::exclusions`]).
+pub fn exclusions(remark: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for clause in remark.split(['；', ';', '。', '\n']) {
+        let clause = clause.trim();
+        let lower = clause.to_lowercase();
+        let phrase = ["不包括", "不含", "excluding ", "except "]
+            .iter()
+            .find_map(|m| lower.find(m).map(|at| lower[at + m.len()..].to_string()))
+            .or_else(|| lower.strip_suffix("除外").map(str::to_string));
+        let Some(phrase) = phrase else { continue };
+        for part in phrase.split(['、', ',', '，', '/']) {
+            let part = part.split(" and ").flat_map(|p| p.split(" or ")).collect::<Vec<_>>();
+            for term in part {
+                let term = term.trim().trim_end_matches('的').trim_start_matches("列入").trim();
+                if term.chars().count() >= 2 && !out.iter().any(|t: &String| t == term) {
+                    out.push(term.to_string());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The positive list, by code.
@@ -71,7 +111,11 @@ impl PositiveList {
             }
             first_line.insert(code.clone(), r.line);
             let remark = (!remark.is_empty()).then(|| remark.to_string());
-            entries.insert(code.clone(), PositiveEntry { hs_code: code, name, remark, annual_qty_cap, cap_unit });
+            let exclusions = remark.as_deref().map(exclusions).unwrap_or_default();
+            entries.insert(
+                code.clone(),
+                PositiveEntry { hs_code: code, name, remark, annual_qty_cap, cap_unit, exclusions },
+            );
         }
         finish(Kind::PositiveList, rows.records.len(), errors, PositiveList { entries })
     }
@@ -118,6 +162,18 @@ mod tests {
         assert_eq!(l.entry("3304990099").unwrap().remark.as_deref(), Some("不含医用化妆品"));
         assert!(l.entry("3304990090").is_none(), "a 10-digit line covers only itself");
         assert!(l.entry("1902101000").is_none());
+    }
+
+    #[test]
+    fn remarks_state_exclusions() {
+        assert_eq!(exclusions("不包括药品；列入《中华人民共和国药典》的除外"), ["药品", "《中华人民共和国药典》"]);
+        assert_eq!(exclusions("不含医用化妆品、特殊用途化妆品"), ["医用化妆品", "特殊用途化妆品"]);
+        assert_eq!(exclusions("Excluding medical devices and drugs"), ["medical devices", "drugs"]);
+        assert!(exclusions("须符合国家食品安全标准").is_empty(), "a condition is not an exclusion");
+        let l = PositiveList::from_csv(&format!("{HEADER}21069090,其他食品,不包括药品,,\n")).unwrap();
+        let e = l.entry("2106909090").unwrap();
+        assert_eq!(e.excluded_by("处方药品 维生素"), Some("药品"));
+        assert_eq!(e.excluded_by("维生素C软胶囊"), None);
     }
 
     #[test]

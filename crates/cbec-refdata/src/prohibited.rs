@@ -60,11 +60,20 @@ pub struct Goods<'a> {
 }
 
 /// The catalogue.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Prohibited {
     entries: Vec<ProhibitedEntry>,
-    /// Keywords lower-cased, with the index of their entry.
-    keywords: Vec<(String, usize)>,
+    /// The entry index of each keyword pattern of `matcher`.
+    keywords: Vec<usize>,
+    /// Every keyword, lower-cased, in one automaton: a goods name is
+    /// scanned once however large the catalogue (Aho-Corasick).
+    matcher: Option<aho_corasick::AhoCorasick>,
+}
+
+impl PartialEq for Prohibited {
+    fn eq(&self, other: &Prohibited) -> bool {
+        self.entries == other.entries
+    }
 }
 
 impl Prohibited {
@@ -119,13 +128,29 @@ impl Prohibited {
                 entries.push(ProhibitedEntry { kind, value: value.to_string(), direction, reason });
             }
         }
-        let keywords = entries
+        let (keywords, patterns): (Vec<usize>, Vec<String>) = entries
             .iter()
             .enumerate()
             .filter(|(_, e)| e.kind == MatchKind::Keyword)
-            .map(|(i, e)| (e.value.to_lowercase(), i))
-            .collect();
-        finish(Kind::Prohibited, rows.records.len(), errors, Prohibited { entries, keywords })
+            .map(|(i, e)| (i, e.value.to_lowercase()))
+            .unzip();
+        let matcher = if patterns.is_empty() {
+            None
+        } else {
+            match aho_corasick::AhoCorasick::new(&patterns) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    errors.push(crate::report::RowError {
+                        line: 0,
+                        column: Some("value".into()),
+                        value: String::new(),
+                        reason: format!("the keywords do not build a matcher: {e}"),
+                    });
+                    None
+                }
+            }
+        };
+        finish(Kind::Prohibited, rows.records.len(), errors, Prohibited { entries, keywords, matcher })
     }
 
     /// The shipped representative catalogue (`data/prohibited.csv`).
@@ -147,10 +172,15 @@ impl Prohibited {
                 MatchKind::Keyword => false,
             })
             .collect();
-        for (k, i) in &self.keywords {
-            let e = &self.entries[*i];
-            if e.direction.covers(way) && name.contains(k.as_str()) {
-                out.push(e);
+        if let Some(m) = &self.matcher {
+            let mut seen = Vec::new();
+            for hit in m.find_overlapping_iter(&name) {
+                let i = self.keywords[hit.pattern().as_usize()];
+                let e = &self.entries[i];
+                if e.direction.covers(way) && !seen.contains(&i) {
+                    seen.push(i);
+                    out.push(e);
+                }
             }
         }
         out

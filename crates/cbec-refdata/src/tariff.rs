@@ -101,6 +101,11 @@ impl Tariff {
         self.lines.range(prefix.to_string()..).next().is_some_and(|(k, _)| k.starts_with(prefix))
     }
 
+    /// The lines under a prefix (a heading, a subheading or a whole code).
+    pub fn lines_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a TariffLine> + 'a {
+        self.lines.range(prefix.to_string()..).take_while(move |(k, _)| k.starts_with(prefix)).map(|(_, l)| l)
+    }
+
     pub fn lines(&self) -> impl Iterator<Item = &TariffLine> {
         self.lines.values()
     }

@@ -158,8 +158,12 @@ pub async fn load_reference_data(state: &AppState) {
     let d = cbec_clearance::decide::china_date(state.now().0);
     let today = format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..]);
     match state.pipeline.load_reference_data(&today).await {
-        Ok(Some(id)) => tracing::debug!(tariff = %id, "reference data in force"),
-        Ok(None) => {}
+        Ok(b) => tracing::debug!(
+            tariff = %b.tariff,
+            positive_list = %b.positive_list,
+            prohibited = %b.prohibited,
+            "reference data in force"
+        ),
         Err(e) => tracing::error!(error = %e, "cannot load the reference data"),
     }
 }
