@@ -55,6 +55,8 @@ pub struct Config {
     /// The goods reference data in force (tariff, positive list, prohibited
     /// goods): every list's goods are checked against it.
     pub goods: Reference,
+    /// The risk rule set in force and the active risk warnings.
+    pub risk: crate::risk::Risk,
 }
 
 impl Default for Config {
@@ -68,12 +70,13 @@ impl Default for Config {
             transfer_deadline_ms: 3 * DAY_MS,
             rates: RateTable::representative(),
             goods: Reference::builtin(),
+            risk: crate::risk::Risk::none(),
         }
     }
 }
 
 /// A stored document as decisions see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Doc {
     pub id: String,
     pub guid: String,
@@ -109,6 +112,9 @@ pub struct Doc {
     /// The reference data versions its goods were checked against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<Basis>,
+    /// The risk engine's decision (lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<cbec_risk::Decision>,
 }
 
 impl Doc {
@@ -186,7 +192,7 @@ pub struct QuotaMove {
 }
 
 /// Everything a decision changes, written in one transaction.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
     /// New or changed documents, whole.
     pub docs: Vec<Doc>,
@@ -446,6 +452,7 @@ impl<'a> Work<'a> {
             flags: Vec::new(),
             qty_holds: Vec::new(),
             basis: None,
+            risk: None,
         });
         let i = self.docs.len() - 1;
         self.changed.insert(id.to_string());
@@ -811,6 +818,7 @@ fn evaluate_list(w: &mut Work, i: usize, fresh: bool) {
         return;
     }
     let Some(cap_uses) = import_goods_pass(w, i, &l) else { return };
+    let Some(decision) = risk_pass(w, i, crate::risk::import_subject(&w.docs[i].id, &l), false) else { return };
     let qkey = quota_key(&l.buyer_id_number, w.now);
     let used = w.quota.get(&qkey).copied().unwrap_or(0);
     let assessment = match assess(&l, from_fen(used), &w.config.rates) {
@@ -859,9 +867,27 @@ fn evaluate_list(w: &mut Work, i: usize, fresh: bool) {
     w.plan.tax_bills.push(TaxBill { doc_id, tax_no, list: facts, assessment, recipients });
     if let Some(f) = forced {
         force(w, i, f);
+    } else if let Some((event, to, reason)) = crate::risk::lane_move(&decision) {
+        let _ = w.go(i, event, to, reason);
     } else if w.config.auto_release {
         let _ = w.go(i, Event::AutoRelease, Status::Released, "放行: released automatically".into());
     }
+}
+
+/// The risk engine's decision on a list, recorded on it (with the rule set
+/// version); a list refused by an active warning is rejected and `None`.
+fn risk_pass(w: &mut Work, i: usize, subject: cbec_risk::Subject, export: bool) -> Option<cbec_risk::Decision> {
+    let decision = w.config.risk.evaluate(&subject);
+    if let Some(b) = w.docs[i].basis.as_mut() {
+        b.rules = Some(decision.rules_version.clone());
+    }
+    w.docs[i].risk = Some(decision.clone());
+    if decision.refused {
+        let code = crate::goods::return_status(cbec_model::diag::Code::GoodsRefusedByWarning, export);
+        w.refuse_coded(i, code, crate::risk::refusal_info(&decision));
+        return None;
+    }
+    Some(decision)
 }
 
 /// The goods checks of an import list (recording the reference versions on
@@ -1323,6 +1349,9 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
         w.refuse_coded(i, code, crate::goods::findings_info(&findings));
         return;
     }
+    if risk_pass(w, i, crate::risk::export_subject(&w.docs[i].id, l), true).is_none() {
+        return;
+    }
     let tariff = &w.config.goods.tariff.table;
     if let Err(reasons) = crate::export::simplified_allowed(l, tariff) {
         let info = format!(
@@ -1477,7 +1506,11 @@ fn take_arrival(w: &mut Work, id: &str, inc: &Incoming, sender: &str) {
     for (i, route) in routes {
         w.docs[i].route = Some(route.to_string());
         w.changed.insert(w.docs[i].id.clone());
-        if w.config.auto_release {
+        // The lane the risk engine chose at acceptance applies when the
+        // goods are at the supervised site.
+        if let Some((event, to, reason)) = w.docs[i].risk.as_ref().and_then(crate::risk::lane_move) {
+            let _ = w.go(i, event, to, format!("arrived at {} (route {route}); {reason}", m.customs_code));
+        } else if w.config.auto_release {
             let reason = format!("放行: arrived at {} (route {route})", m.customs_code);
             let _ = w.go(i, Event::AutoRelease, Status::Released, reason);
             if route == "transfer" {

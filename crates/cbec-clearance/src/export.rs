@@ -203,6 +203,7 @@ mod tests {
             net_weight: Decimal::ONE,
             released_on: None,
             sandbox: None,
+            parties: Vec::new(),
             items: items
                 .iter()
                 .enumerate()

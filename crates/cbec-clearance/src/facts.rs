@@ -316,6 +316,11 @@ pub struct ListFacts {
     /// An outcome forced by a sandbox marker (set only on a sandbox server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<crate::sandbox::Forced>,
+    /// The enterprises behind the list as filed when it arrived (credit,
+    /// types, filing age, violations), for the risk engine; set by the
+    /// service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<cbec_risk::Party>,
     pub items: Vec<ListItem>,
 }
 
@@ -454,6 +459,10 @@ pub struct ExportListFacts {
     /// An outcome forced by a sandbox marker (set only on a sandbox server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<crate::sandbox::Forced>,
+    /// The enterprises behind the list, for the risk engine (see
+    /// [`ListFacts::parties`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<cbec_risk::Party>,
     pub items: Vec<ExportItem>,
 }
 
@@ -1096,6 +1105,7 @@ fn list(i: &import::CEB621Inventory) -> Incoming {
         traf_mode: h.traf_mode.clone(),
         net_weight: h.net_weight,
         sandbox: None,
+        parties: Vec::new(),
         items: i
             .inventory_list
             .iter()
@@ -1233,6 +1243,7 @@ fn export_list(i: &export::Inventory) -> Incoming {
         net_weight: h.net_weight,
         released_on: None,
         sandbox: None,
+        parties: Vec::new(),
         items: i
             .inventory_list
             .iter()

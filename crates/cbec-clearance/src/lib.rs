@@ -11,6 +11,7 @@
 //! - [`goods`]: goods control on lists against the reference data in force
 //!   (HS codes, prohibited goods, the positive list and its annual caps).
 //! - [`export`]: when a B2B export may be declared by a list.
+//! - [`risk`]: the risk engine's view of lists and what a lane does.
 //! - [`sandbox`]: outcomes an integrator forces by a marker (sandbox only).
 //! - [`decide`]: what one message, officer action or deadline changes, as a
 //!   [`decide::Plan`] the storage layer writes in one transaction.
@@ -23,6 +24,7 @@ pub mod export;
 pub mod facts;
 pub mod goods;
 pub mod matching;
+pub mod risk;
 pub mod sandbox;
 pub mod status;
 pub mod tax;

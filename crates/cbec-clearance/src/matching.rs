@@ -315,6 +315,7 @@ pub(crate) mod tests {
             traf_mode: "5".into(),
             net_weight: d("1.8"),
             sandbox: None,
+            parties: Vec::new(),
             items: vec![ListItem {
                 gnum: 1,
                 gcode: "0402210000".into(),

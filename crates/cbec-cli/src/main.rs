@@ -9,6 +9,7 @@ mod bench;
 mod convert;
 mod keygen;
 mod refdata;
+mod risk;
 mod serve;
 mod sign;
 mod validate;
@@ -51,6 +52,8 @@ enum Command {
     /// Goods reference data: import the tariff, the positive list, the
     /// prohibited goods catalogue; list the versions.
     Refdata(refdata::Args),
+    /// Risk rule files: `cbec risk check FILE.toml`.
+    Risk(risk::Args),
 }
 
 /// What a command reports back to `main`.
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Command::Admin(a) => admin::run(a),
         Command::Audit(a) => audit::run(a),
         Command::Refdata(a) => refdata::run(a),
+        Command::Risk(a) => risk::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -25,6 +25,7 @@
 //! ([`Pipeline::expire_due`]) go through the same decide-and-commit stage.
 
 mod decider;
+pub mod monitoring;
 mod parties;
 mod prepare;
 pub mod traffic;
@@ -33,7 +34,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cbec_clearance::decide::Action;
-use cbec_clearance::{Config as ClearanceConfig, Kind, Refusal};
+use cbec_clearance::{Config as ClearanceConfig, Facts, Kind, Refusal};
 use cbec_dsig::{Policy, Verifier};
 use cbec_receipts::MessageReturn;
 use cbec_store::{
@@ -120,6 +121,16 @@ pub struct Pipeline {
     /// The id of the imported version loaded of each reference kind
     /// (`None`: the builtin table), in the order of `cbec_refdata::Kind::ALL`.
     refdata_loaded: std::sync::Mutex<[Option<String>; 3]>,
+    /// Held while the clearance settings are rebuilt (reference data, risk),
+    /// so two reloads never overwrite each other's part.
+    reloading: tokio::sync::Mutex<()>,
+    /// The id of the active risk rule set loaded (`None`: none active).
+    rules_loaded: std::sync::Mutex<Option<String>>,
+    /// The warnings not lifted (in force, not yet valid or expired), and
+    /// when the index of those valid must next be rebuilt.
+    warnings: std::sync::Mutex<(Arc<Vec<cbec_risk::Warning>>, Option<i64>)>,
+    /// Upheld violations by enterprise code (rectification orders).
+    violations: std::sync::RwLock<Arc<std::collections::HashMap<String, u32>>>,
     admission: Arc<Semaphore>,
     parties: Parties,
 }
@@ -135,6 +146,10 @@ impl Pipeline {
             verifier,
             clearance: std::sync::RwLock::new(Arc::new(config.clearance.clone())),
             refdata_loaded: std::sync::Mutex::new([None, None, None]),
+            reloading: tokio::sync::Mutex::new(()),
+            rules_loaded: std::sync::Mutex::new(None),
+            violations: std::sync::RwLock::new(Arc::new(std::collections::HashMap::new())),
+            warnings: std::sync::Mutex::new((Arc::new(Vec::new()), None)),
             admission: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
             config: Arc::new(config),
             parties,
@@ -230,6 +245,24 @@ impl Pipeline {
                         refusals[i] = self.parties.check(&inc.facts, &cop_code, now).await?;
                     }
                 }
+                // Lists carry their parties' records to the risk engine.
+                let violations = self.violations();
+                for (inc, refusal) in incoming.iter_mut().zip(&refusals) {
+                    if refusal.is_some() {
+                        continue;
+                    }
+                    let parties = match &inc.facts {
+                        Facts::List(_) | Facts::ExportList(_) => {
+                            self.parties.risk_parties(&inc.facts, &violations, now).await?
+                        }
+                        _ => continue,
+                    };
+                    match &mut inc.facts {
+                        Facts::List(l) => l.parties = parties,
+                        Facts::ExportList(l) => l.parties = parties,
+                        _ => {}
+                    }
+                }
                 if self.config.sandbox {
                     sandbox_markers(&mut incoming, &mut refusals);
                 }
@@ -242,7 +275,7 @@ impl Pipeline {
                     message_id: message_id.clone(),
                     message_type: message_type.root_name().to_string(),
                     guid: guid.clone(),
-                    config: self.clearance(),
+                    config: self.clearance_at(now).await,
                     now: now.0,
                     seen: Seen::default(),
                 };
@@ -312,7 +345,7 @@ impl Pipeline {
             id: doc.clone(),
             action,
             reason: reason.to_string(),
-            config: self.clearance(),
+            config: self.clearance_at(actor.at).await,
             now: actor.at.0,
             seen: Seen::default(),
         };
@@ -338,8 +371,8 @@ impl Pipeline {
             return Err(PipelineError::Store(cbec_store::StoreError::InvalidState(r.info)));
         }
         let id = new_id();
-        let decider =
-            FormDecider { id: id.clone(), form, config: self.clearance(), now: actor.at.0, seen: Seen::default() };
+        let config = self.clearance_at(actor.at).await;
+        let decider = FormDecider { id: id.clone(), form, config, now: actor.at.0, seen: Seen::default() };
         let work = Work { actor: actor.clone(), message: None, entity: ("document", id.clone()) };
         self.store.process(work, Box::new(decider)).await?;
         Ok(id)
@@ -358,6 +391,7 @@ impl Pipeline {
     pub async fn load_reference_data(&self, today: &str) -> Result<cbec_clearance::goods::Basis, PipelineError> {
         use cbec_clearance::goods::Versioned;
         use cbec_refdata::{Kind as RefKind, Table};
+        let _one_at_a_time = self.reloading.lock().await;
         let loaded = self.refdata_loaded.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         let mut now_loaded = loaded.clone();
         let mut config: Option<ClearanceConfig> = None;
@@ -398,12 +432,103 @@ impl Pipeline {
         Ok(self.clearance().goods.basis())
     }
 
+    /// The clearance settings for a decision at `now`: when a warning has
+    /// become valid or expired since the warnings were indexed, the index
+    /// is rebuilt first (rarely: building it costs a few evaluations).
+    async fn clearance_at(&self, now: Millis) -> Arc<ClearanceConfig> {
+        let due = |w: &(Arc<Vec<cbec_risk::Warning>>, Option<i64>)| w.1.is_some_and(|t| now.0 >= t);
+        if due(&self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) {
+            let _one_at_a_time = self.reloading.lock().await;
+            let (list, next) = self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+            if due(&(list.clone(), next)) {
+                let index = cbec_risk::Warnings::new(&list, now.0);
+                let next = index.next_change();
+                let mut config = (*self.clearance()).clone();
+                config.risk.warnings = Arc::new(index);
+                *self.clearance.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(config);
+                *self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = (list, next);
+            }
+        }
+        self.clearance()
+    }
+
+    /// Upheld violations by enterprise code, as last loaded.
+    fn violations(&self) -> Arc<std::collections::HashMap<String, u32>> {
+        self.violations.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Loads what risk control uses at `now`: the active rule set (read
+    /// only when another one was activated), the risk warnings in force and
+    /// the violations on enterprises' records. The service calls it at
+    /// start, every minute and after each change to rules or monitoring
+    /// records. Returns the rule set version and the number of warnings in
+    /// force.
+    pub async fn load_risk(&self, now: Millis) -> Result<(String, usize), PipelineError> {
+        use cbec_clearance::risk::{Risk, no_rules};
+        let _one_at_a_time = self.reloading.lock().await;
+        let active = self.store.active_rule_set().await?;
+        let id = active.as_ref().map(|(row, _)| row.id.to_string());
+        let loaded = self.rules_loaded.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let engine = if id == loaded {
+            None
+        } else {
+            Some(Arc::new(match &active {
+                Some((row, text)) => {
+                    let rules = cbec_risk::RuleSet::parse(text).map_err(|e| {
+                        PipelineError::Internal(format!("active rule set {} does not read: {e}", row.version))
+                    })?;
+                    cbec_risk::Engine::new(rules)
+                }
+                None => no_rules(),
+            }))
+        };
+        let records = |kind: &str| cbec_store::MonitoringFilter { kind: Some(kind.into()), ..Default::default() };
+        let mut warnings = Vec::new();
+        for row in self.store.monitoring_records(&records("warning")).await? {
+            let w: cbec_monitoring::WarningRecord = serde_json::from_str(&row.body)
+                .map_err(|e| PipelineError::Internal(format!("warning {} does not read: {e}", row.id)))?;
+            warnings.push(w);
+        }
+        let standing: Vec<cbec_risk::Warning> = warnings
+            .iter()
+            .filter(|w| matches!(w.state, cbec_monitoring::WarningState::Active))
+            .map(|w| w.warning.clone())
+            .collect();
+        let index = cbec_risk::Warnings::new(&standing, now.0);
+        let next = index.next_change();
+        let mut orders = Vec::new();
+        for row in self.store.monitoring_records(&records("rectification_order")).await? {
+            let o: cbec_monitoring::RectificationOrder = serde_json::from_str(&row.body)
+                .map_err(|e| PipelineError::Internal(format!("rectification order {} does not read: {e}", row.id)))?;
+            orders.push(o);
+        }
+        let mut violations = std::collections::HashMap::new();
+        for o in &orders {
+            if !violations.contains_key(&o.enterprise) {
+                let n = cbec_monitoring::violations(&orders, &o.enterprise);
+                violations.insert(o.enterprise.clone(), n);
+            }
+        }
+        *self.violations.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(violations);
+        let mut config = (*self.clearance()).clone();
+        let seed = config.risk.seed;
+        let engine = engine.unwrap_or_else(|| config.risk.engine.clone());
+        let count = index.len();
+        config.risk = Risk { engine, warnings: Arc::new(index), seed };
+        *self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = (Arc::new(standing), next);
+        let version = config.risk.engine.version().to_string();
+        *self.clearance.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(config);
+        *self.rules_loaded.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = id;
+        Ok((version, count))
+    }
+
     /// Applies every passed deadline (at most `limit`); how many documents
     /// were looked at.
     pub async fn expire_due(&self, now: Millis, limit: u32) -> Result<usize, PipelineError> {
         let due = self.store.due_documents(now, limit).await?;
         for id in &due {
-            let decider = ExpireDecider { id: id.clone(), config: self.clearance(), now: now.0, seen: Seen::default() };
+            let config = self.clearance_at(now).await;
+            let decider = ExpireDecider { id: id.clone(), config, now: now.0, seen: Seen::default() };
             let actor = Actor { principal: Principal::System("clearance-deadline".into()), at: now };
             let work = Work { actor, message: None, entity: ("document", id.clone()) };
             self.store.process(work, Box::new(decider)).await?;

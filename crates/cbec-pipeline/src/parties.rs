@@ -26,6 +26,8 @@ struct Filed {
     warehouses: usize,
     /// Licence kinds with their validity (`YYYY-MM-DD` inclusive bounds).
     licences: Vec<(cbec_model::filing::LicenceKind, String, String)>,
+    /// When it was filed.
+    filed_at: Millis,
 }
 
 /// A certificate binding: the enterprise id, and when it was revoked.
@@ -135,6 +137,7 @@ impl Parties {
                     types: e.record.types.clone(),
                     credit: e.credit,
                     warehouses,
+                    filed_at: e.filed_at,
                     licences: licences
                         .into_iter()
                         .map(|l| (l.licence.kind, l.licence.valid_from, l.licence.valid_to))
@@ -149,6 +152,40 @@ impl Parties {
         }
         cache.insert(code.to_string(), (Instant::now(), found.clone()));
         Ok(found)
+    }
+
+    /// The enterprises behind a list as the risk engine sees them: filed
+    /// types, credit rating, days since filing and violations on record
+    /// (`violations` by enterprise code). Unfiled parties are left out (the
+    /// list is refused for them anyway).
+    pub(crate) async fn risk_parties(
+        &self,
+        facts: &Facts,
+        violations: &HashMap<String, u32>,
+        now: Millis,
+    ) -> Result<Vec<cbec_risk::Party>, StoreError> {
+        use cbec_risk::PartyRole;
+        let mut out = Vec::new();
+        for (role, code) in facts.parties() {
+            let role = match role {
+                "ebp" => PartyRole::Ebp,
+                "ebc" => PartyRole::Ebc,
+                "logistics" => PartyRole::Logistics,
+                "pay" => PartyRole::Payment,
+                "agent" => PartyRole::Agent,
+                _ => continue,
+            };
+            let Some(filed) = self.filed(&code).await? else { continue };
+            out.push(cbec_risk::Party {
+                role,
+                types: filed.types.iter().map(|t| t.as_str().to_string()).collect(),
+                credit: Some(filed.credit),
+                filed_days: Some((now.0 - filed.filed_at.0).div_euclid(86_400_000)),
+                violations: violations.get(&code).copied().unwrap_or(0),
+                code,
+            });
+        }
+        Ok(out)
     }
 
     /// The refusal of a document whose parties do not check out, if any.

@@ -1406,6 +1406,152 @@ async fn positive_list_annual_caps(b: Backend) {
     assert_eq!(statuses(&a[3].xml), ["120", "800"], "{}", info(&a[3].xml));
 }
 
+/// One-item retail import cases of the goods `gcode`, from seed `from` on.
+fn one_item_cases(h: &H, gcode: &str, from: u64, n: usize) -> Vec<ImportCase> {
+    (0..400)
+        .map(|s| import_case(from + s, ImportMode::DirectPurchase, 1, &h.world.codes()))
+        .filter(|c| c.list.inventory[0].inventory_list[0].gcode == gcode)
+        .take(n)
+        .collect()
+}
+
+/// The risk decision a stored list recorded.
+fn risk_of(doc: &cbec_store::DocRow) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Value>(&doc.body).unwrap()["risk"].clone()
+}
+
+/// A failed laboratory result raises a warning that holds the next
+/// matching list for inspection and not a non-matching one; lifted, it no
+/// longer applies.
+async fn warnings_from_lab_results(b: Backend) {
+    use cbec_monitoring::{Hazard, NewResult, Outcome, Product, WarningCommand, WarningTerms};
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let officer = cbec_monitoring::Actor::officer("risk-1", cbec_model::filing::Role::RiskOfficer);
+    let actor = |at: i64| Actor { principal: Principal::Officer("risk-1".into()), at: Millis(at) };
+    let store = h.store.as_ref();
+    let product = Product {
+        hs_code: "1901101000".into(),
+        name: "婴儿配方奶粉".into(),
+        brand: None,
+        item_no: None,
+        enterprise: h.world.ebc.code.clone(),
+        batch: "B2026-11-03".into(),
+        origin_country: Some("309".into()),
+    };
+    let failed = Outcome::Fail {
+        findings: vec!["阪崎肠杆菌 检出 (限量: 不得检出)".into()], hazard: Hazard::Microbial
+    };
+    let new = NewResult {
+        plan_id: None,
+        product,
+        lab: "海关技术中心实验室".into(),
+        sampled_at: T0 - 3 * DAY,
+        tested_at: T0 - DAY,
+        outcome: failed,
+    };
+    let result = cbec_monitoring::record_result(new_id(), new, None, &officer, T0).unwrap();
+    cbec_pipeline::monitoring::save(store, &result, None, &actor(T0)).await.unwrap();
+    let terms = WarningTerms::for_severity(cbec_risk::Severity::High);
+    let warning = cbec_monitoring::warning_from_result(new_id(), &result.record, terms, &officer, T0).unwrap();
+    cbec_pipeline::monitoring::save(store, &warning, None, &actor(T0)).await.unwrap();
+    assert_eq!(h.pipeline.load_risk(Millis(T0)).await.unwrap(), ("none".to_string(), 1));
+
+    let milk = one_item_cases(&h, "1901101000", 4000, 4);
+    let other = one_item_cases(&h, "3305100000", 4000, 1);
+    let a = h.send_all(&milk[0], &[0, 1, 2, 3], T0 + 10).await;
+    assert_eq!(statuses(&a[3].xml), ["120", "500"], "{}", info(&a[3].xml));
+    let held = risk_of(&h.list(&milk[0]).await);
+    assert_eq!(held["warnings"][0]["warning_id"], warning.record.id.as_str(), "{held}");
+    assert_eq!(held["lane"], "red");
+    let a = h.send_all(&other[0], &[0, 1, 2, 3], T0 + 20).await;
+    assert_eq!(statuses(&a[3].xml), ["120", "800"], "{}", info(&a[3].xml));
+
+    let lift = WarningCommand::Lift { reason: "复检合格，批次已全部退运".into() };
+    let lifted = warning.record.apply(1, lift, &officer, T0 + 30).unwrap();
+    cbec_pipeline::monitoring::save(store, &lifted, Some(1), &actor(T0 + 30)).await.unwrap();
+    assert_eq!(h.pipeline.load_risk(Millis(T0 + 30)).await.unwrap().1, 0);
+    let a = h.send_all(&milk[1], &[0, 1, 2, 3], T0 + 40).await;
+    assert_eq!(statuses(&a[3].xml), ["120", "800"], "{}", info(&a[3].xml));
+    // An officer's finding: refuse entry for an hour; once it expires it no
+    // longer applies, without a reload.
+    let finding = cbec_monitoring::Finding {
+        scope: cbec_risk::Scope { hs_prefix: Some("190110".into()), ..Default::default() },
+        severity: cbec_risk::Severity::Critical,
+        measure: cbec_risk::Measure::RefuseEntry,
+        valid_until: T0 + 3_600_000,
+        finding: "同批次产品境外召回通报".into(),
+    };
+    let w = cbec_monitoring::warning_from_finding(new_id(), finding, &officer, T0 + 50).unwrap();
+    cbec_pipeline::monitoring::save(store, &w, None, &actor(T0 + 50)).await.unwrap();
+    h.pipeline.load_risk(Millis(T0 + 50)).await.unwrap();
+    let a = h.send_all(&milk[2], &[0, 1, 2, 3], T0 + 60).await;
+    assert_eq!(statuses(&a[3].xml), ["-621910"], "{}", info(&a[3].xml));
+    assert!(info(&a[3].xml).contains("goods.refused_by_warning"), "{}", info(&a[3].xml));
+    let a = h.send_all(&milk[3], &[0, 1, 2, 3], T0 + 3_600_000).await;
+    assert_eq!(statuses(&a[3].xml), ["120", "800"], "expired: {}", info(&a[3].xml));
+    // The audit log has the monitoring events.
+    let entries = h.store.audit_entries(0, 1000).await.unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    for a in ["test_result.recorded", "warning.created", "warning.lifted"] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+}
+
+/// The active rule set decides lanes: yellow to document review, hold to
+/// detention, nothing fired to release; each list records what fired and
+/// the rule set version.
+async fn risk_rules_decide_lanes(b: Backend) {
+    let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
+    let rules = r#"
+version = "test-1"
+[rates]
+minimum_random_inspection = 0.0
+yellow = 0.0
+
+[[rule]]
+id = "Y-1"
+description = "shampoo: document review"
+lane = "yellow"
+[rule.when]
+hs_prefix = ["3305"]
+
+[[rule]]
+id = "H-1"
+description = "cleansers from Japan: hold"
+lane = "hold"
+[rule.when]
+name_keyword = ["洗面奶"]
+origin_country = ["116"]
+"#;
+    let uploader = Actor { principal: Principal::Officer("risk-1".into()), at: Millis(T0) };
+    let supervisor = Actor { principal: Principal::Officer("chief-1".into()), at: Millis(T0) };
+    let parsed = cbec_risk::RuleSet::parse(rules).unwrap();
+    let row = h.store.put_rule_set(parsed.version(), parsed.rules().len() as i64, rules, &uploader).await.unwrap();
+    h.store.decide_rule_set(&row.id, true, "reviewed", &supervisor).await.unwrap();
+    assert_eq!(h.pipeline.load_risk(Millis(T0)).await.unwrap(), ("test-1".to_string(), 0));
+    let cases = [
+        ("3305100000", "300", "yellow", "Y-1"),
+        ("3401300000", "599", "hold", "H-1"),
+        ("6403990090", "800", "green", ""),
+    ];
+    for (n, (gcode, want, lane, rule)) in cases.iter().enumerate() {
+        let case = &one_item_cases(&h, gcode, 5000, 1)[0];
+        let a = h.send_all(case, &[0, 1, 2, 3], T0 + n as i64 * 10).await;
+        assert_eq!(statuses(&a[3].xml), ["120", *want], "{gcode}: {}", info(&a[3].xml));
+        // The enterprise learns the outcome, not the selection criteria.
+        let receipt = info(&a[3].xml);
+        assert!(!receipt.contains("seed") && !receipt.contains("test-1") && !receipt.contains("-1 "), "{receipt}");
+        let list = h.list(case).await;
+        let d = risk_of(&list);
+        assert_eq!(d["lane"], *lane, "{d}");
+        assert_eq!(d["rules_version"], "test-1");
+        assert_eq!(basis(&list)["rules"], "test-1");
+        if !rule.is_empty() {
+            assert_eq!(d["fired"][0]["rule_id"], *rule, "{d}");
+        }
+    }
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -1444,6 +1590,8 @@ on_both!(
     export_hs_codes_against_the_tariff,
     goods_control,
     positive_list_annual_caps,
+    warnings_from_lab_results,
+    risk_rules_decide_lanes,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,7 @@
 //! prefix, by keyword in the goods name, or by origin country, each for
 //! import, export or both.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -63,6 +63,10 @@ pub struct Goods<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Prohibited {
     entries: Vec<ProhibitedEntry>,
+    /// Entry indexes by HS prefix and by origin country: an item is looked
+    /// up by each prefix of its code, not compared with every entry.
+    by_prefix: HashMap<String, Vec<usize>>,
+    by_origin: HashMap<String, Vec<usize>>,
     /// The entry index of each keyword pattern of `matcher`.
     keywords: Vec<usize>,
     /// Every keyword, lower-cased, in one automaton: a goods name is
@@ -150,7 +154,17 @@ impl Prohibited {
                 }
             }
         };
-        finish(Kind::Prohibited, rows.records.len(), errors, Prohibited { entries, keywords, matcher })
+        let mut by_prefix: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_origin: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            match e.kind {
+                MatchKind::HsPrefix => by_prefix.entry(e.value.clone()).or_default().push(i),
+                MatchKind::OriginCountry => by_origin.entry(e.value.clone()).or_default().push(i),
+                MatchKind::Keyword => {}
+            }
+        }
+        let table = Prohibited { entries, by_prefix, by_origin, keywords, matcher };
+        finish(Kind::Prohibited, rows.records.len(), errors, table)
     }
 
     /// The shipped representative catalogue (`data/prohibited.csv`).
@@ -161,17 +175,23 @@ impl Prohibited {
 
     /// Every entry that goods going `way` (import or export) hit.
     pub fn hits(&self, goods: Goods<'_>, way: Direction) -> Vec<&ProhibitedEntry> {
+        let mut found: Vec<usize> = Vec::new();
+        for len in 1..=goods.gcode.len() {
+            if let Some(ids) = goods.gcode.get(..len).and_then(|p| self.by_prefix.get(p)) {
+                found.extend(ids);
+            }
+        }
+        if let Some(ids) = goods.origin.and_then(|o| self.by_origin.get(o)) {
+            found.extend(ids);
+        }
+        // In catalogue order, as before the indexes.
+        found.sort_unstable();
+        let mut out: Vec<&ProhibitedEntry> =
+            found.into_iter().map(|i| &self.entries[i]).filter(|e| e.direction.covers(way)).collect();
+        if self.matcher.is_none() {
+            return out;
+        }
         let name = goods.gname.to_lowercase();
-        let mut out: Vec<&ProhibitedEntry> = self
-            .entries
-            .iter()
-            .filter(|e| e.direction.covers(way))
-            .filter(|e| match e.kind {
-                MatchKind::HsPrefix => goods.gcode.starts_with(e.value.as_str()),
-                MatchKind::OriginCountry => goods.origin == Some(e.value.as_str()),
-                MatchKind::Keyword => false,
-            })
-            .collect();
         if let Some(m) = &self.matcher {
             let mut seen = Vec::new();
             for hit in m.find_overlapping_iter(&name) {

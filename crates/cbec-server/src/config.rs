@@ -15,6 +15,7 @@
 //! | release accepted lists at once (`true`) or wait for an officer (`false`) | `auto_release` | `CBEC_AUTO_RELEASE` | `true` |
 //! | messages in the clearance pipeline at once before 429 | `max_in_flight` | `CBEC_MAX_IN_FLIGHT` | 1024 |
 //! | webhook delivery attempts before a receipt is dead-lettered | `push_max_attempts` | `CBEC_PUSH_MAX_ATTEMPTS` | 10 |
+//! | seed of the risk engine's random selection (recorded in every decision) | `risk_seed` | `CBEC_RISK_SEED` | drawn at random at start |
 //!
 //! Every value is checked where it enters, and the error names its layer
 //! (`CBEC_LISTEN: …`), so a bad setting is found before anything starts.
@@ -75,6 +76,10 @@ pub struct Config {
     /// database must be (or becomes) a sandbox database, and the default
     /// database is [`SANDBOX_DB`].
     pub sandbox: bool,
+    /// The seed of the risk engine's random selection; `None`: drawn at
+    /// random when the service starts (every decision records the seed it
+    /// used, so it can be reproduced either way).
+    pub risk_seed: Option<u64>,
 }
 
 /// The database of a sandbox when none is named.
@@ -95,6 +100,7 @@ impl Default for Config {
             max_in_flight: 1024,
             push_max_attempts: 10,
             sandbox: false,
+            risk_seed: None,
         }
     }
 }
@@ -116,6 +122,7 @@ pub struct Layer {
     pub max_in_flight: Option<u64>,
     pub push_max_attempts: Option<u64>,
     pub sandbox: Option<bool>,
+    pub risk_seed: Option<u64>,
 }
 
 /// A setting that could not be used.
@@ -169,6 +176,7 @@ impl Layer {
             sandbox: flag("CBEC_SANDBOX")?,
             max_in_flight: number("CBEC_MAX_IN_FLIGHT")?,
             push_max_attempts: number("CBEC_PUSH_MAX_ATTEMPTS")?,
+            risk_seed: number("CBEC_RISK_SEED")?,
         })
     }
 
@@ -248,6 +256,9 @@ impl Config {
         if let Some(on) = layer.sandbox {
             self.sandbox = on;
         }
+        if let Some(seed) = layer.risk_seed {
+            self.risk_seed = Some(seed);
+        }
         if let Some(n) = layer.max_in_flight {
             if n == 0 {
                 return Err(invalid("max_in_flight", "at least 1 message must be admitted".to_owned()));
@@ -272,5 +283,28 @@ impl Config {
     /// The SQLite file of a `sqlite://` URL, if it is one.
     pub fn sqlite_path(&self) -> Option<&Path> {
         self.database_url.strip_prefix("sqlite://").map(Path::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_risk_seed_is_set_or_left_to_chance() {
+        let none = Config::load(None, &env(&[]), &Layer::default()).unwrap();
+        assert_eq!(none.risk_seed, None);
+        let set = Config::load(None, &env(&[("CBEC_RISK_SEED", "42")]), &Layer::default()).unwrap();
+        assert_eq!(set.risk_seed, Some(42));
+        let bad = Config::load(None, &env(&[("CBEC_RISK_SEED", "x")]), &Layer::default()).unwrap_err();
+        assert!(bad.to_string().starts_with("CBEC_RISK_SEED:"), "{bad}");
+        let file = Layer::from_toml("risk_seed = 7").unwrap();
+        assert_eq!(file.risk_seed, Some(7));
     }
 }

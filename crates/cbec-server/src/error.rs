@@ -10,6 +10,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cbec_model::diag::Diagnostic;
+use cbec_monitoring::FieldProblem;
+use cbec_risk::RuleError;
 use cbec_store::StoreError;
 use serde::Serialize;
 
@@ -44,6 +46,17 @@ pub enum ApiError {
     /// A message body that is not `application/xml` (415).
     #[error("the request body must be a CEB XML message (Content-Type: application/xml)")]
     NotXml,
+    /// A rule file body that is not `application/toml` or `text/plain` (415).
+    #[error("the request body must be a TOML rule file (Content-Type: application/toml or text/plain)")]
+    NotToml,
+    /// A risk rule file fails validation (422): every problem with its
+    /// line and column.
+    #[error("{}", rules_message(.0))]
+    RulesInvalid(Vec<RuleError>),
+    /// A monitoring command or record is refused (403, 409 or 422 by its
+    /// code; see [`ApiError::status`]).
+    #[error("{0}")]
+    Monitoring(cbec_monitoring::Error),
     /// The clearance pipeline is saturated (429, with `Retry-After`).
     #[error("the clearance pipeline is saturated; retry after the time in Retry-After")]
     Saturated,
@@ -79,6 +92,31 @@ struct ErrorBody<'a> {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     diagnostics: Option<&'a [Diagnostic]>,
+    /// A refused rule file: every problem with its line and column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_errors: Option<&'a [RuleError]>,
+    /// A refused monitoring record or command: every invalid field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problems: Option<&'a [FieldProblem]>,
+}
+
+fn rules_message(errors: &[RuleError]) -> String {
+    match errors {
+        [one] => format!("the rule file is refused: {one}"),
+        all => {
+            format!("the rule file is refused: {} problems, each in rule_errors with its line and column", all.len())
+        }
+    }
+}
+
+/// The status of a monitoring refusal, by its stable code.
+fn monitoring_status(e: &cbec_monitoring::Error) -> StatusCode {
+    use cbec_monitoring::Error as E;
+    match e {
+        E::NotAllowed { .. } | E::FourEyes { .. } => StatusCode::FORBIDDEN,
+        E::StaleVersion { .. } | E::BadState { .. } => StatusCode::CONFLICT,
+        E::InvalidField(_) | E::WrongLink { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+    }
 }
 
 impl ApiError {
@@ -90,10 +128,11 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BadRequest(_) | ApiError::InvalidJson { .. } => StatusCode::BAD_REQUEST,
-            ApiError::UnsupportedMediaType | ApiError::NotXml => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType | ApiError::NotXml | ApiError::NotToml => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Saturated => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused(_) | ApiError::RulesInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Monitoring(e) => monitoring_status(e),
             ApiError::Conflict(_) | ApiError::InvalidState(_) => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -110,10 +149,12 @@ impl ApiError {
             ApiError::MethodNotAllowed => "route.method_not_allowed",
             ApiError::BadRequest(_) => "request.invalid",
             ApiError::InvalidJson { .. } => "json.invalid",
-            ApiError::UnsupportedMediaType | ApiError::NotXml => "request.unsupported_media_type",
+            ApiError::UnsupportedMediaType | ApiError::NotXml | ApiError::NotToml => "request.unsupported_media_type",
             ApiError::Saturated => "service.saturated",
             ApiError::PayloadTooLarge => "request.too_large",
             ApiError::Refused(_) => "filing.refused",
+            ApiError::RulesInvalid(_) => "risk.rules_invalid",
+            ApiError::Monitoring(e) => e.code(),
             ApiError::Conflict(_) => "conflict",
             ApiError::InvalidState(_) => "state.conflict",
             ApiError::Unavailable => "service.unavailable",
@@ -130,10 +171,21 @@ impl ApiError {
         ("route.method_not_allowed", 405, "the path exists but not with this method"),
         ("request.invalid", 400, "a path or query parameter or a field is unusable"),
         ("json.invalid", 400, "the body is not JSON of the expected shape (diagnostics for payloads)"),
-        ("request.unsupported_media_type", 415, "the body is not application/json (application/xml for messages)"),
+        (
+            "request.unsupported_media_type",
+            415,
+            "the body is not application/json (application/xml for messages, application/toml for rule files)",
+        ),
         ("service.saturated", 429, "the clearance pipeline is full; retry after Retry-After seconds"),
         ("request.too_large", 413, "the body exceeds the configured limit"),
         ("filing.refused", 422, "the filing rules refuse the application (diagnostics say why)"),
+        ("risk.rules_invalid", 422, "the risk rule file is invalid (rule_errors: every problem by line and column)"),
+        ("monitoring.not_allowed", 403, "the actor's role or the order's addressee does not allow the action"),
+        ("monitoring.four_eyes", 403, "the proposer of a credit downgrade may not decide it (four eyes)"),
+        ("monitoring.stale_version", 409, "the record changed since it was read (expected_version); read it again"),
+        ("monitoring.bad_state", 409, "the monitoring record's state does not allow the command"),
+        ("monitoring.invalid_field", 422, "a field is missing or invalid (problems: each field with the fix)"),
+        ("monitoring.wrong_link", 422, "a linked record does not exist or does not match the one named"),
         ("conflict", 409, "a uniqueness rule would be broken"),
         ("state.conflict", 409, "the record's state does not allow this"),
         ("service.unavailable", 503, "the database does not answer"),
@@ -164,6 +216,18 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<cbec_risk::RuleFileError> for ApiError {
+    fn from(e: cbec_risk::RuleFileError) -> Self {
+        ApiError::RulesInvalid(e.errors)
+    }
+}
+
+impl From<cbec_monitoring::Error> for ApiError {
+    fn from(e: cbec_monitoring::Error) -> Self {
+        ApiError::Monitoring(e)
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -179,7 +243,15 @@ impl IntoResponse for ApiError {
             ApiError::InvalidJson { diagnostics, .. } if !diagnostics.is_empty() => Some(diagnostics.as_slice()),
             _ => None,
         };
-        let body = Body { error: ErrorBody { code: self.code(), message, diagnostics } };
+        let rule_errors = match &self {
+            ApiError::RulesInvalid(e) => Some(e.as_slice()),
+            _ => None,
+        };
+        let problems = match &self {
+            ApiError::Monitoring(e @ cbec_monitoring::Error::InvalidField(_)) => Some(e.problems()),
+            _ => None,
+        };
+        let body = Body { error: ErrorBody { code: self.code(), message, diagnostics, rule_errors, problems } };
         let mut response = (status, axum::Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -59,6 +59,35 @@ impl<S: Send + Sync> FromRequest<S> for XmlBody {
     }
 }
 
+/// A rule file body: `application/toml`, `text/plain` or any `text/*toml`,
+/// read whole within the configured limit, UTF-8. `None` when the body is
+/// empty (for routes where it may be left out).
+#[derive(Debug, Clone)]
+pub struct TomlBody(pub Option<String>);
+
+fn is_toml(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    matches!(essence.as_str(), "application/toml" | "text/plain" | "text/toml" | "text/x-toml")
+}
+
+impl<S: Send + Sync> FromRequest<S> for TomlBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let bytes = read_body(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(TomlBody(None));
+        }
+        if !content_type.as_deref().is_some_and(is_toml) {
+            return Err(ApiError::NotToml);
+        }
+        String::from_utf8(bytes.to_vec())
+            .map(|s| TomlBody(Some(s)))
+            .map_err(|e| ApiError::bad_request(format!("the rule file is not UTF-8: {e}")))
+    }
+}
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
@@ -119,6 +148,16 @@ mod tests {
         }
         for bad in ["text/plain", "application/x-www-form-urlencoded", "", "application/jsonp"] {
             assert!(!super::is_json(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn toml_content_types() {
+        for ok in ["application/toml", "text/plain; charset=utf-8", "Text/TOML"] {
+            assert!(super::is_toml(ok), "{ok}");
+        }
+        for bad in ["application/json", "text/xml", "", "application/octet-stream"] {
+            assert!(!super::is_toml(bad), "{bad}");
         }
     }
 }

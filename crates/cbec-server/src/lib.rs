@@ -13,8 +13,13 @@
 //! are checked by the pure filing rules of `cbec_rules::filing` when they
 //! are submitted and again when a reviewer approves them, and the approval
 //! applies the computed [`Effect`](cbec_store::Effect) atomically in the
-//! store. Errors are one [`error::ApiError`] type answering
-//! `{"error": {"code", "message", "diagnostics"?}}`.
+//! store. Clearance runs through [`cbec_pipeline`]; the risk engine's rule
+//! sets (`/risk/…`: upload, four-eyes activation, dry runs) and quality and
+//! safety monitoring (`/monitoring/…`: plans, results, warnings, orders,
+//! credit proposals) reload the pipeline's risk settings when they change
+//! what applies to the next list. Errors are one [`error::ApiError`] type
+//! answering `{"error": {"code", "message", "diagnostics"?, "rule_errors"?,
+//! "problems"?}}`.
 
 // The OpenAPI schemas are one large `json!` literal.
 #![recursion_limit = "512"]
@@ -75,6 +80,15 @@ pub struct AppState {
     pub pipeline: Arc<cbec_pipeline::Pipeline>,
 }
 
+/// A seed from the operating system's randomness (through the hasher keys
+/// std draws for each `RandomState`).
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(std::process::id().into());
+    h.finish()
+}
+
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Clock, config: Config) -> AppState {
         let mut pipeline = cbec_pipeline::PipelineConfig::default();
@@ -82,6 +96,7 @@ impl AppState {
         pipeline.clearance.auto_release = config.auto_release;
         pipeline.max_in_flight = config.max_in_flight;
         pipeline.sandbox = config.sandbox;
+        pipeline.clearance.risk.seed = config.risk_seed.unwrap_or_else(random_seed);
         let pipeline = Arc::new(cbec_pipeline::Pipeline::new(store.clone(), pipeline));
         AppState { store, clock, metrics: Arc::new(metrics::Metrics::new()), config: Arc::new(config), pipeline }
     }
@@ -299,6 +314,7 @@ pub fn run(config: Config, notices: &mut (dyn Write + Send)) -> Result<(), Serve
         let grace = config.shutdown_grace;
         let state = AppState::new(store, clock, config);
         workers::load_reference_data(&state).await;
+        workers::load_risk(&state).await;
         let background = workers::spawn(state.clone());
         let served = serve(listener, state, stop, grace).await;
         background.abort();

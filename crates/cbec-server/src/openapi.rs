@@ -13,6 +13,10 @@ use crate::routes::{Answer, RouteDoc, docs};
 /// The request body of `POST /messages`: XML, not a JSON component.
 pub const CEB_MESSAGE: &str = "CebMessage";
 
+/// The request body of the rule set routes: a TOML rule file, not a JSON
+/// component.
+pub const RULE_FILE: &str = "RuleFile";
+
 fn reference(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
@@ -47,7 +51,11 @@ fn status_text(status: u16) -> &'static str {
         413 => "The body exceeds the configured limit (request.too_large).",
         415 => "The body is not of the documented type (request.unsupported_media_type).",
         429 => "The clearance pipeline is saturated; retry after Retry-After seconds (service.saturated).",
-        422 => "The filing rules refuse the application; diagnostics say why (filing.refused).",
+        422 => {
+            "Refused: the filing rules (filing.refused, with diagnostics), a rule file (risk.rules_invalid, \
+                with rule_errors by line and column) or a monitoring check (monitoring.invalid_field with problems, \
+                monitoring.wrong_link)."
+        }
         503 => "The database does not answer (service.unavailable).",
         _ => "Internal error; details are in the server log (internal).",
     }
@@ -70,7 +78,14 @@ fn operation(d: &RouteDoc) -> Value {
         op.insert("parameters".into(), Value::Array(params));
     }
     if let Some(body) = d.body {
-        let content = if body == CEB_MESSAGE {
+        let content = if body == RULE_FILE {
+            let file = json!({ "schema": {
+                "type": "string",
+                "description": "A risk rule file (TOML): version, [rates], [[rule]] with [rule.when]; see the cbec-risk \
+                                documentation. Content-Type application/toml or text/plain, UTF-8."
+            } });
+            json!({ "application/toml": file.clone(), "text/plain": file })
+        } else if body == CEB_MESSAGE {
             json!({ "application/xml": { "schema": {
                 "type": "string",
                 "description": "A CEB message (CEB311, CEB411, CEB511, CEB621, CEB623, CEB625) signed with XML-DSig, \
@@ -217,7 +232,9 @@ fn schemas() -> Value {
                             "description": ApiError::CODES.iter().map(|(c, s, m)| format!("{c} ({s}): {m}")).collect::<Vec<_>>().join("; ")
                         },
                         "message": { "type": "string" },
-                        "diagnostics": { "type": "array", "items": reference("Diagnostic") }
+                        "diagnostics": { "type": "array", "items": reference("Diagnostic") },
+                        "rule_errors": { "type": "array", "items": reference("RuleError"), "description": "risk.rules_invalid: every problem of the rule file." },
+                        "problems": { "type": "array", "items": reference("FieldProblem"), "description": "monitoring.invalid_field: every invalid field." }
                     }
                 }
             }
@@ -603,6 +620,15 @@ fn schemas() -> Value {
                     "facts": { "type": "object", "description": "What clearance compares: keys, amounts, parties, items." },
                     "route": { "type": "string", "nullable": true, "enum": ["local", "transfer", "integrated"], "description": "Export lists, once arrived." },
                     "flags": { "type": "array", "items": { "type": "string" }, "description": "Notes for officers: transfer open, transfer overdue, summarised S…, sandbox: …" },
+                    "risk": reference("RiskDecision"),
+                    "basis": {
+                        "type": "object",
+                        "description": "Lists: the reference data versions the goods were checked against, and the risk rule set.",
+                        "properties": {
+                            "tariff": { "type": "string" }, "positive_list": { "type": "string" },
+                            "prohibited": { "type": "string" }, "rules": { "type": "string" }
+                        }
+                    },
                     "moves": { "type": "array", "items": reference("DocumentMove") },
                     "receipts": { "type": "array", "items": reference("Receipt") }
                 }
@@ -648,6 +674,310 @@ fn schemas() -> Value {
     })
 }
 
+/// The schemas of risk rule sets and monitoring records.
+fn risk_schemas() -> Value {
+    let any = |d: &str| json!({ "type": "object", "description": d });
+    let scope = json!({
+        "type": "object",
+        "description": "The goods concerned: every field given must hold (at least one). Text ignores case.",
+        "properties": {
+            "hs_prefix": string("HS code or prefix, 2 to 10 digits."),
+            "product": string("A word or phrase of the goods name."),
+            "brand": string("A word or phrase of the brand/model (gmodel)."),
+            "enterprise": string("An enterprise code among the list's parties."),
+            "origin_country": string("3-digit origin country code.")
+        }
+    });
+    let severity = json!({ "type": "string", "enum": ["low", "medium", "high", "critical"] });
+    let measure = json!({ "type": "string", "enum": ["hold_for_inspection", "full_inspection", "refuse_entry"],
+        "description": "hold_for_inspection and full_inspection send a matching list to inspection (red); refuse_entry rejects it." });
+    let version = json!({ "type": "integer", "description": "The version of the record read (optimistic concurrency): 409 monitoring.stale_version if it changed." });
+    let text = |d: &str| string(d);
+    json!({
+        "RuleError": {
+            "type": "object",
+            "required": ["line", "column", "reason"],
+            "properties": {
+                "line": { "type": "integer", "description": "1-based line." },
+                "column": { "type": "integer", "description": "1-based column, in characters." },
+                "reason": string("What is wrong, naming the key, and the fix.")
+            }
+        },
+        "FieldProblem": {
+            "type": "object",
+            "required": ["field", "problem", "fix"],
+            "properties": { "field": string("e.g. scope.hs_prefix"), "problem": { "type": "string" }, "fix": { "type": "string" } }
+        },
+        "RuleSet": {
+            "type": "object",
+            "required": ["id", "version", "sha256", "rules", "status", "uploaded_by", "uploaded_at"],
+            "properties": {
+                "id": { "type": "string" },
+                "version": string("The file's own version, unique."),
+                "sha256": string("Hex SHA-256 of the file as uploaded."),
+                "rules": { "type": "integer", "description": "Rules in the file." },
+                "status": { "type": "string", "enum": ["draft", "active", "retired", "rejected"] },
+                "uploaded_by": string("Principal, e.g. officer:…"),
+                "uploaded_at": millis("Uploaded"),
+                "decided_by": nullable(string("Who approved or rejected it.")),
+                "decided_at": nullable(millis("Decided")),
+                "note": nullable(string("The decider's note."))
+            }
+        },
+        "RuleSetDetail": {
+            "allOf": [reference("RuleSet"), {
+                "type": "object",
+                "required": ["content"],
+                "properties": {
+                    "content": string("The file as uploaded."),
+                    "parsed": any("The file as the engine reads it: {version, rates, rules: [{id, description, lane, rate, when, line}]}."),
+                    "expected_rates": any("Expected shares {red, yellow, green} of random selection for lists no rule or warning selected, by seller credit rating (advanced, general_certified, general, dishonest, unrated)."),
+                    "rule_errors": { "type": "array", "items": reference("RuleError") }
+                }
+            }]
+        },
+        "RuleSetDecision": {
+            "type": "object",
+            "required": ["approve"],
+            "properties": { "approve": { "type": "boolean" }, "note": string("Why; required to reject.") }
+        },
+        "RiskActive": {
+            "type": "object",
+            "required": ["version", "warnings_in_force", "seed"],
+            "properties": {
+                "version": string("The version of the rule set in force, or none."),
+                "rule_set": nullable(reference("RuleSet")),
+                "warnings_in_force": { "type": "integer" },
+                "seed": { "type": "integer", "format": "int64", "description": "The seed of the random draws." }
+            }
+        },
+        "Lane": { "type": "string", "enum": ["green", "yellow", "red", "hold"] },
+        "LaneCounts": {
+            "type": "object",
+            "properties": {
+                "green": { "type": "integer" }, "yellow": { "type": "integer" }, "red": { "type": "integer" },
+                "hold": { "type": "integer" }, "refused": { "type": "integer" }
+            }
+        },
+        "DryRun": {
+            "type": "object",
+            "required": ["candidate_version", "seed", "subjects", "rules", "candidate_lanes", "changed", "changes"],
+            "properties": {
+                "candidate_version": { "type": "string" },
+                "active_version": nullable(string("The rule set in force it is compared with.")),
+                "seed": { "type": "integer", "format": "int64" },
+                "subjects": { "type": "integer", "description": "Lists evaluated." },
+                "rules": {
+                    "type": "array",
+                    "description": "Per candidate rule, in file order: the lists it fired on.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "rule_id": { "type": "string" }, "description": { "type": "string" }, "lane": reference("Lane"),
+                            "hits": { "type": "integer" },
+                            "examples": { "type": "array", "items": { "type": "object", "properties": {
+                                "key": string("The list's document id."), "reason": string("What matched.") } } }
+                        }
+                    }
+                },
+                "candidate_lanes": reference("LaneCounts"),
+                "active_lanes": nullable(reference("LaneCounts")),
+                "changed": { "type": "integer", "description": "Lists whose lane differs from the active rule set's." },
+                "changes": { "type": "array", "items": { "type": "object", "properties": {
+                    "key": { "type": "string" }, "from": reference("Lane"), "to": reference("Lane") } } }
+            }
+        },
+        "RiskDecision": {
+            "type": "object",
+            "description": "Lists, to officers only: the risk engine's decision, reproducible from the rule set version, the warnings, the list and the seed.",
+            "properties": {
+                "lane": reference("Lane"),
+                "refused": { "type": "boolean", "description": "A warning refused entry." },
+                "fired": { "type": "array", "items": any("A rule that fired: {rule_id, lane, reason}.") },
+                "warnings": { "type": "array", "items": any("A warning that matched: {warning_id, measure, severity, item, reason}.") },
+                "random": nullable(any("The random draw, when it decided: {value, rate, lane, red_rate, yellow_rate}.")),
+                "rules_version": { "type": "string" },
+                "seed": { "type": "integer", "format": "int64" }
+            }
+        },
+        "MonitoringKind": {
+            "type": "string",
+            "enum": ["sampling_plan", "test_result", "warning", "reduction_order", "rectification_order", "credit_proposal"]
+        },
+        "MonitoringRecord": {
+            "type": "object",
+            "required": ["id", "kind", "state", "status", "version", "created_at", "updated_at", "record"],
+            "properties": {
+                "id": { "type": "string" },
+                "kind": reference("MonitoringKind"),
+                "enterprise": nullable(string("The enterprise code it concerns or is addressed to.")),
+                "state": string("The stored state."),
+                "status": string("The state now: derived states included (pending, expired, overdue, scheduled, ended)."),
+                "version": { "type": "integer", "description": "Pass as expected_version with a command." },
+                "created_at": millis("Created"),
+                "updated_at": millis("Last changed"),
+                "record": any("The record as cbec-monitoring defines it (SamplingPlan, TestResult, WarningRecord, ReductionOrder, RectificationOrder, CreditProposal).")
+            }
+        },
+        "Scope": scope,
+        "NewSamplingPlan": {
+            "type": "object",
+            "required": ["scope", "sampling", "starts_at", "reason"],
+            "properties": {
+                "scope": reference("Scope"),
+                "sampling": any("{\"kind\": \"rate\", \"per_mille\": 1..1000} or {\"kind\": \"count\", \"count\": n, \"period\": day|week|month|quarter|year}."),
+                "starts_at": millis("Runs from"),
+                "ends_at": nullable(millis("Runs until (exclusive)")),
+                "reason": text("Why these goods are sampled.")
+            }
+        },
+        "NewTestResult": {
+            "type": "object",
+            "required": ["product", "lab", "sampled_at", "tested_at", "outcome"],
+            "properties": {
+                "plan_id": nullable(string("The sampling plan the sample was taken under.")),
+                "product": {
+                    "type": "object",
+                    "required": ["hs_code", "name", "enterprise", "batch"],
+                    "properties": {
+                        "hs_code": string("10-digit HS code."), "name": { "type": "string" },
+                        "brand": nullable(json!({ "type": "string" })), "item_no": nullable(json!({ "type": "string" })),
+                        "enterprise": string("The answerable enterprise's code."), "batch": { "type": "string" },
+                        "origin_country": nullable(string("3-digit country code."))
+                    }
+                },
+                "lab": { "type": "string" },
+                "sampled_at": millis("Sampled"),
+                "tested_at": millis("Tested"),
+                "outcome": any("{\"verdict\": \"pass\"} or {\"verdict\": \"fail\", \"findings\": [text], \"hazard\": microbial|heavy_metal|pesticide|additive|chemical|physical|labelling|{\"other\": name}}.")
+            }
+        },
+        "NewWarning": {
+            "type": "object",
+            "description": "Either from_result (a failed test result) with severity and optional measure (default by severity: critical refuse_entry, high full_inspection, else hold_for_inspection), valid_for_ms (default 90 days) and scope (default: the result's HS code, brand, enterprise and origin); or finding.",
+            "properties": {
+                "from_result": string("A failed, not withdrawn, test result's id."),
+                "severity": severity.clone(),
+                "measure": measure.clone(),
+                "valid_for_ms": { "type": "integer", "format": "int64", "description": "Validity from now, ms." },
+                "scope": reference("Scope"),
+                "finding": {
+                    "type": "object",
+                    "required": ["scope", "severity", "measure", "valid_until", "finding"],
+                    "properties": {
+                        "scope": reference("Scope"), "severity": severity, "measure": measure,
+                        "valid_until": millis("Valid until (exclusive)"), "finding": text("What was found.")
+                    }
+                }
+            }
+        },
+        "NewReductionOrder": {
+            "type": "object",
+            "required": ["enterprise", "action", "goods", "deadline"],
+            "properties": {
+                "enterprise": string("The addressee's code (customs code or USCC)."),
+                "action": { "type": "string", "enum": ["stop_sale", "recall", "return", "destroy"] },
+                "goods": text("The goods concerned (names, batches, quantities)."),
+                "scope": nullable(reference("Scope")),
+                "warning_id": nullable(json!({ "type": "string" })),
+                "result_id": nullable(json!({ "type": "string" })),
+                "deadline": millis("Respond by")
+            }
+        },
+        "NewRectificationOrder": {
+            "type": "object",
+            "required": ["enterprise", "violation", "description", "documents", "deadline"],
+            "properties": {
+                "enterprise": string("The addressee's code."),
+                "violation": any("smuggling, false_declaration, identity_misuse, or {\"other\": name}."),
+                "description": text("The violation and what must be rectified."),
+                "documents": { "type": "array", "items": { "type": "string" } },
+                "deadline": millis("Respond by")
+            }
+        },
+        "NewCreditProposal": {
+            "type": "object",
+            "required": ["enterprise", "from", "to", "reason", "rectification_id"],
+            "properties": {
+                "enterprise": string("The enterprise's code (that of the rectification order)."),
+                "from": reference("CreditRating"),
+                "to": reference("CreditRating"),
+                "reason": { "type": "string" },
+                "rectification_id": string("An upheld rectification order.")
+            }
+        },
+        "PlanCommand": {
+            "type": "object", "required": ["expected_version", "command"],
+            "description": "{command: amend, sampling, reason} or {command: close, reason}.",
+            "properties": { "expected_version": version.clone(), "command": { "type": "string", "enum": ["amend", "close"] } }
+        },
+        "ResultCommand": {
+            "type": "object", "required": ["expected_version", "command"],
+            "description": "{command: withdraw, reason}.",
+            "properties": { "expected_version": version.clone(), "command": { "type": "string", "enum": ["withdraw"] } }
+        },
+        "WarningCommand": {
+            "type": "object", "required": ["expected_version", "command"],
+            "description": "{command: lift, reason} or {command: extend, until (ms)}.",
+            "properties": { "expected_version": version.clone(), "command": { "type": "string", "enum": ["lift", "extend"] } }
+        },
+        "ReductionCommand": {
+            "type": "object", "required": ["expected_version", "command"],
+            "description": "{command: respond, text, evidence: [ref]} (the enterprise); {command: reject, reason, deadline}; {command: close, note}; {command: withdraw, reason}.",
+            "properties": { "expected_version": version.clone(), "command": { "type": "string", "enum": ["respond", "reject", "close", "withdraw"] } }
+        },
+        "RectificationCommand": {
+            "type": "object", "required": ["expected_version", "command"],
+            "description": "{command: respond, text, evidence} (the enterprise); {command: follow_up, note}; {command: reopen, reason, deadline}; {command: verify, upheld, note}; {command: withdraw, reason}.",
+            "properties": { "expected_version": version.clone(), "command": { "type": "string", "enum": ["respond", "follow_up", "reopen", "verify", "withdraw"] } }
+        },
+        "ProposalCommand": {
+            "type": "object", "required": ["expected_version", "command", "approve"],
+            "description": "{command: decide, approve, note} (note required to reject).",
+            "properties": {
+                "expected_version": version, "command": { "type": "string", "enum": ["decide"] },
+                "approve": { "type": "boolean" }, "note": { "type": "string" }
+            }
+        },
+        "DueOrder": {
+            "type": "object",
+            "properties": {
+                "kind": { "type": "string", "enum": ["reduction", "rectification"] },
+                "id": { "type": "string" }, "version": { "type": "integer" }, "enterprise": { "type": "string" },
+                "deadline": millis("Was due"), "overdue_ms": { "type": "integer", "format": "int64" }
+            }
+        },
+        "EnterpriseOrders": {
+            "type": "object",
+            "required": ["enterprise_id", "codes", "orders", "violations"],
+            "properties": {
+                "enterprise_id": { "type": "string" },
+                "codes": { "type": "array", "items": { "type": "string" } },
+                "orders": {
+                    "type": "array",
+                    "description": "Those waiting for the enterprise first (earliest deadline first), then the others, newest first.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "kind": { "type": "string", "enum": ["reduction", "rectification"] },
+                            "id": { "type": "string" }, "version": { "type": "integer" },
+                            "status": { "type": "string", "enum": ["issued", "overdue", "responded", "closed", "withdrawn"] },
+                            "subject": string("The action (stop_sale, …) or the violation (smuggling, …)."),
+                            "description": { "type": "string" },
+                            "documents": { "type": "array", "items": { "type": "string" } },
+                            "issued_at": millis("Issued"), "deadline": millis("Respond by"),
+                            "response": nullable(any("The latest response: {text, evidence, at, by}.")),
+                            "rejected_because": nullable(json!({ "type": "string" })),
+                            "upheld": nullable(json!({ "type": "boolean" }))
+                        }
+                    }
+                },
+                "violations": { "type": "integer", "description": "Upheld violations on its record." }
+            }
+        }
+    })
+}
+
 /// The document.
 pub fn document() -> Value {
     let mut paths = Map::new();
@@ -662,20 +992,29 @@ pub fn document() -> Value {
         "info": {
             "title": "cbec filing API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "The customs side of cross-border e-commerce supervision: enterprise filing (备案), information changes, certificate bindings, licences, overseas warehouses, B2B export, credit ratings and the audit log. Authenticate with Authorization: Bearer TOKEN. Errors are {\"error\": {\"code\", \"message\", \"diagnostics\"?}}. Times are milliseconds since the Unix epoch unless a field says otherwise."
+            "description": "The customs side of cross-border e-commerce supervision: enterprise filing (备案), information changes, certificate bindings, licences, overseas warehouses, B2B export, credit ratings, clearance, risk rule sets, quality and safety monitoring and the audit log. Authenticate with Authorization: Bearer TOKEN. Errors are {\"error\": {\"code\", \"message\", \"diagnostics\"?}}. Times are milliseconds since the Unix epoch unless a field says otherwise."
         },
         "servers": [{ "url": "/" }],
         "tags": [
             { "name": "operations" }, { "name": "auth" }, { "name": "officers" }, { "name": "tokens" },
-            { "name": "applications" }, { "name": "enterprises" }, { "name": "audit" }
+            { "name": "applications" }, { "name": "enterprises" }, { "name": "clearance" }, { "name": "receipts" },
+            { "name": "risk" }, { "name": "monitoring" }, { "name": "audit" }
         ],
         "security": [{ "bearer": [] }],
         "paths": paths,
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An API token (43 characters)." } },
-            "schemas": schemas()
+            "schemas": all_schemas()
         }
     })
+}
+
+fn all_schemas() -> Value {
+    let mut all = schemas();
+    if let (Value::Object(all), Value::Object(more)) = (&mut all, risk_schemas()) {
+        all.extend(more);
+    }
+    all
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::AppState;
-use crate::api::{applications, audit, clearance, enterprises, officers, system};
+use crate::api::{applications, audit, clearance, enterprises, monitoring, officers, risk, system};
 
 /// An HTTP method of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -166,7 +166,52 @@ const AUDIT: &[Param] = &[
     PAGE[1],
 ];
 
+const DRY_RUN: &[Param] = &[
+    Param {
+        name: "rule_set",
+        schema: "string",
+        required: false,
+        description: "A stored rule set (a draft, typically) to try instead of a rule file in the body.",
+    },
+    Param {
+        name: "limit",
+        schema: "integer",
+        required: false,
+        description: "The most recent lists (import and export) to try, 1 to 50000 (default 10000).",
+    },
+    Param {
+        name: "from",
+        schema: "string",
+        required: false,
+        description: "Only lists received from this day (YYYY-MM-DD, China time) or RFC 3339 time.",
+    },
+    Param {
+        name: "to",
+        schema: "string",
+        required: false,
+        description: "Only lists received before this RFC 3339 time, or up to and including this day (YYYY-MM-DD).",
+    },
+];
+
+const MONITORING_FILTER: &[Param] = &[
+    Param { name: "kind", schema: "MonitoringKind", required: false, description: "Only records of this kind." },
+    Param {
+        name: "state",
+        schema: "string",
+        required: false,
+        description: "Only records in this stored state (active, lifted, issued, responded, verified, proposed, …).",
+    },
+    Param {
+        name: "enterprise",
+        schema: "string",
+        required: false,
+        description: "Only records concerning or addressed to this enterprise code.",
+    },
+    PAGE[1],
+];
+
 const OFFICERS: &str = "Any officer";
+const WRITERS: &str = "risk_officer, supervisor";
 const OFFICERS_OR_SELF: &str = "Any officer, or the enterprise itself";
 
 struct Builder(Vec<Route>);
@@ -606,7 +651,8 @@ pub fn table() -> Vec<Route> {
     );
     b.add(
         RouteDoc {
-            summary: "A document with its facts, every status move (actor, reason, time) and every receipt.",
+            summary: "A document with its facts, every status move (actor, reason, time) and every receipt; for a list \
+                      also the reference data basis and, to officers, the risk engine's decision.",
             access: "Any officer; an enterprise, a document naming it",
             answer: Answer::Json("DocumentDetail"),
             errors: &[404],
@@ -640,6 +686,259 @@ pub fn table() -> Vec<Route> {
             ..doc(Post, "/api/v1/declaration-forms", "link_declaration_form", "clearance")
         },
         clearance::link_form,
+    );
+
+    // ---- risk rule sets ----------------------------------------------------------------
+    b.add(
+        RouteDoc {
+            summary: "Uploads a risk rule file (TOML). It is validated at once: an invalid file is refused with \
+                      every problem by line and column (422 risk.rules_invalid); a valid one is stored as a draft \
+                      under its own version.",
+            access: WRITERS,
+            body: Some(crate::openapi::RULE_FILE),
+            status: 201,
+            answer: Answer::Json("RuleSet"),
+            errors: &[400, 403, 409, 422],
+            ..doc(Post, "/api/v1/risk/rule-sets", "upload_rule_set", "risk")
+        },
+        risk::upload,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The rule sets, newest upload first (drafts, the active one, retired and rejected ones).",
+            access: OFFICERS,
+            answer: Answer::JsonList("RuleSet"),
+            errors: &[403],
+            ..doc(Get, "/api/v1/risk/rule-sets", "list_rule_sets", "risk")
+        },
+        risk::list,
+    );
+    b.add(
+        RouteDoc {
+            summary: "A rule set with its file, the rules as the engine reads them and the expected lane shares of \
+                      random selection per seller credit rating.",
+            access: OFFICERS,
+            answer: Answer::Json("RuleSetDetail"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/risk/rule-sets/{id}", "get_rule_set", "risk")
+        },
+        risk::get,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Approves (activates; the active rule set is retired and lists decided from now on use it) \
+                      or rejects (with a note) a draft.",
+            access: "supervisor; never the officer who uploaded it",
+            body: Some("RuleSetDecision"),
+            answer: Answer::Json("RuleSet"),
+            errors: &[400, 403, 404, 409, 422],
+            ..doc(Post, "/api/v1/risk/rule-sets/{id}/decision", "decide_rule_set", "risk")
+        },
+        risk::decide,
+    );
+    b.add(
+        RouteDoc {
+            summary: "What a candidate rule file (the body, TOML) or a stored rule set (?rule_set=ID) would have \
+                      hit: evaluated over the most recent stored lists beside the active rule set, with the \
+                      pipeline's seed and no warnings.",
+            access: WRITERS,
+            query: DRY_RUN,
+            body: Some(crate::openapi::RULE_FILE),
+            body_optional: true,
+            answer: Answer::Json("DryRun"),
+            errors: &[400, 403, 404, 422],
+            ..doc(Post, "/api/v1/risk/dry-run", "dry_run_rules", "risk")
+        },
+        risk::dry_run,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The risk settings in force: the active rule set, the number of warnings in force and the seed.",
+            access: OFFICERS,
+            answer: Answer::Json("RiskActive"),
+            errors: &[403],
+            ..doc(Get, "/api/v1/risk/active", "get_active_risk", "risk")
+        },
+        risk::active,
+    );
+
+    // ---- quality and safety monitoring ---------------------------------------------------
+    let create = |summary, body, path, id| RouteDoc {
+        summary,
+        access: WRITERS,
+        body: Some(body),
+        status: 201,
+        answer: Answer::Json("MonitoringRecord"),
+        errors: &[400, 403, 409, 422],
+        ..doc(Post, path, id, "monitoring")
+    };
+    b.add(
+        create(
+            "Creates a sampling plan: the goods (scope), how much to sample, from when until when, and why.",
+            "NewSamplingPlan",
+            "/api/v1/monitoring/sampling-plans",
+            "create_sampling_plan",
+        ),
+        monitoring::create_plan,
+    );
+    b.add(
+        create(
+            "Records a laboratory test result of a sampled product (pass, or fail with findings and hazard).",
+            "NewTestResult",
+            "/api/v1/monitoring/test-results",
+            "record_test_result",
+        ),
+        monitoring::record_result,
+    );
+    b.add(
+        create(
+            "Raises a risk warning on a failed test result (from_result) or an officer's finding. It applies its \
+             control measure to matching lists from the next one on.",
+            "NewWarning",
+            "/api/v1/monitoring/warnings",
+            "create_warning",
+        ),
+        monitoring::create_warning,
+    );
+    b.add(
+        create(
+            "Issues a risk reduction order (stop sale, recall, return, destroy) to an enterprise, with a deadline.",
+            "NewReductionOrder",
+            "/api/v1/monitoring/reduction-orders",
+            "issue_reduction_order",
+        ),
+        monitoring::issue_reduction,
+    );
+    b.add(
+        create(
+            "Issues a rectification order for a violation to an enterprise, with a deadline.",
+            "NewRectificationOrder",
+            "/api/v1/monitoring/rectification-orders",
+            "issue_rectification_order",
+        ),
+        monitoring::issue_rectification,
+    );
+    b.add(
+        create(
+            "Proposes to lower an enterprise's credit rating on an upheld rectification order; `from` must be its \
+             rating now. Another supervisor decides.",
+            "NewCreditProposal",
+            "/api/v1/monitoring/credit-proposals",
+            "propose_credit_downgrade",
+        ),
+        monitoring::propose_downgrade,
+    );
+    let command = |summary, access, body, path, id| RouteDoc {
+        summary,
+        access,
+        body: Some(body),
+        answer: Answer::Json("MonitoringRecord"),
+        errors: &[400, 403, 404, 409, 422],
+        ..doc(Post, path, id, "monitoring")
+    };
+    b.add(
+        command(
+            "A command on a sampling plan: amend, close.",
+            WRITERS,
+            "PlanCommand",
+            "/api/v1/monitoring/sampling-plans/{id}/commands",
+            "command_sampling_plan",
+        ),
+        monitoring::plan_command,
+    );
+    b.add(
+        command(
+            "A command on a test result: withdraw.",
+            WRITERS,
+            "ResultCommand",
+            "/api/v1/monitoring/test-results/{id}/commands",
+            "command_test_result",
+        ),
+        monitoring::result_command,
+    );
+    b.add(
+        command(
+            "A command on a warning: lift (with a reason), extend. Applies to the next list.",
+            WRITERS,
+            "WarningCommand",
+            "/api/v1/monitoring/warnings/{id}/commands",
+            "command_warning",
+        ),
+        monitoring::warning_command,
+    );
+    b.add(
+        command(
+            "A command on a risk reduction order: respond (the enterprise addressed), reject, close, withdraw.",
+            "respond: the enterprise the order is addressed to; the others: risk_officer, supervisor",
+            "ReductionCommand",
+            "/api/v1/monitoring/reduction-orders/{id}/commands",
+            "command_reduction_order",
+        ),
+        monitoring::reduction_command,
+    );
+    b.add(
+        command(
+            "A command on a rectification order: respond (the enterprise addressed), follow_up, reopen, verify \
+             (upheld or not; an upheld violation counts on the enterprise's record), withdraw.",
+            "respond: the enterprise the order is addressed to; the others: risk_officer, supervisor",
+            "RectificationCommand",
+            "/api/v1/monitoring/rectification-orders/{id}/commands",
+            "command_rectification_order",
+        ),
+        monitoring::rectification_command,
+    );
+    b.add(
+        command(
+            "Decides a credit downgrade proposal. Approval lowers the enterprise's rating at once, only if it is \
+             still the proposal's `from` (else 409, nothing changes).",
+            "supervisor; never the officer who proposed it",
+            "ProposalCommand",
+            "/api/v1/monitoring/credit-proposals/{id}/commands",
+            "command_credit_proposal",
+        ),
+        monitoring::proposal_command,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Monitoring records, newest first, with their state now (derived: expired, overdue, …).",
+            access: OFFICERS,
+            query: MONITORING_FILTER,
+            answer: Answer::JsonList("MonitoringRecord"),
+            errors: &[400, 403],
+            ..doc(Get, "/api/v1/monitoring/records", "list_monitoring_records", "monitoring")
+        },
+        monitoring::list_records,
+    );
+    b.add(
+        RouteDoc {
+            summary: "A monitoring record (the record's kind names its command route).",
+            access: OFFICERS,
+            answer: Answer::Json("MonitoringRecord"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/monitoring/records/{id}", "get_monitoring_record", "monitoring")
+        },
+        monitoring::get_record,
+    );
+    b.add(
+        RouteDoc {
+            summary: "Reduction and rectification orders past their deadline without a response, most overdue first.",
+            access: OFFICERS,
+            answer: Answer::JsonList("DueOrder"),
+            errors: &[403],
+            ..doc(Get, "/api/v1/monitoring/due", "list_due_orders", "monitoring")
+        },
+        monitoring::due,
+    );
+    b.add(
+        RouteDoc {
+            summary: "The reduction and rectification orders addressed to the enterprise, as it sees them, and the \
+                      violations on its record.",
+            access: OFFICERS_OR_SELF,
+            answer: Answer::Json("EnterpriseOrders"),
+            errors: &[403, 404],
+            ..doc(Get, "/api/v1/enterprises/{id}/monitoring-orders", "list_enterprise_orders", "monitoring")
+        },
+        monitoring::enterprise_orders,
     );
 
     // ---- audit ---------------------------------------------------------------------------

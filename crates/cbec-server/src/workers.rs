@@ -1,6 +1,8 @@
-//! The service's background work: pushing receipts to webhooks and
-//! applying passed clearance deadlines. [`spawn`] runs both in a loop;
-//! [`push_once`] and [`sweep_once`] do one round (tests call them).
+//! The service's background work: pushing receipts to webhooks, applying
+//! passed clearance deadlines, and every minute reloading the reference
+//! data and the risk settings (rule set, warnings in force, violations).
+//! [`spawn`] runs them in a loop; [`push_once`] and [`sweep_once`] do one
+//! round (tests call them).
 //!
 //! **Push.** Each enterprise with a webhook gets its receipts one at a
 //! time, oldest first (so receipts of one document arrive in order): a JSON
@@ -168,17 +170,28 @@ pub async fn load_reference_data(state: &AppState) {
     }
 }
 
+/// Loads what risk control uses now: the active rule set, the risk
+/// warnings in force and the violations on record (warnings expire and
+/// start with time, so this runs every minute too).
+pub async fn load_risk(state: &AppState) {
+    match state.pipeline.load_risk(state.now()).await {
+        Ok((version, warnings)) => tracing::debug!(%version, warnings, "risk settings in force"),
+        Err(e) => tracing::error!(error = %e, "cannot load the risk settings"),
+    }
+}
+
 /// How often the reference data in force is looked up again.
 const REFDATA_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs pushes and deadline sweeps until the runtime stops, and keeps the
-/// reference data current.
+/// reference data and the risk settings current.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut refdata_at = std::time::Instant::now();
         loop {
             if refdata_at.elapsed() >= REFDATA_EVERY {
                 load_reference_data(&state).await;
+                load_risk(&state).await;
                 refdata_at = std::time::Instant::now();
             }
             let pushed = push_once(&state).await;

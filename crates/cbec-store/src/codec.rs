@@ -125,6 +125,11 @@ pub(crate) fn conflict_message(key: &str) -> String {
             "this enterprise version already exists"
         }
         "audit_log_pkey" | "audit_log.seq" => "the audit sequence number is already taken",
+        "rule_sets_version_key" | "rule_sets.version" => {
+            "a rule set with this version already exists; bump the version of the file"
+        }
+        "rule_sets_one_active" | "rule_sets.status" => "another rule set is already active",
+        "monitoring_records_pkey" | "monitoring_records.id" => "a monitoring record with this id already exists",
         other => return format!("duplicate value ({other})"),
     };
     format!("duplicate: {what}")
@@ -161,6 +166,9 @@ pub(crate) mod cols {
     pub(crate) const RECEIPT_R: &str =
         "r.seq, r.id, r.doc_id, r.message_type, r.return_status, r.return_info, r.business_key, r.xml, r.issued_at";
     pub(crate) const PUSH: &str = "o.seq, r.id, o.state, o.attempts, o.next_at, o.last_error, o.delivered_at";
+    pub(crate) const RULE_SET: &str =
+        "id, version, sha256, rules, status, uploaded_by, uploaded_at, decided_by, decided_at, note";
+    pub(crate) const MONITORING: &str = "id, kind, enterprise, state, version, body, created_at, updated_at";
 }
 
 /// The keys column of `documents`: newline-separated.

@@ -22,6 +22,12 @@
 //!
 //! Lists come back oldest first (by their time column, then id).
 //!
+//! The modules: [`audit`] (the chain and its verification), [`clearance`]
+//! (clearance work units, documents, receipts, webhooks), [`refdata`]
+//! (versions of goods reference data), [`risk`] (risk rule sets with
+//! four-eyes activation, and monitoring records with optimistic
+//! concurrency), [`sqlite`] and [`postgres`] (the backends).
+//!
 //! Only this crate knows SQL.
 
 pub mod audit;
@@ -29,6 +35,7 @@ pub mod clearance;
 mod codec;
 mod ops;
 pub mod refdata;
+pub mod risk;
 mod types;
 
 pub use clearance::{
@@ -36,6 +43,7 @@ pub use clearance::{
     PushRow, QuotaRow, ReceiptRow, Snapshot, StoredMessage, StoredMove, Webhook, Work,
 };
 pub use refdata::{NewRefdata, RefdataVersion};
+pub use risk::{MonitoringFilter, MonitoringRow, RuleSetRow};
 pub use types::*;
 
 /// What went wrong in the store.
@@ -187,6 +195,40 @@ pub trait Store: Send + Sync + 'static {
     async fn refdata_active(&self, kind: &str, on: &str) -> Result<Option<RefdataVersion>>;
     /// The CSV of a version, as imported.
     async fn refdata_content(&self, id: &Id) -> Result<String>;
+
+    // ---- risk rule sets and monitoring (see [`risk`]) ---------------------
+
+    /// Stores an uploaded rule set as a draft (with an audit entry).
+    /// `Conflict` if a rule set with the same `version` exists.
+    async fn put_rule_set(&self, version: &str, rules: i64, content: &str, actor: &Actor) -> Result<RuleSetRow>;
+    /// Every rule set, oldest upload first (without content).
+    async fn rule_sets(&self) -> Result<Vec<RuleSetRow>>;
+    /// A rule set with its content, as uploaded.
+    async fn rule_set(&self, id: &Id) -> Result<(RuleSetRow, String)>;
+    /// Approves (it becomes active, the one active until then retired) or
+    /// rejects a draft, with audit entries. `InvalidState` if it is not a
+    /// draft or the actor uploaded it (four eyes).
+    async fn decide_rule_set(&self, id: &Id, approve: bool, note: &str, actor: &Actor) -> Result<RuleSetRow>;
+    /// The rule set in force, with its content.
+    async fn active_rule_set(&self) -> Result<Option<(RuleSetRow, String)>>;
+
+    /// Inserts a monitoring record (`expected_version: None`; `Conflict` if
+    /// the id exists) or replaces one whose stored version is
+    /// `expected_version` (`Conflict` if another writer changed it first,
+    /// `NotFound` if absent, `InvalidState` unless `row.version` is
+    /// greater), with an audit entry `action` (e.g. `warning.lift`) on
+    /// `("monitoring", id)` carrying `summary`, in the same transaction.
+    async fn put_monitoring(
+        &self,
+        row: MonitoringRow,
+        expected_version: Option<i64>,
+        action: &str,
+        summary: serde_json::Value,
+        actor: &Actor,
+    ) -> Result<MonitoringRow>;
+    /// Records matching the filter, oldest first.
+    async fn monitoring_records(&self, filter: &MonitoringFilter) -> Result<Vec<MonitoringRow>>;
+    async fn monitoring_record(&self, id: &Id) -> Result<MonitoringRow>;
 }
 
 /// What a database holds: real traffic, or an integrators' sandbox whose

@@ -4,11 +4,12 @@
 //! Every rule of the store lives here, so SQLite and PostgreSQL cannot drift
 //! apart: existence checks (`NotFound`), uniqueness with a message naming
 //! the duplicate (`Conflict`), application transitions (`InvalidState`),
-//! applying an approval's [`Effect`], and appending the audit entries of a
-//! change through [`append`]. A backend runs one operation inside one
-//! transaction (SQLite: a savepoint of a group commit; PostgreSQL: a
-//! transaction holding the audit chain head lock), so a change and its audit
-//! entries commit together or not at all.
+//! rule set decisions (draft only, four eyes, one active), monitoring record
+//! versions (stale `Conflict`), applying an approval's [`Effect`], and
+//! appending the audit entries of a change through [`append`]. A backend
+//! runs one operation inside one transaction (SQLite: a savepoint of a group
+//! commit; PostgreSQL: a transaction holding the audit chain head lock), so
+//! a change and its audit entries commit together or not at all.
 //!
 //! The SQLite primitives never suspend, so the SQLite backend drives these
 //! futures to completion with a single poll on its own threads ([`now`]).
@@ -27,7 +28,8 @@ use crate::clearance::{
     Decider, DocFilter, DocRow, DuePush, MoveRow, NewMessage, NewReceipt, Outcome, Processed, PushResult, PushRow,
     QuotaRow, ReceiptRow, Snapshot, StoredMessage, StoredMove, Webhook, Work,
 };
-use crate::codec::{certificate_snapshot, snapshot};
+use crate::codec::{certificate_snapshot, from_json, snapshot};
+use crate::risk::{MonitoringFilter, MonitoringRow, RuleSetRow};
 use crate::{
     Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseRecord,
     EnterpriseVersion, Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer,
@@ -138,6 +140,22 @@ pub(crate) trait Db {
     async fn refdata_active(&mut self, kind: &str, on: &str) -> Result<Option<crate::RefdataVersion>>;
     async fn refdata_content(&mut self, id: &str) -> Result<Option<String>>;
     async fn set_store_mode(&mut self, mode: &str, at: Millis) -> Result<()>;
+
+    // ---- risk rule sets and monitoring ----
+    async fn insert_rule_set(&mut self, r: &RuleSetRow, content: &str) -> Result<()>;
+    /// Writes status, decided_by, decided_at and note.
+    async fn update_rule_set(&mut self, r: &RuleSetRow) -> Result<()>;
+    async fn rule_set(&mut self, id: &str) -> Result<Option<RuleSetRow>>;
+    async fn rule_set_by_version(&mut self, version: &str) -> Result<Option<RuleSetRow>>;
+    async fn active_rule_set(&mut self) -> Result<Option<RuleSetRow>>;
+    async fn rule_sets(&mut self) -> Result<Vec<RuleSetRow>>;
+    async fn rule_set_content(&mut self, id: &str) -> Result<Option<String>>;
+    async fn insert_monitoring(&mut self, m: &MonitoringRow) -> Result<()>;
+    /// Writes enterprise, state, version, body and updated_at if the stored
+    /// version is `expected`; how many rows changed (0 or 1).
+    async fn update_monitoring(&mut self, m: &MonitoringRow, expected: i64) -> Result<u64>;
+    async fn monitoring_record(&mut self, id: &str) -> Result<Option<MonitoringRow>>;
+    async fn monitoring_records(&mut self, f: &MonitoringFilter) -> Result<Vec<MonitoringRow>>;
     /// Per enterprise with a webhook, its oldest pending push if due.
     async fn due_pushes(&mut self, now: Millis, limit: u32) -> Result<Vec<DuePush>>;
     async fn record_push(&mut self, enterprise: &str, seq: i64, result: &PushResult) -> Result<()>;
@@ -161,7 +179,7 @@ pub(crate) fn now<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
 
 /// One audit entry to append: what changed, with snapshots.
 pub(crate) struct Change {
-    pub action: &'static str,
+    pub action: String,
     pub entity: &'static str,
     pub entity_id: String,
     pub before: Option<Value>,
@@ -169,14 +187,8 @@ pub(crate) struct Change {
 }
 
 impl Change {
-    fn new(
-        action: &'static str,
-        entity: &'static str,
-        entity_id: &str,
-        before: Option<Value>,
-        after: Option<Value>,
-    ) -> Self {
-        Change { action, entity, entity_id: entity_id.to_string(), before, after }
+    fn new(action: &str, entity: &'static str, entity_id: &str, before: Option<Value>, after: Option<Value>) -> Self {
+        Change { action: action.to_string(), entity, entity_id: entity_id.to_string(), before, after }
     }
 }
 
@@ -189,7 +201,7 @@ pub(crate) async fn append<D: Db>(db: &mut D, actor: &Actor, change: Change) -> 
         seq,
         actor.at,
         &actor_text,
-        change.action,
+        &change.action,
         change.entity,
         &change.entity_id,
         change.before.as_ref(),
@@ -200,7 +212,7 @@ pub(crate) async fn append<D: Db>(db: &mut D, actor: &Actor, change: Change) -> 
         seq,
         at: actor.at,
         actor: actor_text,
-        action: change.action.to_string(),
+        action: change.action,
         entity: change.entity.to_string(),
         entity_id: change.entity_id,
         before: change.before,
@@ -861,6 +873,181 @@ pub(crate) async fn import_refdata<D: Db>(
 
 pub(crate) async fn refdata_content<D: Db>(db: &mut D, id: &str) -> Result<String> {
     db.refdata_content(id).await?.ok_or_else(|| not_found("refdata", id))
+}
+
+// ---- risk rule sets -------------------------------------------------------------
+
+pub(crate) async fn put_rule_set<D: Db>(
+    db: &mut D,
+    version: &str,
+    rules: i64,
+    content: &str,
+    actor: &Actor,
+) -> Result<RuleSetRow> {
+    if version.trim().is_empty() {
+        return Err(StoreError::InvalidState("a rule set needs a version".into()));
+    }
+    if rules < 0 {
+        return Err(StoreError::InvalidState(format!("rule set {version}: a negative number of rules ({rules})")));
+    }
+    if db.rule_set_by_version(version).await?.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "duplicate: a rule set with version {version:?} already exists; bump the version of the file"
+        )));
+    }
+    let r = RuleSetRow {
+        id: new_id(),
+        version: version.to_string(),
+        sha256: sha256_hex(content.as_bytes()),
+        rules,
+        status: RuleSetRow::DRAFT.into(),
+        uploaded_by: actor.principal.to_string(),
+        uploaded_at: actor.at,
+        decided_by: None,
+        decided_at: None,
+        note: None,
+    };
+    db.insert_rule_set(&r, content).await?;
+    append(db, actor, Change::new("rule_set.upload", "rule_set", &r.id, None, Some(snapshot(&r)?))).await?;
+    Ok(r)
+}
+
+async fn rule_set_row<D: Db>(db: &mut D, id: &str) -> Result<RuleSetRow> {
+    db.rule_set(id).await?.ok_or_else(|| not_found("rule_set", id))
+}
+
+async fn with_content<D: Db>(db: &mut D, r: RuleSetRow) -> Result<(RuleSetRow, String)> {
+    let content = db.rule_set_content(&r.id).await?.ok_or_else(|| not_found("rule_set", &r.id))?;
+    Ok((r, content))
+}
+
+pub(crate) async fn rule_set<D: Db>(db: &mut D, id: &str) -> Result<(RuleSetRow, String)> {
+    let r = rule_set_row(db, id).await?;
+    with_content(db, r).await
+}
+
+pub(crate) async fn active_rule_set<D: Db>(db: &mut D) -> Result<Option<(RuleSetRow, String)>> {
+    match db.active_rule_set().await? {
+        Some(r) => with_content(db, r).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Approves or rejects a draft (four eyes); approving retires the rule set
+/// active until then.
+pub(crate) async fn decide_rule_set<D: Db>(
+    db: &mut D,
+    id: &str,
+    approve: bool,
+    note: &str,
+    actor: &Actor,
+) -> Result<RuleSetRow> {
+    let before = rule_set_row(db, id).await?;
+    if before.status != RuleSetRow::DRAFT {
+        return Err(StoreError::InvalidState(format!(
+            "rule set {} is {}: only a draft can be approved or rejected",
+            before.version, before.status
+        )));
+    }
+    let decider = actor.principal.to_string();
+    if decider == before.uploaded_by {
+        return Err(StoreError::InvalidState(
+            "the uploader may not approve their own rule set (nor reject it): another principal must decide".into(),
+        ));
+    }
+    let status = if approve { RuleSetRow::ACTIVE } else { RuleSetRow::REJECTED };
+    let after = RuleSetRow {
+        status: status.into(),
+        decided_by: Some(decider),
+        decided_at: Some(actor.at),
+        note: Some(note.trim()).filter(|n| !n.is_empty()).map(str::to_string),
+        ..before.clone()
+    };
+    if approve && let Some(old) = db.active_rule_set().await? {
+        let retired = RuleSetRow { status: RuleSetRow::RETIRED.into(), ..old.clone() };
+        db.update_rule_set(&retired).await?;
+        append(
+            db,
+            actor,
+            Change::new("rule_set.retire", "rule_set", &old.id, Some(snapshot(&old)?), Some(snapshot(&retired)?)),
+        )
+        .await?;
+    }
+    db.update_rule_set(&after).await?;
+    let action = if approve { "rule_set.activate" } else { "rule_set.reject" };
+    append(db, actor, Change::new(action, "rule_set", id, Some(snapshot(&before)?), Some(snapshot(&after)?))).await?;
+    Ok(after)
+}
+
+// ---- monitoring records --------------------------------------------------------
+
+/// Inserts (`expected: None`) or replaces (the stored version must be
+/// `expected`) a monitoring record, with its audit entry.
+pub(crate) async fn put_monitoring<D: Db>(
+    db: &mut D,
+    row: MonitoringRow,
+    expected: Option<i64>,
+    action: &str,
+    summary: Value,
+    actor: &Actor,
+) -> Result<MonitoringRow> {
+    if action.trim().is_empty() {
+        return Err(StoreError::InvalidState(format!("monitoring record {}: a change needs an audit action", row.id)));
+    }
+    if let Err(e) = from_json::<Value>(&row.body) {
+        return Err(StoreError::InvalidState(format!("monitoring record {}: the body is not JSON ({e})", row.id)));
+    }
+    let (row, before) = match expected {
+        None => {
+            if db.monitoring_record(&row.id).await?.is_some() {
+                return Err(StoreError::Conflict(format!("duplicate: a monitoring record {} already exists", row.id)));
+            }
+            db.insert_monitoring(&row).await?;
+            (row, None)
+        }
+        Some(expected) => {
+            if row.version <= expected {
+                return Err(StoreError::InvalidState(format!(
+                    "monitoring record {}: the new version {} must be greater than the expected version {expected}",
+                    row.id, row.version
+                )));
+            }
+            let stored = db.monitoring_record(&row.id).await?.ok_or_else(|| not_found("monitoring", &row.id))?;
+            if stored.version != expected {
+                return Err(stale(stored.version, expected));
+            }
+            if stored.kind != row.kind {
+                return Err(StoreError::InvalidState(format!(
+                    "monitoring record {} is a {}: its kind cannot change to {}",
+                    row.id, stored.kind, row.kind
+                )));
+            }
+            let row = MonitoringRow { created_at: stored.created_at, ..row };
+            if db.update_monitoring(&row, expected).await? != 1 {
+                return Err(stale(stored.version, expected));
+            }
+            (row, Some(json!({"state": stored.state, "version": stored.version})))
+        }
+    };
+    let mut after = match summary {
+        Value::Object(map) => map,
+        Value::Null => serde_json::Map::new(),
+        other => serde_json::Map::from_iter([("summary".to_string(), other)]),
+    };
+    after.insert("kind".into(), json!(row.kind));
+    after.insert("enterprise".into(), json!(row.enterprise));
+    after.insert("state".into(), json!(row.state));
+    after.insert("version".into(), json!(row.version));
+    append(db, actor, Change::new(action, "monitoring", &row.id, before, Some(Value::Object(after)))).await?;
+    Ok(row)
+}
+
+fn stale(stored: i64, expected: i64) -> StoreError {
+    StoreError::Conflict(format!("stale version: stored {stored}, expected {expected}; reload and retry"))
+}
+
+pub(crate) async fn monitoring_record<D: Db>(db: &mut D, id: &str) -> Result<MonitoringRow> {
+    db.monitoring_record(id).await?.ok_or_else(|| not_found("monitoring", id))
 }
 
 pub(crate) async fn repush<D: Db>(db: &mut D, enterprise: &str, after: i64, actor: &Actor) -> Result<u64> {

@@ -47,9 +47,9 @@ use crate::codec::{
 use crate::ops::{self, Db};
 use crate::{
     Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseVersion,
-    Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer, NewRefdata, NewToken,
-    NewWarehouse, Officer, OverseasWarehouse, Page, Principal, RefdataVersion, Result, Store, StoreError, StoreMode,
-    audit,
+    Id, Licence, Millis, MonitoringFilter, MonitoringRow, NewApplication, NewCertificate, NewCreditChange, NewLicence,
+    NewOfficer, NewRefdata, NewToken, NewWarehouse, Officer, OverseasWarehouse, Page, Principal, RefdataVersion,
+    Result, RuleSetRow, Store, StoreError, StoreMode, audit,
 };
 use std::collections::BTreeMap;
 
@@ -88,6 +88,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "0006_create_refdata",
         sql: include_str!("../migrations/postgres/0006_create_refdata.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "0007_create_risk",
+        sql: include_str!("../migrations/postgres/0007_create_risk.sql"),
     },
 ];
 
@@ -1188,6 +1193,98 @@ impl Db for PgDb<'_> {
         Ok(())
     }
 
+    async fn insert_rule_set(&mut self, r: &RuleSetRow, content: &str) -> Result<()> {
+        self.exec(
+            &format!(
+                "INSERT INTO rule_sets ({RULE_SET}, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            ),
+            &[
+                &r.id,
+                &r.version,
+                &r.sha256,
+                &r.rules,
+                &r.status,
+                &r.uploaded_by,
+                &r.uploaded_at.0,
+                &r.decided_by,
+                &r.decided_at.map(|m| m.0),
+                &r.note,
+                &content,
+            ],
+        )
+        .await
+    }
+
+    async fn update_rule_set(&mut self, r: &RuleSetRow) -> Result<()> {
+        self.exec(
+            "UPDATE rule_sets SET status = $2, decided_by = $3, decided_at = $4, note = $5 WHERE id = $1",
+            &[&r.id, &r.status, &r.decided_by, &r.decided_at.map(|m| m.0), &r.note],
+        )
+        .await
+    }
+
+    async fn rule_set(&mut self, id: &str) -> Result<Option<RuleSetRow>> {
+        self.opt(&format!("SELECT {RULE_SET} FROM rule_sets WHERE id = $1"), &[&id], rule_set_row).await
+    }
+
+    async fn rule_set_by_version(&mut self, version: &str) -> Result<Option<RuleSetRow>> {
+        self.opt(&format!("SELECT {RULE_SET} FROM rule_sets WHERE version = $1"), &[&version], rule_set_row).await
+    }
+
+    async fn active_rule_set(&mut self) -> Result<Option<RuleSetRow>> {
+        self.opt(&format!("SELECT {RULE_SET} FROM rule_sets WHERE status = 'active'"), &[], rule_set_row).await
+    }
+
+    async fn rule_sets(&mut self) -> Result<Vec<RuleSetRow>> {
+        self.all(&format!("SELECT {RULE_SET} FROM rule_sets ORDER BY uploaded_at, id"), &[], rule_set_row).await
+    }
+
+    async fn rule_set_content(&mut self, id: &str) -> Result<Option<String>> {
+        self.opt("SELECT content FROM rule_sets WHERE id = $1", &[&id], |r| get(r, 0)).await
+    }
+
+    async fn insert_monitoring(&mut self, m: &MonitoringRow) -> Result<()> {
+        self.exec(
+            &format!("INSERT INTO monitoring_records ({MONITORING}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
+            &[&m.id, &m.kind, &m.enterprise, &m.state, &m.version, &m.body, &m.created_at.0, &m.updated_at.0],
+        )
+        .await
+    }
+
+    async fn update_monitoring(&mut self, m: &MonitoringRow, expected: i64) -> Result<u64> {
+        let stmt = self
+            .tx
+            .prepare_cached(
+                "UPDATE monitoring_records SET enterprise = $2, state = $3, version = $4, body = $5, updated_at = $6
+                 WHERE id = $1 AND version = $7",
+            )
+            .await
+            .map_err(pg_err)?;
+        self.tx
+            .execute(&stmt, &[&m.id, &m.enterprise, &m.state, &m.version, &m.body, &m.updated_at.0, &expected])
+            .await
+            .map_err(pg_err)
+    }
+
+    async fn monitoring_record(&mut self, id: &str) -> Result<Option<MonitoringRow>> {
+        self.opt(&format!("SELECT {MONITORING} FROM monitoring_records WHERE id = $1"), &[&id], monitoring_row).await
+    }
+
+    async fn monitoring_records(&mut self, f: &MonitoringFilter) -> Result<Vec<MonitoringRow>> {
+        let limit = if f.limit == 0 { None } else { Some(int(f.limit)) };
+        self.all(
+            &format!(
+                "SELECT {MONITORING} FROM monitoring_records
+                 WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR enterprise = $2)
+                 AND ($3::text IS NULL OR state = $3)
+                 ORDER BY created_at, id LIMIT $4"
+            ),
+            &[&f.kind, &f.enterprise, &f.state, &limit],
+            monitoring_row,
+        )
+        .await
+    }
+
     async fn set_webhook(&mut self, enterprise: &str, hook: Option<&Webhook>, codes: &[String]) -> Result<()> {
         self.exec("DELETE FROM webhooks WHERE enterprise = $1", &[&enterprise]).await?;
         self.exec("DELETE FROM webhook_codes WHERE enterprise = $1", &[&enterprise]).await?;
@@ -1561,6 +1658,45 @@ impl Store for PgStore {
         read!(self, |db| ops::refdata_content(db, id))
     }
 
+    async fn put_rule_set(&self, version: &str, rules: i64, content: &str, actor: &Actor) -> Result<RuleSetRow> {
+        write!(self, |db| ops::put_rule_set(db, version, rules, content, actor))
+    }
+
+    async fn rule_sets(&self) -> Result<Vec<RuleSetRow>> {
+        read!(self, |db| db.rule_sets())
+    }
+
+    async fn rule_set(&self, id: &Id) -> Result<(RuleSetRow, String)> {
+        read!(self, |db| ops::rule_set(db, id))
+    }
+
+    async fn decide_rule_set(&self, id: &Id, approve: bool, note: &str, actor: &Actor) -> Result<RuleSetRow> {
+        write!(self, |db| ops::decide_rule_set(db, id, approve, note, actor))
+    }
+
+    async fn active_rule_set(&self) -> Result<Option<(RuleSetRow, String)>> {
+        read!(self, |db| ops::active_rule_set(db))
+    }
+
+    async fn put_monitoring(
+        &self,
+        row: MonitoringRow,
+        expected_version: Option<i64>,
+        action: &str,
+        summary: serde_json::Value,
+        actor: &Actor,
+    ) -> Result<MonitoringRow> {
+        write!(self, |db| ops::put_monitoring(db, row, expected_version, action, summary, actor))
+    }
+
+    async fn monitoring_records(&self, filter: &MonitoringFilter) -> Result<Vec<MonitoringRow>> {
+        read!(self, |db| db.monitoring_records(filter))
+    }
+
+    async fn monitoring_record(&self, id: &Id) -> Result<MonitoringRow> {
+        read!(self, |db| ops::monitoring_record(db, id))
+    }
+
     async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode> {
         write!(self, |db| ops::claim_mode(db, mode, actor))
     }
@@ -1597,6 +1733,34 @@ fn refdata_row(r: &Row) -> Result<RefdataVersion> {
         sha256: get(r, 6)?,
         rows: get(r, 7)?,
         source: get(r, 8)?,
+    })
+}
+
+fn rule_set_row(r: &Row) -> Result<RuleSetRow> {
+    Ok(RuleSetRow {
+        id: get(r, 0)?,
+        version: get(r, 1)?,
+        sha256: get(r, 2)?,
+        rules: get(r, 3)?,
+        status: get(r, 4)?,
+        uploaded_by: get(r, 5)?,
+        uploaded_at: Millis(get(r, 6)?),
+        decided_by: get(r, 7)?,
+        decided_at: get::<Option<i64>>(r, 8)?.map(Millis),
+        note: get(r, 9)?,
+    })
+}
+
+fn monitoring_row(r: &Row) -> Result<MonitoringRow> {
+    Ok(MonitoringRow {
+        id: get(r, 0)?,
+        kind: get(r, 1)?,
+        enterprise: get(r, 2)?,
+        state: get(r, 3)?,
+        version: get(r, 4)?,
+        body: get(r, 5)?,
+        created_at: Millis(get(r, 6)?),
+        updated_at: Millis(get(r, 7)?),
     })
 }
 

@@ -57,9 +57,9 @@ use crate::codec::{
 use crate::ops::{self, Db, now};
 use crate::{
     Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseVersion,
-    Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer, NewRefdata, NewToken,
-    NewWarehouse, Officer, OverseasWarehouse, Page, Principal, RefdataVersion, Result, Store, StoreError, StoreMode,
-    audit,
+    Id, Licence, Millis, MonitoringFilter, MonitoringRow, NewApplication, NewCertificate, NewCreditChange, NewLicence,
+    NewOfficer, NewRefdata, NewToken, NewWarehouse, Officer, OverseasWarehouse, Page, Principal, RefdataVersion,
+    Result, RuleSetRow, Store, StoreError, StoreMode, audit,
 };
 use std::collections::BTreeMap;
 
@@ -103,6 +103,7 @@ const MIGRATIONS: &[Migration] = &[
         name: "0006_create_refdata",
         sql: include_str!("../migrations/sqlite/0006_create_refdata.sql"),
     },
+    Migration { version: 7, name: "0007_create_risk", sql: include_str!("../migrations/sqlite/0007_create_risk.sql") },
 ];
 
 /// Opens (creating and migrating) the SQLite store at `path`.
@@ -414,6 +415,34 @@ fn refdata_row(r: &Row<'_>) -> Result<RefdataVersion> {
         sha256: get(r, 6)?,
         rows: get(r, 7)?,
         source: get(r, 8)?,
+    })
+}
+
+fn rule_set_row(r: &Row<'_>) -> Result<RuleSetRow> {
+    Ok(RuleSetRow {
+        id: get(r, 0)?,
+        version: get(r, 1)?,
+        sha256: get(r, 2)?,
+        rules: get(r, 3)?,
+        status: get(r, 4)?,
+        uploaded_by: get(r, 5)?,
+        uploaded_at: Millis(get(r, 6)?),
+        decided_by: get(r, 7)?,
+        decided_at: get::<Option<i64>>(r, 8)?.map(Millis),
+        note: get(r, 9)?,
+    })
+}
+
+fn monitoring_row(r: &Row<'_>) -> Result<MonitoringRow> {
+    Ok(MonitoringRow {
+        id: get(r, 0)?,
+        kind: get(r, 1)?,
+        enterprise: get(r, 2)?,
+        state: get(r, 3)?,
+        version: get(r, 4)?,
+        body: get(r, 5)?,
+        created_at: Millis(get(r, 6)?),
+        updated_at: Millis(get(r, 7)?),
     })
 }
 
@@ -1523,6 +1552,99 @@ impl Db for SqliteDb<'_> {
         Ok(())
     }
 
+    async fn insert_rule_set(&mut self, r: &RuleSetRow, content: &str) -> Result<()> {
+        exec(
+            self.conn,
+            &format!(
+                "INSERT INTO rule_sets ({RULE_SET}, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ),
+            params![
+                r.id,
+                r.version,
+                r.sha256,
+                r.rules,
+                r.status,
+                r.uploaded_by,
+                r.uploaded_at.0,
+                r.decided_by,
+                r.decided_at.map(|m| m.0),
+                r.note,
+                content
+            ],
+        )
+        .map(drop)
+    }
+
+    async fn update_rule_set(&mut self, r: &RuleSetRow) -> Result<()> {
+        exec(
+            self.conn,
+            "UPDATE rule_sets SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5 WHERE id = ?1",
+            params![r.id, r.status, r.decided_by, r.decided_at.map(|m| m.0), r.note],
+        )
+        .map(drop)
+    }
+
+    async fn rule_set(&mut self, id: &str) -> Result<Option<RuleSetRow>> {
+        query_opt(self.conn, &format!("SELECT {RULE_SET} FROM rule_sets WHERE id = ?1"), [id], rule_set_row)
+    }
+
+    async fn rule_set_by_version(&mut self, version: &str) -> Result<Option<RuleSetRow>> {
+        query_opt(self.conn, &format!("SELECT {RULE_SET} FROM rule_sets WHERE version = ?1"), [version], rule_set_row)
+    }
+
+    async fn active_rule_set(&mut self) -> Result<Option<RuleSetRow>> {
+        query_opt(self.conn, &format!("SELECT {RULE_SET} FROM rule_sets WHERE status = 'active'"), [], rule_set_row)
+    }
+
+    async fn rule_sets(&mut self) -> Result<Vec<RuleSetRow>> {
+        query_all(self.conn, &format!("SELECT {RULE_SET} FROM rule_sets ORDER BY uploaded_at, id"), [], rule_set_row)
+    }
+
+    async fn rule_set_content(&mut self, id: &str) -> Result<Option<String>> {
+        query_opt(self.conn, "SELECT content FROM rule_sets WHERE id = ?1", [id], |r| get(r, 0))
+    }
+
+    async fn insert_monitoring(&mut self, m: &MonitoringRow) -> Result<()> {
+        exec(
+            self.conn,
+            &format!("INSERT INTO monitoring_records ({MONITORING}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+            params![m.id, m.kind, m.enterprise, m.state, m.version, m.body, m.created_at.0, m.updated_at.0],
+        )
+        .map(drop)
+    }
+
+    async fn update_monitoring(&mut self, m: &MonitoringRow, expected: i64) -> Result<u64> {
+        let n = exec(
+            self.conn,
+            "UPDATE monitoring_records SET enterprise = ?2, state = ?3, version = ?4, body = ?5, updated_at = ?6
+             WHERE id = ?1 AND version = ?7",
+            params![m.id, m.enterprise, m.state, m.version, m.body, m.updated_at.0, expected],
+        )?;
+        Ok(n as u64)
+    }
+
+    async fn monitoring_record(&mut self, id: &str) -> Result<Option<MonitoringRow>> {
+        query_opt(
+            self.conn,
+            &format!("SELECT {MONITORING} FROM monitoring_records WHERE id = ?1"),
+            [id],
+            monitoring_row,
+        )
+    }
+
+    async fn monitoring_records(&mut self, f: &MonitoringFilter) -> Result<Vec<MonitoringRow>> {
+        query_all(
+            self.conn,
+            &format!(
+                "SELECT {MONITORING} FROM monitoring_records
+                 WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR enterprise = ?2) AND (?3 IS NULL OR state = ?3)
+                 ORDER BY created_at, id LIMIT ?4"
+            ),
+            params![f.kind, f.enterprise, f.state, if f.limit == 0 { -1 } else { int(f.limit) }],
+            monitoring_row,
+        )
+    }
+
     async fn set_webhook(&mut self, enterprise: &str, hook: Option<&Webhook>, codes: &[String]) -> Result<()> {
         exec(self.conn, "DELETE FROM webhooks WHERE enterprise = ?1", [enterprise])?;
         exec(self.conn, "DELETE FROM webhook_codes WHERE enterprise = ?1", [enterprise])?;
@@ -1832,6 +1954,51 @@ impl Store for SqliteStore {
         self.read(move |db| now(ops::refdata_content(db, &id))).await
     }
 
+    async fn put_rule_set(&self, version: &str, rules: i64, content: &str, actor: &Actor) -> Result<RuleSetRow> {
+        let (version, content, actor) = (version.to_string(), content.to_string(), actor.clone());
+        self.write(move |db| now(ops::put_rule_set(db, &version, rules, &content, &actor))).await
+    }
+
+    async fn rule_sets(&self) -> Result<Vec<RuleSetRow>> {
+        self.read(|db| now(db.rule_sets())).await
+    }
+
+    async fn rule_set(&self, id: &Id) -> Result<(RuleSetRow, String)> {
+        let id = id.clone();
+        self.read(move |db| now(ops::rule_set(db, &id))).await
+    }
+
+    async fn decide_rule_set(&self, id: &Id, approve: bool, note: &str, actor: &Actor) -> Result<RuleSetRow> {
+        let (id, note, actor) = (id.clone(), note.to_string(), actor.clone());
+        self.write(move |db| now(ops::decide_rule_set(db, &id, approve, &note, &actor))).await
+    }
+
+    async fn active_rule_set(&self) -> Result<Option<(RuleSetRow, String)>> {
+        self.read(|db| now(ops::active_rule_set(db))).await
+    }
+
+    async fn put_monitoring(
+        &self,
+        row: MonitoringRow,
+        expected_version: Option<i64>,
+        action: &str,
+        summary: serde_json::Value,
+        actor: &Actor,
+    ) -> Result<MonitoringRow> {
+        let (action, actor) = (action.to_string(), actor.clone());
+        self.write(move |db| now(ops::put_monitoring(db, row, expected_version, &action, summary, &actor))).await
+    }
+
+    async fn monitoring_records(&self, filter: &MonitoringFilter) -> Result<Vec<MonitoringRow>> {
+        let filter = filter.clone();
+        self.read(move |db| now(db.monitoring_records(&filter))).await
+    }
+
+    async fn monitoring_record(&self, id: &Id) -> Result<MonitoringRow> {
+        let id = id.clone();
+        self.read(move |db| now(ops::monitoring_record(db, &id))).await
+    }
+
     async fn claim_mode(&self, mode: StoreMode, actor: &Actor) -> Result<StoreMode> {
         let actor = actor.clone();
         self.write(move |db| now(ops::claim_mode(db, mode, &actor))).await
@@ -1901,7 +2068,7 @@ mod tests {
                     .write(move |db| {
                         now(async {
                             let change = ops::Change {
-                                action: "test.write",
+                                action: "test.write".into(),
                                 entity: "test",
                                 entity_id: i.to_string(),
                                 before: None,

@@ -322,6 +322,245 @@ mod scenarios {
         assert_eq!(v1.sha256, "3bfc269594ef649228e9a74bab00f042efc91d5acc6fbee31a382e80d42388fe");
     }
 
+    /// Rule sets: uploaded as drafts under a unique version, decided once by
+    /// someone other than the uploader; approving retires the active one.
+    pub async fn rule_sets(store: Arc<dyn Store>, db: Arc<TestDb>) {
+        let store = store.as_ref();
+        let who = |name: &str, hours: i64| Actor { principal: Principal::Officer(name.into()), at: at(hours) };
+        let (maker, checker) = ("maker", "checker");
+        let before = audit_count(store).await;
+        assert_eq!(store.active_rule_set().await.unwrap(), None);
+        assert!(store.rule_sets().await.unwrap().is_empty());
+
+        let r1 = store.put_rule_set("2026.1", 1, "rules = 1", &who(maker, 0)).await.unwrap();
+        assert_eq!(
+            (r1.version.as_str(), r1.rules, r1.status.as_str(), r1.uploaded_by.as_str(), r1.uploaded_at),
+            ("2026.1", 1, "draft", "officer:maker", at(0))
+        );
+        assert_eq!((r1.decided_by.clone(), r1.decided_at, r1.note.clone()), (None, None, None));
+        assert_eq!(r1.sha256, "c4ee7faa215fdbc1d14e93390646f93e1b8fc6d96e5924633db5976b8e1d0781");
+        // The same version again, even with other content, is refused.
+        let dup = store.put_rule_set("2026.1", 2, "rules = 2", &who(maker, 1)).await;
+        assert_conflict(dup, "2026.1");
+        let dup = store.put_rule_set("2026.1", 2, "rules = 2", &who(checker, 1)).await;
+        assert_conflict(dup, "bump the version");
+        assert_eq!(store.rule_sets().await.unwrap(), vec![r1.clone()]);
+        assert_eq!(store.rule_set(&r1.id).await.unwrap(), (r1.clone(), "rules = 1".to_string()));
+        assert_not_found(store.rule_set(&new_id()).await, "rule_set");
+        assert_not_found(store.decide_rule_set(&new_id(), true, "", &who(checker, 1)).await, "rule_set");
+
+        // Four eyes: the uploader decides nothing on their own upload.
+        for approve in [true, false] {
+            match store.decide_rule_set(&r1.id, approve, "mine", &who(maker, 1)).await {
+                Err(StoreError::InvalidState(m)) => {
+                    assert!(m.contains("the uploader may not approve their own rule set"), "{m}")
+                }
+                other => panic!("the uploader decided their own rule set: {other:?}"),
+            }
+        }
+        assert_eq!(store.active_rule_set().await.unwrap(), None);
+
+        let a1 = store.decide_rule_set(&r1.id, true, " reviewed ", &who(checker, 2)).await.unwrap();
+        assert_eq!(a1.status, "active");
+        assert_eq!(
+            (a1.decided_by.as_deref(), a1.decided_at, a1.note.as_deref()),
+            (Some("officer:checker"), Some(at(2)), Some("reviewed"))
+        );
+        assert_eq!(store.active_rule_set().await.unwrap(), Some((a1.clone(), "rules = 1".to_string())));
+        // Decided once only.
+        for approve in [true, false] {
+            match store.decide_rule_set(&r1.id, approve, "", &who("third", 3)).await {
+                Err(StoreError::InvalidState(m)) => assert!(m.contains("active"), "{m}"),
+                other => panic!("an active rule set was decided again: {other:?}"),
+            }
+        }
+
+        // Approving a second one retires the first.
+        let r2 = store.put_rule_set("2026.2", 2, "rules = 2", &who(maker, 4)).await.unwrap();
+        assert_eq!(store.active_rule_set().await.unwrap().unwrap().0.id, r1.id, "a draft is not in force");
+        let a2 = store.decide_rule_set(&r2.id, true, "", &who(checker, 5)).await.unwrap();
+        assert_eq!((a2.status.as_str(), a2.note.clone()), ("active", None));
+        let (active, content) = store.active_rule_set().await.unwrap().unwrap();
+        assert_eq!((active, content.as_str()), (a2.clone(), "rules = 2"));
+        let retired = RuleSetRow { status: "retired".into(), ..a1.clone() };
+        assert_eq!(store.rule_set(&r1.id).await.unwrap().0, retired, "the retired one keeps its decision");
+        match store.decide_rule_set(&r1.id, true, "", &who("third", 6)).await {
+            Err(StoreError::InvalidState(m)) => assert!(m.contains("retired"), "{m}"),
+            other => panic!("a retired rule set was decided again: {other:?}"),
+        }
+
+        // Rejecting leaves the active one in force.
+        let r3 = store.put_rule_set("2026.3", 3, "rules = 3", &who(checker, 7)).await.unwrap();
+        let j3 = store.decide_rule_set(&r3.id, false, "typo in rule 2", &who(maker, 8)).await.unwrap();
+        assert_eq!(
+            (j3.status.as_str(), j3.decided_by.as_deref(), j3.note.as_deref()),
+            ("rejected", Some("officer:maker"), Some("typo in rule 2"))
+        );
+        match store.decide_rule_set(&r3.id, true, "", &who("third", 9)).await {
+            Err(StoreError::InvalidState(m)) => assert!(m.contains("rejected"), "{m}"),
+            other => panic!("a rejected rule set was decided again: {other:?}"),
+        }
+        assert_eq!(store.active_rule_set().await.unwrap().unwrap().0, a2);
+        assert_eq!(store.rule_sets().await.unwrap(), vec![retired, a2.clone(), j3.clone()]);
+        let active = "SELECT CAST(COUNT(*) AS TEXT) FROM rule_sets WHERE status = 'active'";
+        assert_eq!(db.text(active).await.as_deref(), Some("1"));
+
+        // One entry per change, the chain intact (audit_count verifies it).
+        assert_eq!(audit_count(store).await, before + 7);
+        let entries = store.audit_entries(before, 100).await.unwrap();
+        let seen: Vec<(&str, &str, &str)> =
+            entries.iter().map(|e| (e.action.as_str(), e.entity.as_str(), e.entity_id.as_str())).collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("rule_set.upload", "rule_set", r1.id.as_str()),
+                ("rule_set.activate", "rule_set", r1.id.as_str()),
+                ("rule_set.upload", "rule_set", r2.id.as_str()),
+                ("rule_set.retire", "rule_set", r1.id.as_str()),
+                ("rule_set.activate", "rule_set", r2.id.as_str()),
+                ("rule_set.upload", "rule_set", r3.id.as_str()),
+                ("rule_set.reject", "rule_set", r3.id.as_str()),
+            ]
+        );
+        assert_eq!(entries[1].actor, "officer:checker");
+        assert_eq!(entries[3].after.as_ref().unwrap()["status"], "retired");
+        assert_eq!(entries[4].before.as_ref().unwrap()["status"], "draft");
+    }
+
+    /// Monitoring records: opaque JSON with optimistic concurrency, each
+    /// change audited in its own transaction.
+    pub async fn monitoring_records(shared: Arc<dyn Store>, db: Arc<TestDb>) {
+        let store = shared.as_ref();
+        let row = |kind: &str, enterprise: Option<&str>, state: &str, hours: i64| MonitoringRow {
+            id: new_id(),
+            kind: kind.into(),
+            enterprise: enterprise.map(str::to_string),
+            state: state.into(),
+            version: 1,
+            body: json!({"kind": kind, "state": state}).to_string(),
+            created_at: at(hours),
+            updated_at: at(hours),
+        };
+        let (a, b) = (Some("3301960001"), Some("3301960002"));
+        let before = audit_count(store).await;
+        let mut put = Vec::new();
+        for (r, action) in [
+            (row("warning", a, "issued", 0), "warning.issue"),
+            (row("test_result", b, "pending", 1), "test_result.record"),
+            (row("sampling_plan", None, "draft", 2), "sampling_plan.create"),
+            (row("warning", b, "issued", 3), "warning.issue"),
+        ] {
+            let stored = store.put_monitoring(r.clone(), None, action, json!({"n": put.len()}), &system(4)).await;
+            assert_eq!(stored.unwrap(), r);
+            put.push(r);
+        }
+        let (w1, t1, p1, w2) = (put[0].clone(), put[1].clone(), put[2].clone(), put[3].clone());
+        assert_eq!(audit_count(store).await, before + 4);
+
+        // A second insert of an id, an absent record, a body that is not JSON.
+        let again = MonitoringRow { state: "other".into(), ..w1.clone() };
+        assert_conflict(store.put_monitoring(again, None, "warning.issue", json!({}), &system(5)).await, &w1.id);
+        assert_eq!(store.monitoring_record(&w1.id).await.unwrap(), w1);
+        assert_not_found(store.monitoring_record(&new_id()).await, "monitoring");
+        let ghost = MonitoringRow { version: 2, ..row("warning", a, "lifted", 5) };
+        assert_not_found(
+            store.put_monitoring(ghost, Some(1), "warning.lift", json!({}), &system(5)).await,
+            "monitoring",
+        );
+        let broken = MonitoringRow { body: "{not json".into(), ..row("warning", a, "issued", 5) };
+        assert_invalid(store.put_monitoring(broken, None, "warning.issue", json!({}), &system(5)).await);
+        assert_eq!(audit_count(store).await, before + 4);
+
+        // An update: the caller's version, the stored creation time.
+        let lifted = MonitoringRow {
+            state: "lifted".into(),
+            version: 2,
+            body: json!({"lifted": true}).to_string(),
+            created_at: at(99),
+            updated_at: at(6),
+            ..w1.clone()
+        };
+        let stored =
+            store.put_monitoring(lifted.clone(), Some(1), "warning.lift", json!({"reason": "fixed"}), &system(6)).await;
+        let stored = stored.unwrap();
+        assert_eq!(stored, MonitoringRow { created_at: w1.created_at, ..lifted.clone() });
+        assert_eq!(store.monitoring_record(&w1.id).await.unwrap(), stored);
+        let last = store.audit_entries(before + 4, 10).await.unwrap();
+        assert_eq!(last.len(), 1);
+        let e = &last[0];
+        assert_eq!(
+            (e.action.as_str(), e.entity.as_str(), e.entity_id.as_str()),
+            ("warning.lift", "monitoring", &*w1.id)
+        );
+        assert_eq!(e.before, Some(json!({"state": "issued", "version": 1})));
+        assert_eq!(
+            e.after,
+            Some(json!({"reason": "fixed", "kind": "warning", "enterprise": a, "state": "lifted", "version": 2}))
+        );
+
+        // A stale update changes nothing and leaves no audit entry.
+        let stale = MonitoringRow { state: "issued".into(), version: 2, ..w1.clone() };
+        match store.put_monitoring(stale, Some(1), "warning.reissue", json!({}), &system(7)).await {
+            Err(StoreError::Conflict(m)) => {
+                assert_eq!(m, "stale version: stored 2, expected 1; reload and retry")
+            }
+            other => panic!("a stale update was not refused: {other:?}"),
+        }
+        // The version must move forward; the kind cannot change.
+        let same = MonitoringRow { state: "issued".into(), ..stored.clone() };
+        assert_invalid(store.put_monitoring(same, Some(2), "warning.reissue", json!({}), &system(7)).await);
+        let other_kind = MonitoringRow { kind: "credit_proposal".into(), version: 3, ..stored.clone() };
+        assert_invalid(store.put_monitoring(other_kind, Some(2), "warning.reissue", json!({}), &system(7)).await);
+        assert_eq!(store.monitoring_record(&w1.id).await.unwrap(), stored);
+        assert_eq!(audit_count(store).await, before + 5);
+
+        // Filters, oldest first.
+        let list = |kind: Option<&str>, enterprise: Option<&str>, state: Option<&str>, limit: u32| {
+            let f = MonitoringFilter {
+                kind: kind.map(str::to_string),
+                enterprise: enterprise.map(str::to_string),
+                state: state.map(str::to_string),
+                limit,
+            };
+            async move { store.monitoring_records(&f).await.unwrap().into_iter().map(|r| r.id).collect::<Vec<_>>() }
+        };
+        let ids = |rows: &[&MonitoringRow]| rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(list(None, None, None, 0).await, ids(&[&w1, &t1, &p1, &w2]));
+        assert_eq!(list(None, None, None, 2).await, ids(&[&w1, &t1]));
+        assert_eq!(list(Some("warning"), None, None, 0).await, ids(&[&w1, &w2]));
+        assert_eq!(list(None, b, None, 0).await, ids(&[&t1, &w2]));
+        assert_eq!(list(Some("warning"), b, None, 0).await, ids(&[&w2]));
+        assert_eq!(list(None, None, Some("issued"), 0).await, ids(&[&w2]));
+        assert_eq!(list(Some("warning"), None, Some("lifted"), 0).await, ids(&[&w1]));
+        assert_eq!(list(Some("test_result"), None, Some("pending"), 0).await, ids(&[&t1]));
+        assert!(list(Some("reduction_order"), None, None, 0).await.is_empty());
+        assert!(list(None, Some("3301969999"), None, 0).await.is_empty());
+
+        // Racing updates from the same version, through two stores on the
+        // database: exactly one wins.
+        let other = cbec_store::open(&db.url()).await.unwrap();
+        let mut handles = Vec::new();
+        for i in 0..8 {
+            let s = if i % 2 == 0 { shared.clone() } else { other.clone() };
+            let next =
+                MonitoringRow { state: format!("race{i}"), version: 3, updated_at: at(10 + i), ..stored.clone() };
+            handles.push(tokio::spawn(async move {
+                s.put_monitoring(next, Some(2), "warning.update", json!({"i": i}), &system(10 + i)).await
+            }));
+        }
+        let mut won = Vec::new();
+        for h in handles {
+            match h.await.unwrap() {
+                Ok(r) => won.push(r),
+                Err(StoreError::Conflict(m)) => assert!(m.starts_with("stale version: stored 3, expected 2"), "{m}"),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(won.len(), 1);
+        assert_eq!(store.monitoring_record(&w1.id).await.unwrap(), won[0]);
+        assert_eq!(audit_count(store).await, before + 6);
+    }
+
     pub async fn store_mode(store: Arc<dyn Store>, _db: Arc<TestDb>) {
         let store = store.as_ref();
         let before = audit_count(store).await;
@@ -1355,7 +1594,7 @@ mod scenarios {
     pub async fn two_stores_one_database(store: Arc<dyn Store>, db: Arc<TestDb>) {
         let first = store.submit_application(initial("3301960001", "u", "A"), &system(1)).await.unwrap();
         let other = cbec_store::open(&db.url()).await.unwrap();
-        assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM schema_migrations").await.as_deref(), Some("6"));
+        assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM schema_migrations").await.as_deref(), Some("7"));
         assert_eq!(other.application(&first.id).await.unwrap(), first);
 
         let mut handles = Vec::new();
@@ -1469,6 +1708,8 @@ macro_rules! conformance {
 
 conformance!(
     refdata_versions,
+    rule_sets,
+    monitoring_records,
     store_mode,
     officers_and_tokens,
     initial_filing,

@@ -353,6 +353,15 @@ pub(crate) struct DocDetail {
     route: Option<String>,
     /// Notes for officers (`transfer open`, `transfer overdue`, `summarised S…`, `sandbox: …`).
     flags: Vec<String>,
+    /// Lists: the risk engine's decision (lane, rules fired, warnings hit,
+    /// the random draw, rule set version and seed). Officers only: the
+    /// selection criteria and the seed are not for the traders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    risk: Option<cbec_risk::Decision>,
+    /// Lists: the reference data versions (and rule set) the goods were
+    /// checked against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basis: Option<cbec_clearance::goods::Basis>,
     moves: Vec<StoredMove>,
     receipts: Vec<ReceiptOut>,
 }
@@ -383,7 +392,16 @@ pub(crate) async fn get_document(
     let moves = state.store.document_moves(&row.id).await?;
     let receipts = state.store.document_receipts(&row.id).await?.into_iter().map(ReceiptOut::from).collect();
     let facts = serde_json::to_value(&doc.facts).map_err(ApiError::internal)?;
-    Ok(Json(DocDetail { summary: DocOut::from(&row), facts, route: doc.route, flags: doc.flags, moves, receipts }))
+    Ok(Json(DocDetail {
+        summary: DocOut::from(&row),
+        facts,
+        route: doc.route,
+        flags: doc.flags,
+        risk: doc.risk.filter(|_| caller.is_officer()),
+        basis: doc.basis,
+        moves,
+        receipts,
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,7 +6,9 @@ pub(crate) mod applications;
 pub(crate) mod audit;
 pub(crate) mod clearance;
 pub(crate) mod enterprises;
+pub(crate) mod monitoring;
 pub(crate) mod officers;
+pub(crate) mod risk;
 pub(crate) mod system;
 
 use cbec_store::Page;

@@ -3,8 +3,9 @@
 //!
 //! Columns: the four officer roles, the enterprise that owns the records
 //! (A), another enterprise (B), and no token. Records a cell changes
-//! (applications, tokens, certificates) are made fresh for each cell, so
-//! every cell sees the same starting state.
+//! (applications, tokens, certificates, rule sets, monitoring records) are
+//! made fresh for each cell, so every cell sees the same starting state.
+//! A body given as a JSON string is sent as a TOML rule file.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +28,23 @@ enum Setup {
     OwnerToken,
     /// `{cert}`: a certificate bound to enterprise A.
     OwnerCertificate,
+    /// `{ruleset}`: a draft rule set uploaded by the risk officer.
+    DraftRuleSet,
+    /// `{plan}`: a sampling plan.
+    Plan,
+    /// `{result}`: a failed test result.
+    FailedResult,
+    /// `{warning}`: a warning on a finding.
+    Warning,
+    /// `{reduction}`: a reduction order addressed to A.
+    Reduction,
+    /// `{rectification}`: a rectification order addressed to A.
+    Rectification,
+    /// `{rect}`: an upheld rectification order of A, rated general.
+    Upheld,
+    /// `{proposal}`: a downgrade proposal of A (general to dishonest) by the
+    /// risk officer.
+    Proposal,
 }
 
 /// A request body, made fresh per cell (names and codes must be unique).
@@ -36,8 +54,8 @@ struct Row {
     method: Method,
     /// The route template, to check that the matrix covers every route.
     route: &'static str,
-    /// The path to call: `{A}`, `{B}`, `{app}`, `{token}`, `{cert}`, `{now}`
-    /// are replaced.
+    /// The path to call: `{A}`, `{B}`, `{now}` and the placeholder of the
+    /// setup are replaced (in the body too, with `{A_CODE}`: A's USCC).
     path: &'static str,
     setup: Setup,
     body: Option<BodyFn>,
@@ -54,6 +72,13 @@ const AUDITORS: [u16; 7] = [403, 403, 200, 200, 403, 403, 401];
 const DECIDERS: [u16; 7] = [200, 403, 200, 403, 403, 403, 401];
 const ENTERPRISES: [u16; 7] = [403, 403, 403, 403, 200, 200, 401];
 const NOT_FOUND: [u16; 7] = [404, 404, 404, 404, 404, 404, 401];
+const WRITERS_201: [u16; 7] = [403, 201, 201, 403, 403, 403, 401];
+const WRITERS_200: [u16; 7] = [403, 200, 200, 403, 403, 403, 401];
+const SUPERVISOR_200: [u16; 7] = [403, 403, 200, 403, 403, 403, 401];
+/// An officer command on an order: the enterprise may not give it.
+const ORDER_OFFICER: [u16; 7] = [403, 200, 200, 403, 403, 403, 401];
+/// `respond`: only the enterprise addressed.
+const ORDER_RESPOND: [u16; 7] = [403, 403, 403, 403, 200, 403, 401];
 
 static UNIQUE: AtomicU64 = AtomicU64::new(1);
 
@@ -114,6 +139,66 @@ fn form() -> Value {
 
 fn label() -> Value {
     json!({"label": "matrix"})
+}
+
+fn rule_set() -> Value {
+    Value::String(rule_file(&format!("matrix-{}", unique()), "0402", "red"))
+}
+
+fn decision() -> Value {
+    json!({"approve": true, "note": "matrix"})
+}
+
+fn plan() -> Value {
+    json!({"scope": {"hs_prefix": "1901"}, "sampling": {"kind": "rate", "per_mille": 50}, "starts_at": START,
+        "reason": "matrix"})
+}
+
+fn result() -> Value {
+    failed_result("{A_CODE}")
+}
+
+fn finding() -> Value {
+    json!({"finding": {"scope": {"hs_prefix": "0402"}, "severity": "low", "measure": "hold_for_inspection",
+        "valid_until": START + 365 * DAY, "finding": "matrix"}})
+}
+
+fn reduction() -> Value {
+    json!({"enterprise": "{A_CODE}", "action": "stop_sale", "goods": "matrix goods", "deadline": START + 30 * DAY})
+}
+
+fn rectification() -> Value {
+    json!({"enterprise": "{A_CODE}", "violation": "false_declaration", "description": "matrix", "documents": [],
+        "deadline": START + 30 * DAY})
+}
+
+fn proposal() -> Value {
+    json!({"enterprise": "{A_CODE}", "from": "general", "to": "dishonest", "reason": "matrix",
+        "rectification_id": "{rect}"})
+}
+
+fn close() -> Value {
+    json!({"expected_version": 1, "command": "close", "reason": "matrix"})
+}
+
+fn withdraw() -> Value {
+    json!({"expected_version": 1, "command": "withdraw", "reason": "matrix"})
+}
+
+fn lift() -> Value {
+    json!({"expected_version": 1, "command": "lift", "reason": "matrix"})
+}
+
+fn respond() -> Value {
+    json!({"expected_version": 1, "command": "respond", "text": "matrix", "evidence": []})
+}
+
+fn follow_up() -> Value {
+    json!({"expected_version": 1, "command": "follow_up", "note": "matrix"})
+}
+
+fn decide() -> Value {
+    json!({"expected_version": 1, "command": "decide", "approve": true, "note": "matrix"})
 }
 
 fn rows() -> Vec<Row> {
@@ -296,6 +381,146 @@ fn rows() -> Vec<Row> {
         ),
         get("/api/v1/audit", AUDITORS),
         get("/api/v1/audit/verify", AUDITORS),
+        // Risk rule sets: risk officers and supervisors write and try them,
+        // a supervisor other than the uploader activates them.
+        row(Method::POST, "/api/v1/risk/rule-sets", "/api/v1/risk/rule-sets", Nothing, Some(rule_set), WRITERS_201),
+        get("/api/v1/risk/rule-sets", OFFICERS),
+        row(
+            Method::GET,
+            "/api/v1/risk/rule-sets/{id}",
+            "/api/v1/risk/rule-sets/{ruleset}",
+            DraftRuleSet,
+            None,
+            OFFICERS,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/risk/rule-sets/{id}/decision",
+            "/api/v1/risk/rule-sets/{ruleset}/decision",
+            DraftRuleSet,
+            Some(decision),
+            SUPERVISOR_200,
+        ),
+        row(Method::POST, "/api/v1/risk/dry-run", "/api/v1/risk/dry-run", Nothing, Some(rule_set), WRITERS_200),
+        get("/api/v1/risk/active", OFFICERS),
+        // Monitoring: risk officers and supervisors write; the enterprise
+        // addressed responds to its orders; supervisors decide proposals.
+        row(
+            Method::POST,
+            "/api/v1/monitoring/sampling-plans",
+            "/api/v1/monitoring/sampling-plans",
+            Nothing,
+            Some(plan),
+            WRITERS_201,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/test-results",
+            "/api/v1/monitoring/test-results",
+            Nothing,
+            Some(result),
+            WRITERS_201,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/warnings",
+            "/api/v1/monitoring/warnings",
+            Nothing,
+            Some(finding),
+            WRITERS_201,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/reduction-orders",
+            "/api/v1/monitoring/reduction-orders",
+            Nothing,
+            Some(reduction),
+            WRITERS_201,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/rectification-orders",
+            "/api/v1/monitoring/rectification-orders",
+            Nothing,
+            Some(rectification),
+            WRITERS_201,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/credit-proposals",
+            "/api/v1/monitoring/credit-proposals",
+            Upheld,
+            Some(proposal),
+            WRITERS_201,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/sampling-plans/{id}/commands",
+            "/api/v1/monitoring/sampling-plans/{plan}/commands",
+            Plan,
+            Some(close),
+            WRITERS_200,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/test-results/{id}/commands",
+            "/api/v1/monitoring/test-results/{result}/commands",
+            FailedResult,
+            Some(withdraw),
+            WRITERS_200,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/warnings/{id}/commands",
+            "/api/v1/monitoring/warnings/{warning}/commands",
+            Warning,
+            Some(lift),
+            WRITERS_200,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/reduction-orders/{id}/commands",
+            "/api/v1/monitoring/reduction-orders/{reduction}/commands",
+            Reduction,
+            Some(withdraw),
+            ORDER_OFFICER,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/reduction-orders/{id}/commands",
+            "/api/v1/monitoring/reduction-orders/{reduction}/commands",
+            Reduction,
+            Some(respond),
+            ORDER_RESPOND,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/rectification-orders/{id}/commands",
+            "/api/v1/monitoring/rectification-orders/{rectification}/commands",
+            Rectification,
+            Some(follow_up),
+            ORDER_OFFICER,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/rectification-orders/{id}/commands",
+            "/api/v1/monitoring/rectification-orders/{rectification}/commands",
+            Rectification,
+            Some(respond),
+            ORDER_RESPOND,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/monitoring/credit-proposals/{id}/commands",
+            "/api/v1/monitoring/credit-proposals/{proposal}/commands",
+            Proposal,
+            Some(decide),
+            SUPERVISOR_200,
+        ),
+        get("/api/v1/monitoring/records", OFFICERS),
+        row(Method::GET, "/api/v1/monitoring/records/{id}", "/api/v1/monitoring/records/{plan}", Plan, None, OFFICERS),
+        get("/api/v1/monitoring/due", OFFICERS),
+        ent("/api/v1/enterprises/{id}/monitoring-orders", "/api/v1/enterprises/{A}/monitoring-orders"),
     ]
 }
 
@@ -306,6 +531,8 @@ struct Fixture {
     a: String,
     b: String,
     a_token: String,
+    /// A's USCC, the code monitoring records address.
+    a_code: String,
 }
 
 async fn fixture() -> Fixture {
@@ -320,7 +547,8 @@ async fn fixture() -> Fixture {
     let b_token = app.enterprise_token(&b).await;
     let tokens =
         [Some(reviewer), Some(risk), Some(supervisor), Some(admin), Some(a_token.clone()), Some(b_token), None];
-    Fixture { app, tokens, a, b, a_token }
+    let a_code = app.uscc(&a).await;
+    Fixture { app, tokens, a, b, a_token, a_code }
 }
 
 impl Fixture {
@@ -350,17 +578,73 @@ impl Fixture {
                 let cert = list.body.as_array().into_iter().flatten().find(|c| c["serial"] == serial.as_str()).cloned();
                 Some(("{cert}", cert.expect("bound")["id"].as_str().unwrap_or_default().to_owned()))
             }
+            Setup::DraftRuleSet => {
+                let text = rule_set();
+                let r = app.post_toml("/api/v1/risk/rule-sets", self.risk(), text.as_str().unwrap_or_default()).await;
+                Some(("{ruleset}", r.expect(201).id()))
+            }
+            Setup::Plan => Some(("{plan}", self.create("sampling-plans", plan()).await)),
+            Setup::FailedResult => Some(("{result}", self.create("test-results", result()).await)),
+            Setup::Warning => Some(("{warning}", self.create("warnings", finding()).await)),
+            Setup::Reduction => Some(("{reduction}", self.create("reduction-orders", reduction()).await)),
+            Setup::Rectification => {
+                Some(("{rectification}", self.create("rectification-orders", rectification()).await))
+            }
+            Setup::Upheld => Some(("{rect}", self.upheld().await)),
+            Setup::Proposal => {
+                let rect = self.upheld().await;
+                let body = self.fill(proposal(), &[("{rect}", &rect)]);
+                Some(("{proposal}", self.create("credit-proposals", body).await))
+            }
         }
+    }
+
+    fn risk(&self) -> &str {
+        self.tokens[1].as_deref().unwrap_or_default()
+    }
+
+    /// `{A_CODE}` and `replace` put in a body.
+    fn fill(&self, body: Value, replace: &[(&str, &str)]) -> Value {
+        let mut text = body.to_string().replace("{A_CODE}", &self.a_code);
+        for (placeholder, value) in replace {
+            text = text.replace(placeholder, value);
+        }
+        serde_json::from_str(&text).unwrap_or(body)
+    }
+
+    /// A monitoring record made by the risk officer; its id.
+    async fn create(&self, path: &str, body: Value) -> String {
+        let body = self.fill(body, &[]);
+        self.app.post(&format!("/api/v1/monitoring/{path}"), self.risk(), body).await.expect(201).id()
+    }
+
+    /// An upheld rectification order of A, whose rating is set back to
+    /// general first; its id.
+    async fn upheld(&self) -> String {
+        let supervisor = self.tokens[2].as_deref().unwrap_or_default();
+        let general = json!({"rating": "general", "reason": "matrix"});
+        self.app.post(&format!("/api/v1/enterprises/{}/credit", self.a), supervisor, general).await.expect(200);
+        let id = self.create("rectification-orders", rectification()).await;
+        let verify = json!({"command": "verify", "upheld": true, "note": "matrix"});
+        self.app.command(&format!("rectification-orders/{id}"), self.risk(), 1, verify).await.expect(200);
+        id
     }
 
     async fn call(&self, row: &Row, column: usize) -> Reply {
         let mut path = row.path.replace("{A}", &self.a).replace("{B}", &self.b);
         let now = cbec_store::Millis(self.app.clock.load(Ordering::SeqCst)).to_rfc3339();
         path = path.replace("{now}", &now);
-        if let Some((placeholder, value)) = self.setup(row.setup).await {
-            path = path.replace(placeholder, &value);
+        let setup = self.setup(row.setup).await;
+        if let Some((placeholder, value)) = &setup {
+            path = path.replace(placeholder, value);
         }
-        let mut body = row.body.map(|f| f());
+        let replace: Vec<(&str, &str)> = setup.iter().map(|(p, v)| (*p, v.as_str())).collect();
+        let mut body = row.body.map(|f| self.fill(f(), &replace));
+        // A JSON string is a rule file.
+        if let Some(Value::String(text)) = &body {
+            let token = self.tokens[column].as_deref();
+            return self.app.call_raw(row.method.clone(), &path, token, "application/toml", text).await;
+        }
         // `?for=` names the enterprise of an application in the body.
         if let Some((p, enterprise)) = path.split_once("?for=") {
             if let Some(b) = body.as_mut() {
@@ -394,7 +678,9 @@ async fn authorization_matrix() {
             let got = reply.status.as_u16();
             let code_ok = match got {
                 401 => reply.code() == "auth.unauthorized",
-                403 => reply.code() == "auth.forbidden",
+                // The monitoring rules refuse an officer's respond and an
+                // enterprise's officer command with their own code.
+                403 => matches!(reply.code(), "auth.forbidden" | "monitoring.not_allowed"),
                 _ => true,
             };
             if got != expected || !code_ok {

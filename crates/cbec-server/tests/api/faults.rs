@@ -190,6 +190,37 @@ impl Store for Faulty {
     async fn refdata_content(&self, id: &Id) -> Result<String> {
         delegate!(self.refdata_content(id))
     }
+    async fn put_rule_set(&self, version: &str, rules: i64, content: &str, actor: &Actor) -> Result<RuleSetRow> {
+        delegate!(self.put_rule_set(version, rules, content, actor))
+    }
+    async fn rule_sets(&self) -> Result<Vec<RuleSetRow>> {
+        delegate!(self.rule_sets())
+    }
+    async fn rule_set(&self, id: &Id) -> Result<(RuleSetRow, String)> {
+        delegate!(self.rule_set(id))
+    }
+    async fn decide_rule_set(&self, id: &Id, approve: bool, note: &str, actor: &Actor) -> Result<RuleSetRow> {
+        delegate!(self.decide_rule_set(id, approve, note, actor))
+    }
+    async fn active_rule_set(&self) -> Result<Option<(RuleSetRow, String)>> {
+        delegate!(self.active_rule_set())
+    }
+    async fn put_monitoring(
+        &self,
+        row: MonitoringRow,
+        expected_version: Option<i64>,
+        action: &str,
+        summary: serde_json::Value,
+        actor: &Actor,
+    ) -> Result<MonitoringRow> {
+        delegate!(self.put_monitoring(row, expected_version, action, summary, actor))
+    }
+    async fn monitoring_records(&self, filter: &MonitoringFilter) -> Result<Vec<MonitoringRow>> {
+        delegate!(self.monitoring_records(filter))
+    }
+    async fn monitoring_record(&self, id: &Id) -> Result<MonitoringRow> {
+        delegate!(self.monitoring_record(id))
+    }
 }
 
 #[tokio::test]

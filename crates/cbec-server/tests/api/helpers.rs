@@ -221,3 +221,81 @@ impl TestApp {
         r.expect(201).body["token"].as_str().expect("token").to_owned()
     }
 }
+
+// ---- risk and monitoring ---------------------------------------------------------------
+
+/// A valid rule file of `version` with one rule sending lists of goods
+/// under `hs_prefix` to `lane`; no random selection.
+pub fn rule_file(version: &str, hs_prefix: &str, lane: &str) -> String {
+    format!(
+        "version = \"{version}\"\n[rates]\nminimum_random_inspection = 0.0\nyellow = 0.0\n\n[[rule]]\n\
+         id = \"R-1\"\ndescription = \"goods under {hs_prefix}\"\nlane = \"{lane}\"\n[rule.when]\n\
+         hs_prefix = [\"{hs_prefix}\"]\n"
+    )
+}
+
+/// A failed test result of infant formula (HS 1901101000, origin 309)
+/// answered by the enterprise `code`.
+pub fn failed_result(code: &str) -> Value {
+    json!({
+        "product": {
+            "hs_code": "1901101000",
+            "name": "婴儿配方奶粉",
+            "enterprise": code,
+            "batch": "LOT-2026-001",
+            "origin_country": "309"
+        },
+        "lab": "长春海关技术中心",
+        "sampled_at": START - 3 * DAY,
+        "tested_at": START - DAY,
+        "outcome": {"verdict": "fail", "findings": ["Enterobacter sakazakii detected in 3 of 5 samples"], "hazard": "microbial"}
+    })
+}
+
+impl TestApp {
+    /// A request with a raw body of `content_type`.
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: &str,
+    ) -> Reply {
+        let mut builder = Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, content_type);
+        if let Some(t) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(builder.body(Body::from(body.to_owned())).expect("request")).await
+    }
+
+    /// POSTs a TOML rule file.
+    pub async fn post_toml(&self, path: &str, token: &str, text: &str) -> Reply {
+        self.call_raw(Method::POST, path, Some(token), "application/toml", text).await
+    }
+
+    /// Sends a signed CEB message as an enterprise; the answer (receipt XML).
+    pub async fn send_message(&self, token: &str, xml: Vec<u8>) -> Reply {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/messages")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/xml")
+            .body(Body::from(xml))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// The USCC of a filed enterprise.
+    pub async fn uscc(&self, enterprise: &str) -> String {
+        let e = self.get(&format!("/api/v1/enterprises/{enterprise}"), &self.admin).await.expect(200);
+        e.body["record"]["uscc"].as_str().expect("uscc").to_owned()
+    }
+
+    /// Gives a command on a monitoring record.
+    pub async fn command(&self, path: &str, token: &str, version: i64, command: Value) -> Reply {
+        let mut body = command;
+        body["expected_version"] = json!(version);
+        self.post(&format!("/api/v1/monitoring/{path}/commands"), token, body).await
+    }
+}

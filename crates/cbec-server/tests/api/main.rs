@@ -10,4 +10,5 @@ mod faults;
 mod flows;
 mod helpers;
 mod openapi;
+mod risk;
 mod shutdown;

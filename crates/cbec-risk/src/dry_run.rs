@@ -1,0 +1,160 @@
+//! "What would this rule have hit": a candidate rule set tried over stored
+//! traffic, side by side with the active engine.
+
+use serde::Serialize;
+
+use crate::active::Warnings;
+use crate::engine::Engine;
+use crate::rules::{Lane, RuleSet};
+use crate::subject::Subject;
+
+/// How many example subjects a dry run keeps per rule and for lane changes.
+pub const DRY_RUN_EXAMPLES: usize = 20;
+
+/// Lists per lane.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LaneCounts {
+    pub green: usize,
+    pub yellow: usize,
+    pub red: usize,
+    pub hold: usize,
+    /// Of the held lists, how many were refused (always 0 in a dry run,
+    /// which applies no warnings).
+    pub refused: usize,
+}
+
+impl LaneCounts {
+    fn add(&mut self, lane: Lane, refused: bool) {
+        match lane {
+            Lane::Green => self.green += 1,
+            Lane::Yellow => self.yellow += 1,
+            Lane::Red => self.red += 1,
+            Lane::Hold => self.hold += 1,
+        }
+        if refused {
+            self.refused += 1;
+        }
+    }
+
+    /// The count of a lane.
+    pub fn of(&self, lane: Lane) -> usize {
+        match lane {
+            Lane::Green => self.green,
+            Lane::Yellow => self.yellow,
+            Lane::Red => self.red,
+            Lane::Hold => self.hold,
+        }
+    }
+}
+
+/// One subject a rule hit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HitExample {
+    pub key: String,
+    pub reason: String,
+}
+
+/// What one candidate rule would have hit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleHits {
+    pub rule_id: String,
+    pub description: String,
+    pub lane: Lane,
+    /// Subjects on which the rule fired (sampling included).
+    pub hits: usize,
+    /// The first [`DRY_RUN_EXAMPLES`] of them.
+    pub examples: Vec<HitExample>,
+}
+
+/// A subject whose lane the candidate changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LaneChange {
+    pub key: String,
+    pub from: Lane,
+    pub to: Lane,
+}
+
+/// The report of a dry run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DryRun {
+    pub candidate_version: String,
+    pub active_version: Option<String>,
+    pub seed: u64,
+    /// Subjects evaluated.
+    pub subjects: usize,
+    /// Per candidate rule, in file order.
+    pub rules: Vec<RuleHits>,
+    /// Lanes under the candidate.
+    pub candidate_lanes: LaneCounts,
+    /// Lanes under the active engine, when one was given.
+    pub active_lanes: Option<LaneCounts>,
+    /// Subjects whose lane differs between the two (0 without an active
+    /// engine).
+    pub changed: usize,
+    /// The first [`DRY_RUN_EXAMPLES`] changes.
+    pub changes: Vec<LaneChange>,
+}
+
+/// Evaluates `candidate` (and `active`, when given) over `subjects` with
+/// the same seed, hence the same random draws, and no warnings: the report
+/// shows what the rules alone would change.
+pub fn dry_run(
+    candidate: &RuleSet,
+    active: Option<&Engine>,
+    subjects: impl IntoIterator<Item = Subject>,
+    seed: u64,
+) -> DryRun {
+    let engine = Engine::new(candidate.clone());
+    let none = Warnings::none();
+    let mut report = DryRun {
+        candidate_version: candidate.version().to_owned(),
+        active_version: active.map(|a| a.version().to_owned()),
+        seed,
+        subjects: 0,
+        rules: candidate
+            .rules()
+            .iter()
+            .map(|r| RuleHits {
+                rule_id: r.id.clone(),
+                description: r.description.clone(),
+                lane: r.lane,
+                hits: 0,
+                examples: Vec::new(),
+            })
+            .collect(),
+        candidate_lanes: LaneCounts::default(),
+        active_lanes: active.map(|_| LaneCounts::default()),
+        changed: 0,
+        changes: Vec::new(),
+    };
+    // Rule ids are unique in a valid file; fired rules come in file order,
+    // so one forward walk over the rules finds each.
+    for subject in subjects {
+        report.subjects += 1;
+        let decision = engine.evaluate(&subject, &none, seed);
+        let mut next = 0;
+        for fired in decision.fired {
+            let Some(pos) = report.rules[next..].iter().position(|r| r.rule_id == fired.rule_id) else { continue };
+            next += pos;
+            if let Some(r) = report.rules.get_mut(next) {
+                r.hits += 1;
+                if r.examples.len() < DRY_RUN_EXAMPLES {
+                    r.examples.push(HitExample { key: subject.key.clone(), reason: fired.reason });
+                }
+            }
+            next += 1;
+        }
+        report.candidate_lanes.add(decision.lane, decision.refused);
+        if let (Some(active), Some(counts)) = (active, report.active_lanes.as_mut()) {
+            let before = active.evaluate(&subject, &none, seed);
+            counts.add(before.lane, before.refused);
+            if before.lane != decision.lane {
+                report.changed += 1;
+                if report.changes.len() < DRY_RUN_EXAMPLES {
+                    report.changes.push(LaneChange { key: subject.key.clone(), from: before.lane, to: decision.lane });
+                }
+            }
+        }
+    }
+    report
+}
