@@ -818,7 +818,11 @@ fn evaluate_list(w: &mut Work, i: usize, fresh: bool) {
         return;
     }
     let Some(cap_uses) = import_goods_pass(w, i, &l) else { return };
-    let Some(decision) = risk_pass(w, i, crate::risk::import_subject(&w.docs[i].id, &l), false) else { return };
+    let mut subject = crate::risk::import_subject(&w.docs[i].id, &l);
+    if let Facts::Waybill(bf) = &w.docs[b].facts {
+        subject.consignee_address.clone_from(&bf.consignee_address);
+    }
+    let Some(decision) = risk_pass(w, i, subject, false) else { return };
     let qkey = quota_key(&l.buyer_id_number, w.now);
     let used = w.quota.get(&qkey).copied().unwrap_or(0);
     let assessment = match assess(&l, from_fen(used), &w.config.rates) {

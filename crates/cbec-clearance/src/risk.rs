@@ -83,6 +83,8 @@ pub fn import_subject(key: &str, l: &ListFacts) -> Subject {
                 total_price: i.total_price,
             })
             .collect(),
+        buyer_id: l.buyer_id_number.clone(),
+        consignee_address: String::new(),
     }
 }
 
@@ -115,6 +117,8 @@ pub fn export_subject(key: &str, l: &ExportListFacts) -> Subject {
                 total_price: i.total_price,
             })
             .collect(),
+        buyer_id: String::new(),
+        consignee_address: String::new(),
     }
 }
 

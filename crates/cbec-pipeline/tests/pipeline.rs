@@ -1502,11 +1502,32 @@ async fn warnings_from_lab_results(b: Backend) {
 /// the rule set version.
 async fn risk_rules_decide_lanes(b: Backend) {
     let h = H::new(b, KeyAlgorithm::Sm2, |_| {}).await;
-    let rules = r#"
+    // Watched by what the three orders say: a buyer's identity, and an
+    // address on the waybill.
+    let shirts = one_item_cases(&h, "6109100021", 5000, 2);
+    let buyer = shirts[0].buyer_id().to_string();
+    let address = shirts[1].waybill.logistics[0].logistics_head.consignee_address.clone();
+    let street: String = address.chars().take(6).collect();
+    let rules = format!(
+        r#"
 version = "test-1"
 [rates]
 minimum_random_inspection = 0.0
 yellow = 0.0
+
+[[rule]]
+id = "I-1"
+description = "an identity reported misused"
+lane = "hold"
+[rule.when]
+buyer_id = ["{buyer}"]
+
+[[rule]]
+id = "A-1"
+description = "a consolidation address"
+lane = "red"
+[rule.when]
+consignee_keyword = ["{street}"]
 
 [[rule]]
 id = "Y-1"
@@ -1522,7 +1543,9 @@ lane = "hold"
 [rule.when]
 name_keyword = ["洗面奶"]
 origin_country = ["116"]
-"#;
+"#
+    );
+    let rules = rules.as_str();
     let uploader = Actor { principal: Principal::Officer("risk-1".into()), at: Millis(T0) };
     let supervisor = Actor { principal: Principal::Officer("chief-1".into()), at: Millis(T0) };
     let parsed = cbec_risk::RuleSet::parse(rules).unwrap();
@@ -1533,9 +1556,15 @@ origin_country = ["116"]
         ("3305100000", "300", "yellow", "Y-1"),
         ("3401300000", "599", "hold", "H-1"),
         ("6403990090", "800", "green", ""),
+        ("6109100021", "599", "hold", "I-1"),
+        ("6109100021", "500", "red", "A-1"),
     ];
     for (n, (gcode, want, lane, rule)) in cases.iter().enumerate() {
-        let case = &one_item_cases(&h, gcode, 5000, 1)[0];
+        let case = &match n {
+            3 => shirts[0].clone(),
+            4 => shirts[1].clone(),
+            _ => one_item_cases(&h, gcode, 5000, 1).remove(0),
+        };
         let a = h.send_all(case, &[0, 1, 2, 3], T0 + n as i64 * 10).await;
         assert_eq!(statuses(&a[3].xml), ["120", *want], "{gcode}: {}", info(&a[3].xml));
         // The enterprise learns the outcome, not the selection criteria.

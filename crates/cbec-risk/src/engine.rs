@@ -304,6 +304,11 @@ fn list_holds(w: &Conditions, view: &View<'_>) -> bool {
         && w.route.is_none_or(|r| view.same_district() == Some(r == Route::SamePort))
         && above(w.total_value_above, Some(s.total_value))
         && below(w.total_value_below, Some(s.total_value))
+        && (w.buyer_id.is_empty() || w.buyer_id.iter().any(|b| b.eq_ignore_ascii_case(s.buyer_id.trim())))
+        && (w.consignee_keyword.is_empty() || {
+            let address = s.consignee_address.to_lowercase();
+            w.consignee_keyword.iter().any(|k| address.contains(k.as_str()))
+        })
         && (w.enterprise.is_empty()
             || view.party_codes.iter().any(|c| w.enterprise.iter().any(|e| e.as_str() == c.as_ref())))
         && (w.enterprise_type.is_empty()
@@ -414,6 +419,12 @@ fn describe(w: &Conditions, view: &View<'_>, item: Option<usize>) -> String {
     }
     if let Some(t) = w.total_value_below {
         let _ = write!(r.part(), "total value {} < {t}", s.total_value.normalize());
+    }
+    if !w.buyer_id.is_empty() {
+        let _ = write!(r.part(), "buyer {}", s.buyer_id.trim());
+    }
+    if let Some(k) = w.consignee_keyword.iter().find(|k| s.consignee_address.to_lowercase().contains(k.as_str())) {
+        let _ = write!(r.part(), "consignee address contains {k:?}");
     }
     if let Some(code) = view.party_codes.iter().find(|c| w.enterprise.iter().any(|e| e.as_str() == c.as_ref())) {
         let _ = write!(r.part(), "enterprise {code}");

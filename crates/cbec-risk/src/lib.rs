@@ -43,6 +43,9 @@
 //!   the port's; `other_port`: it differs), `traf_mode` (one character),
 //!   `country` (3 digits, the head's origin/destination),
 //!   `total_value_above`/`_below`;
+//! - the three orders: `buyer_id` (the buyer's ID number is one of these,
+//!   e.g. identities found misused), `consignee_keyword` (a word in the
+//!   consignee's address on the waybill, without case);
 //! - the enterprises: `enterprise` (any party's code, 10 or 18 characters),
 //!   `enterprise_type` (any party has the filed type: `ebc`, `agent`, `ebp`,
 //!   `pay`, `logistics`, `operator`, `warehouse`), and of the seller (the

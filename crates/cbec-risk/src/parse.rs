@@ -80,6 +80,8 @@ const WHEN_KEYS: &[&str] = &[
     "seller_credit",
     "filed_days_below",
     "violations_at_least",
+    "buyer_id",
+    "consignee_keyword",
     "hs_prefix",
     "name_keyword",
     "brand",
@@ -535,6 +537,30 @@ impl<'t> Checker<'t> {
                     w.origin_country = self.strings(value, k, |s| digits(k, s, 3, 3)).unwrap_or_default()
                 }
                 "hs_prefix" => w.hs_prefix = self.strings(value, k, |s| digits(k, s, 2, 10)).unwrap_or_default(),
+                "buyer_id" => {
+                    w.buyer_id = self
+                        .strings(value, k, |s| {
+                            let s = s.trim();
+                            if (6..=30).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                                Ok(s.to_ascii_uppercase())
+                            } else {
+                                Err(format!("buyer_id \"{s}\" must be an ID number (6 to 30 letters or digits)"))
+                            }
+                        })
+                        .unwrap_or_default()
+                }
+                "consignee_keyword" => {
+                    w.consignee_keyword = self
+                        .strings(value, k, |s| {
+                            let s = s.trim();
+                            if s.is_empty() {
+                                Err("consignee_keyword must not be empty".to_owned())
+                            } else {
+                                Ok(s.to_lowercase())
+                            }
+                        })
+                        .unwrap_or_default()
+                }
                 "traf_mode" => {
                     w.traf_mode = self
                         .strings(value, k, |s| {

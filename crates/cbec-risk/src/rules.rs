@@ -186,6 +186,16 @@ pub struct Conditions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_value_below: Option<Decimal>,
 
+    // The three orders.
+    /// The buyer's ID number is one of these (upper-cased), e.g. identities
+    /// found misused.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub buyer_id: Vec<String>,
+    /// Words in the consignee's address on the waybill (case-insensitive
+    /// substring, lower-cased), e.g. a known consolidation address.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub consignee_keyword: Vec<String>,
+
     // The enterprises.
     /// Any party's code (upper-cased; codes compare ignoring ASCII case).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -90,4 +90,10 @@ pub struct Subject {
     pub net_weight: Option<Decimal>,
     pub parties: Vec<Party>,
     pub items: Vec<Item>,
+    /// From the three orders: the buyer's (payer's) ID number, and the
+    /// consignee's address on the waybill; empty when not known.
+    #[serde(default)]
+    pub buyer_id: String,
+    #[serde(default)]
+    pub consignee_address: String,
 }

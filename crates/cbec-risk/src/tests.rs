@@ -64,7 +64,27 @@ fn subject(key: &str, items: Vec<Item>) -> Subject {
             party(PartyRole::Logistics, "3301980002", None),
         ],
         items,
+        buyer_id: "110101199003074514".into(),
+        consignee_address: "浙江省杭州市西湖区文三路 100 号".into(),
     }
+}
+
+#[test]
+fn conditions_on_the_three_orders() {
+    let e = engine(&[
+        ("B", "hold", "buyer_id = [\"110101199003074514\"]"),
+        ("C", "yellow", "consignee_keyword = [\"文三路\"]"),
+        ("N", "red", "buyer_id = \"110101199001011234\""),
+    ]);
+    let mut s = plain("k");
+    assert_eq!(fired(&e, &s), ["B", "C"]);
+    s.consignee_address = "上海市浦东新区".into();
+    s.buyer_id = "110101199001011234".into();
+    assert_eq!(fired(&e, &s), ["N"]);
+    let bad = RuleSet::parse(&format!(
+        "{HEAD}\n[[rule]]\nid = \"X\"\ndescription = \"x\"\nlane = \"red\"\n[rule.when]\nbuyer_id = \"1-2\"\n"
+    ));
+    assert!(bad.unwrap_err().errors[0].reason.contains("buyer_id"));
 }
 
 fn plain(key: &str) -> Subject {
@@ -881,6 +901,8 @@ fn any_subject() -> impl Strategy<Value = Subject> {
             net_weight,
             parties,
             items,
+            buyer_id: "110101199003074514".into(),
+            consignee_address: "北京市".into(),
         })
 }
 

@@ -281,5 +281,7 @@ pub fn subject(i: u64) -> Subject {
             party(PartyRole::Logistics, enterprise(pick("log", i, 5000) as u64), &["logistics"], None),
         ],
         items,
+        buyer_id: format!("1101011990{:08}", pick("buyer", i, 100_000_000)),
+        consignee_address: ["杭州市西湖区文三路", "上海市浦东新区", "广州市天河区"][pick("addr", i, 3)].to_owned(),
     }
 }
