@@ -39,6 +39,17 @@ enum Command {
     /// filed enterprise. Refused (exit 1) for an enterprise not filed with a
     /// CBEC type or rated below general credit.
     FileOverseasWarehouse(FileWarehouse),
+    /// Read a password from standard input (one line) and set it as the web
+    /// sign-in password of an officer (by name) or an enterprise (by its
+    /// customs code or USCC). Exit 1 for an unknown name or a password
+    /// shorter than 10 characters.
+    SetPassword {
+        #[arg(long, default_value = crate::serve::DEFAULT_DB)]
+        db: String,
+        /// An officer's name, else an enterprise's customs code or USCC.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -150,6 +161,7 @@ pub fn run(a: Args) -> anyhow::Result<Outcome> {
             Command::CreateOfficer { db, role, name } => create_officer(&db, role, &name).await,
             Command::FileEnterprise(f) => file_enterprise(f).await,
             Command::FileOverseasWarehouse(w) => file_warehouse(w).await,
+            Command::SetPassword { db, name } => set_password(&db, &name).await,
         }
     })
 }
@@ -178,6 +190,37 @@ async fn create_officer(db: &str, role: Role, name: &str) -> anyhow::Result<Outc
         officer.name, officer.role, officer.id
     );
     println!("{token}");
+    Ok(Outcome::Ok)
+}
+
+/// One line of standard input without its line ending.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("cannot read the password from standard input")?;
+    let trimmed = line.strip_suffix('\n').unwrap_or(&line);
+    Ok(trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned())
+}
+
+async fn set_password(db: &str, name: &str) -> anyhow::Result<Outcome> {
+    let password = read_password()?;
+    let min = cbec_server::web::MIN_PASSWORD_CHARS;
+    if password.is_empty() {
+        eprintln!("cbec: refused: no password on standard input (give one line of at least {min} characters)");
+        return Ok(Outcome::Failed);
+    }
+    if password.chars().count() < min {
+        eprintln!("cbec: refused: the password is too short; it needs at least {min} characters");
+        return Ok(Outcome::Failed);
+    }
+    let store = open(db).await?;
+    let Some(account) = cbec_server::web::account_by_name(&*store, name).await? else {
+        eprintln!("cbec: refused: no officer named {name:?} and no enterprise with customs code or USCC {name:?}");
+        return Ok(Outcome::Failed);
+    };
+    let phc = cbec_server::web::hash_password(&password)?;
+    let actor = Actor { principal: Principal::System(WHO.into()), at: now() };
+    store.set_password(&account.principal, &phc, &actor).await?;
+    println!("password set for {} {} ({})", account.role, account.name, account.principal);
     Ok(Outcome::Ok)
 }
 

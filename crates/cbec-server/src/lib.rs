@@ -20,6 +20,10 @@
 //! what applies to the next list. Errors are one [`error::ApiError`] type
 //! answering `{"error": {"code", "message", "diagnostics"?, "rule_errors"?,
 //! "problems"?}}`.
+//!
+//! Beside the API, [`web`] serves the HTML pages of the web interface
+//! (sign-in with passwords and session cookies, CSRF-checked forms, Chinese
+//! and English) with every asset compiled into the binary.
 
 // The OpenAPI schemas are one large `json!` literal.
 #![recursion_limit = "512"]
@@ -36,6 +40,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod telemetry;
+pub mod web;
 pub mod workers;
 
 use std::future::{Future, IntoFuture};
@@ -114,7 +119,10 @@ pub fn app(state: AppState) -> Router {
     for route in routes::table() {
         router = router.route(route.doc.path, route.handler);
     }
+    // The web pages (sign-in first) are not API routes: outside the table
+    // and the OpenAPI document.
     router
+        .merge(web::routes())
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.config.body_limit))

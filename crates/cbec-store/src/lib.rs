@@ -26,7 +26,8 @@
 //! (clearance work units, documents, receipts, webhooks), [`refdata`]
 //! (versions of goods reference data), [`risk`] (risk rule sets with
 //! four-eyes activation, and monitoring records with optimistic
-//! concurrency), [`sqlite`] and [`postgres`] (the backends).
+//! concurrency), [`web`] (passwords and sessions of the web interface),
+//! [`sqlite`] and [`postgres`] (the backends).
 //!
 //! Only this crate knows SQL.
 
@@ -37,6 +38,7 @@ mod ops;
 pub mod refdata;
 pub mod risk;
 mod types;
+pub mod web;
 
 pub use clearance::{
     Decider, DocFilter, DocRow, DuePush, MoveRow, Needs, NewMessage, NewReceipt, Outcome, Processed, PushResult,
@@ -45,6 +47,7 @@ pub use clearance::{
 pub use refdata::{NewRefdata, RefdataVersion};
 pub use risk::{MonitoringFilter, MonitoringRow, RuleSetRow};
 pub use types::*;
+pub use web::{NewSession, SessionRow};
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -229,6 +232,21 @@ pub trait Store: Send + Sync + 'static {
     /// Records matching the filter, oldest first.
     async fn monitoring_records(&self, filter: &MonitoringFilter) -> Result<Vec<MonitoringRow>>;
     async fn monitoring_record(&self, id: &Id) -> Result<MonitoringRow>;
+
+    // ---- web accounts (see [`web`]) ----------------------------------------
+
+    /// Sets (or replaces) the web password of an officer or enterprise
+    /// (which must exist; `InvalidState` for a system principal), given as
+    /// a PHC hash string, with an audit entry that holds no hash.
+    async fn set_password(&self, principal: &Principal, phc_hash: &str, actor: &Actor) -> Result<()>;
+    /// The PHC hash string of a principal's web password, if one is set.
+    async fn password_hash(&self, principal: &Principal) -> Result<Option<String>>;
+    /// Stores a session (audited as its principal, without the hash).
+    async fn create_session(&self, new: NewSession) -> Result<SessionRow>;
+    /// The session whose token has this SHA-256 hex, expired or not.
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>>;
+    /// Deletes a session (audited as its principal); absent is no error.
+    async fn delete_session(&self, token_hash: &str, at: Millis) -> Result<()>;
 }
 
 /// What a database holds: real traffic, or an integrators' sandbox whose

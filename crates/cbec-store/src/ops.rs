@@ -30,6 +30,7 @@ use crate::clearance::{
 };
 use crate::codec::{certificate_snapshot, from_json, snapshot};
 use crate::risk::{MonitoringFilter, MonitoringRow, RuleSetRow};
+use crate::web::{NewSession, SessionRow};
 use crate::{
     Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseRecord,
     EnterpriseVersion, Id, Licence, Millis, NewApplication, NewCertificate, NewCreditChange, NewLicence, NewOfficer,
@@ -162,6 +163,14 @@ pub(crate) trait Db {
     /// Puts every push of the enterprise with seq > after back to pending.
     async fn repush(&mut self, enterprise: &str, after: i64, now: Millis) -> Result<u64>;
     async fn pushes(&mut self, enterprise: &str, after: i64, limit: u32) -> Result<Vec<PushRow>>;
+
+    // ---- web accounts ----
+    /// Inserts or replaces the password of a principal.
+    async fn upsert_password(&mut self, principal: &Principal, hash: &str, at: Millis) -> Result<()>;
+    async fn password_hash(&mut self, principal: &Principal) -> Result<Option<String>>;
+    async fn insert_session(&mut self, s: &SessionRow) -> Result<()>;
+    async fn session(&mut self, token_hash: &str) -> Result<Option<SessionRow>>;
+    async fn delete_session(&mut self, token_hash: &str) -> Result<()>;
 }
 
 /// Drives a future that cannot suspend (the SQLite primitives) to its end
@@ -1062,4 +1071,59 @@ pub(crate) async fn repush<D: Db>(db: &mut D, enterprise: &str, after: i64, acto
     )
     .await?;
     Ok(n)
+}
+
+// ---- web accounts ----------------------------------------------------------------
+
+pub(crate) async fn set_password<D: Db>(db: &mut D, principal: &Principal, hash: &str, actor: &Actor) -> Result<()> {
+    match principal {
+        Principal::Officer(id) => {
+            officer(db, id).await?;
+        }
+        Principal::Enterprise(id) => {
+            enterprise(db, id).await?;
+        }
+        Principal::System(_) => {
+            return Err(StoreError::InvalidState(format!("{principal} cannot have a web password")));
+        }
+    }
+    if !hash.starts_with('$') {
+        return Err(StoreError::InvalidState("a password must be stored as a PHC hash string".into()));
+    }
+    let replaced = db.password_hash(principal).await?.is_some();
+    db.upsert_password(principal, hash, actor.at).await?;
+    let who = principal.to_string();
+    let after = json!({"principal": who, "set_at": actor.at, "replaced": replaced});
+    append(db, actor, Change::new("password.set", "web_password", &who, None, Some(after))).await
+}
+
+pub(crate) async fn create_session<D: Db>(db: &mut D, new: NewSession) -> Result<SessionRow> {
+    if new.expires_at <= new.created_at {
+        return Err(StoreError::InvalidState("a session must expire after it is created".into()));
+    }
+    let row = SessionRow {
+        token_hash: new.token_hash,
+        principal: new.principal,
+        csrf: new.csrf,
+        created_at: new.created_at,
+        expires_at: new.expires_at,
+        last_seen: new.created_at,
+    };
+    db.insert_session(&row).await?;
+    let actor = Actor { principal: row.principal.clone(), at: row.created_at };
+    let who = row.principal.to_string();
+    let after = json!({"principal": who, "expires_at": row.expires_at});
+    append(db, &actor, Change::new("session.create", "web_session", &who, None, Some(after))).await?;
+    Ok(row)
+}
+
+pub(crate) async fn delete_session<D: Db>(db: &mut D, token_hash: &str, at: Millis) -> Result<()> {
+    let Some(row) = db.session(token_hash).await? else {
+        return Ok(());
+    };
+    db.delete_session(token_hash).await?;
+    let actor = Actor { principal: row.principal.clone(), at };
+    let who = row.principal.to_string();
+    let before = json!({"principal": who, "created_at": row.created_at, "expires_at": row.expires_at});
+    append(db, &actor, Change::new("session.delete", "web_session", &who, Some(before), None)).await
 }

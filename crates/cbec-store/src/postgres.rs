@@ -94,6 +94,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0007_create_risk",
         sql: include_str!("../migrations/postgres/0007_create_risk.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_create_web_accounts",
+        sql: include_str!("../migrations/postgres/0008_create_web_accounts.sql"),
+    },
 ];
 
 /// Opens (migrating) the PostgreSQL store at `url`.
@@ -1381,6 +1386,51 @@ impl Db for PgDb<'_> {
         )
         .await
     }
+
+    async fn upsert_password(&mut self, principal: &Principal, hash: &str, at: Millis) -> Result<()> {
+        self.exec(
+            "INSERT INTO web_passwords (principal, hash, set_at) VALUES ($1, $2, $3)
+             ON CONFLICT (principal) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at",
+            &[&principal_text(principal), &hash, &at.0],
+        )
+        .await
+    }
+
+    async fn password_hash(&mut self, principal: &Principal) -> Result<Option<String>> {
+        self.opt("SELECT hash FROM web_passwords WHERE principal = $1", &[&principal_text(principal)], |r| get(r, 0))
+            .await
+    }
+
+    async fn insert_session(&mut self, s: &crate::SessionRow) -> Result<()> {
+        self.exec(
+            "INSERT INTO web_sessions (id, principal, csrf, created_at, expires_at, last_seen)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&s.token_hash, &principal_text(&s.principal), &s.csrf, &s.created_at.0, &s.expires_at.0, &s.last_seen.0],
+        )
+        .await
+    }
+
+    async fn session(&mut self, token_hash: &str) -> Result<Option<crate::SessionRow>> {
+        self.opt(
+            "SELECT id, principal, csrf, created_at, expires_at, last_seen FROM web_sessions WHERE id = $1",
+            &[&token_hash],
+            |r| {
+                Ok(crate::SessionRow {
+                    token_hash: get(r, 0)?,
+                    principal: parse_principal(get::<&str>(r, 1)?)?,
+                    csrf: get(r, 2)?,
+                    created_at: Millis(get(r, 3)?),
+                    expires_at: Millis(get(r, 4)?),
+                    last_seen: Millis(get(r, 5)?),
+                })
+            },
+        )
+        .await
+    }
+
+    async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        self.exec("DELETE FROM web_sessions WHERE id = $1", &[&token_hash]).await
+    }
 }
 
 // ---- transactions ------------------------------------------------------------------------
@@ -1719,6 +1769,26 @@ impl Store for PgStore {
 
     async fn pushes(&self, enterprise: &Id, after: i64, limit: u32) -> Result<Vec<PushRow>> {
         read!(self, |db| db.pushes(enterprise, after, limit))
+    }
+
+    async fn set_password(&self, principal: &Principal, phc_hash: &str, actor: &Actor) -> Result<()> {
+        write!(self, |db| ops::set_password(db, principal, phc_hash, actor))
+    }
+
+    async fn password_hash(&self, principal: &Principal) -> Result<Option<String>> {
+        read!(self, |db| db.password_hash(principal))
+    }
+
+    async fn create_session(&self, new: crate::NewSession) -> Result<crate::SessionRow> {
+        write!(self, |db| ops::create_session(db, new))
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<crate::SessionRow>> {
+        read!(self, |db| db.session(token_hash))
+    }
+
+    async fn delete_session(&self, token_hash: &str, at: Millis) -> Result<()> {
+        write!(self, |db| ops::delete_session(db, token_hash, at))
     }
 }
 

@@ -104,6 +104,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0006_create_refdata.sql"),
     },
     Migration { version: 7, name: "0007_create_risk", sql: include_str!("../migrations/sqlite/0007_create_risk.sql") },
+    Migration {
+        version: 8,
+        name: "0008_create_web_accounts",
+        sql: include_str!("../migrations/sqlite/0008_create_web_accounts.sql"),
+    },
 ];
 
 /// Opens (creating and migrating) the SQLite store at `path`.
@@ -1725,6 +1730,54 @@ impl Db for SqliteDb<'_> {
             push_row,
         )
     }
+
+    async fn upsert_password(&mut self, principal: &Principal, hash: &str, at: Millis) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO web_passwords (principal, hash, set_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (principal) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at",
+            params![principal_text(principal), hash, at.0],
+        )
+        .map(drop)
+    }
+
+    async fn password_hash(&mut self, principal: &Principal) -> Result<Option<String>> {
+        query_opt(self.conn, "SELECT hash FROM web_passwords WHERE principal = ?1", [principal_text(principal)], |r| {
+            get(r, 0)
+        })
+    }
+
+    async fn insert_session(&mut self, s: &crate::SessionRow) -> Result<()> {
+        exec(
+            self.conn,
+            "INSERT INTO web_sessions (id, principal, csrf, created_at, expires_at, last_seen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![s.token_hash, principal_text(&s.principal), s.csrf, s.created_at.0, s.expires_at.0, s.last_seen.0],
+        )
+        .map(drop)
+    }
+
+    async fn session(&mut self, token_hash: &str) -> Result<Option<crate::SessionRow>> {
+        query_opt(
+            self.conn,
+            "SELECT id, principal, csrf, created_at, expires_at, last_seen FROM web_sessions WHERE id = ?1",
+            [token_hash],
+            |r| {
+                Ok(crate::SessionRow {
+                    token_hash: get(r, 0)?,
+                    principal: parse_principal(&get::<String>(r, 1)?)?,
+                    csrf: get(r, 2)?,
+                    created_at: Millis(get(r, 3)?),
+                    expires_at: Millis(get(r, 4)?),
+                    last_seen: Millis(get(r, 5)?),
+                })
+            },
+        )
+    }
+
+    async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        exec(self.conn, "DELETE FROM web_sessions WHERE id = ?1", [token_hash]).map(drop)
+    }
 }
 
 // ---- the trait ---------------------------------------------------------------------------
@@ -2026,6 +2079,30 @@ impl Store for SqliteStore {
     async fn pushes(&self, enterprise: &Id, after: i64, limit: u32) -> Result<Vec<PushRow>> {
         let e = enterprise.clone();
         self.read(move |db| now(db.pushes(&e, after, limit))).await
+    }
+
+    async fn set_password(&self, principal: &Principal, phc_hash: &str, actor: &Actor) -> Result<()> {
+        let (p, h, actor) = (principal.clone(), phc_hash.to_string(), actor.clone());
+        self.write(move |db| now(ops::set_password(db, &p, &h, &actor))).await
+    }
+
+    async fn password_hash(&self, principal: &Principal) -> Result<Option<String>> {
+        let p = principal.clone();
+        self.read(move |db| now(db.password_hash(&p))).await
+    }
+
+    async fn create_session(&self, new: crate::NewSession) -> Result<crate::SessionRow> {
+        self.write(move |db| now(ops::create_session(db, new))).await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<crate::SessionRow>> {
+        let h = token_hash.to_string();
+        self.read(move |db| now(db.session(&h))).await
+    }
+
+    async fn delete_session(&self, token_hash: &str, at: Millis) -> Result<()> {
+        let h = token_hash.to_string();
+        self.write(move |db| now(ops::delete_session(db, &h, at))).await
     }
 }
 

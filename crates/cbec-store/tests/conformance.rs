@@ -572,6 +572,81 @@ mod scenarios {
         assert_eq!(last.action, "store.mode");
     }
 
+    /// Web passwords (set for an existing officer or enterprise, replaced,
+    /// never for a system principal) and sessions (stored under the token's
+    /// hash, deleted idempotently), each change audited without hashes.
+    pub async fn web_accounts(store: Arc<dyn Store>, db: Arc<TestDb>) {
+        let store = store.as_ref();
+        let rita = store
+            .create_officer(
+                NewOfficer { name: "rita".into(), role: Role::Reviewer },
+                NewToken { owner: None, hash: hash(40), label: "first".into() },
+                &system(0),
+            )
+            .await
+            .unwrap();
+        let shop = file(store, "3301960001", "91330100MA2TEST01X", "Shop", 41, 0).await;
+        let officer = Principal::Officer(rita.id.clone());
+        let enterprise = Principal::Enterprise(shop.id.clone());
+        assert_eq!(store.password_hash(&officer).await.unwrap(), None);
+
+        let before = audit_count(store).await;
+        store.set_password(&officer, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaDE", &system(1)).await.unwrap();
+        store.set_password(&officer, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaDI", &system(2)).await.unwrap();
+        store.set_password(&enterprise, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaDM", &system(2)).await.unwrap();
+        assert_eq!(
+            store.password_hash(&officer).await.unwrap().as_deref(),
+            Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaDI")
+        );
+        assert_eq!(
+            store.password_hash(&enterprise).await.unwrap().as_deref(),
+            Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaDM")
+        );
+        assert_not_found(store.set_password(&Principal::Officer(new_id()), "$x", &system(3)).await, "officer");
+        assert_not_found(store.set_password(&Principal::Enterprise(new_id()), "$x", &system(3)).await, "enterprise");
+        assert_invalid(store.set_password(&Principal::System("cli".into()), "$x", &system(3)).await);
+        assert_invalid(store.set_password(&officer, "plain text", &system(3)).await);
+        assert_eq!(audit_count(store).await, before + 3);
+
+        let token_hash = "ab".repeat(32);
+        let new = NewSession {
+            token_hash: token_hash.clone(),
+            principal: officer.clone(),
+            csrf: "csrf-1".into(),
+            created_at: at(4),
+            expires_at: at(16),
+        };
+        let row = store.create_session(new.clone()).await.unwrap();
+        assert_eq!(row.last_seen, at(4));
+        assert_eq!(store.session(&token_hash).await.unwrap(), Some(row.clone()));
+        assert_eq!(store.session(&"cd".repeat(32)).await.unwrap(), None);
+        assert!(store.create_session(new.clone()).await.is_err(), "the same token twice");
+        assert_invalid(
+            store.create_session(NewSession { token_hash: "ef".repeat(32), expires_at: at(4), ..new }).await,
+        );
+        store.delete_session(&token_hash, at(5)).await.unwrap();
+        assert_eq!(store.session(&token_hash).await.unwrap(), None);
+        store.delete_session(&token_hash, at(6)).await.unwrap();
+        assert_eq!(audit_count(store).await, before + 5);
+
+        // The audit log names the principal, never a hash.
+        let entries = store.audit_entries(0, 1000).await.unwrap();
+        let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+        assert!(actions.ends_with(&[
+            "password.set",
+            "password.set",
+            "password.set",
+            "session.create",
+            "session.delete"
+        ]));
+        let text = serde_json::to_string(&entries).unwrap();
+        assert!(!text.contains("argon2id"), "a password hash reached the audit log");
+        assert!(!text.contains(&token_hash), "a session id reached the audit log");
+        let deleted = entries.last().unwrap();
+        assert_eq!(deleted.actor, officer.to_string());
+        assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM web_passwords").await.as_deref(), Some("2"));
+    }
+
     pub async fn officers_and_tokens(store: Arc<dyn Store>, _db: Arc<TestDb>) {
         let store = store.as_ref();
         store.ping().await.unwrap();
@@ -1594,7 +1669,7 @@ mod scenarios {
     pub async fn two_stores_one_database(store: Arc<dyn Store>, db: Arc<TestDb>) {
         let first = store.submit_application(initial("3301960001", "u", "A"), &system(1)).await.unwrap();
         let other = cbec_store::open(&db.url()).await.unwrap();
-        assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM schema_migrations").await.as_deref(), Some("7"));
+        assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM schema_migrations").await.as_deref(), Some("8"));
         assert_eq!(other.application(&first.id).await.unwrap(), first);
 
         let mut handles = Vec::new();
@@ -1712,6 +1787,7 @@ conformance!(
     monitoring_records,
     store_mode,
     officers_and_tokens,
+    web_accounts,
     initial_filing,
     duplicate_codes,
     info_change_versions,

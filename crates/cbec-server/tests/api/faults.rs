@@ -221,6 +221,26 @@ impl Store for Faulty {
     async fn monitoring_record(&self, id: &Id) -> Result<MonitoringRow> {
         delegate!(self.monitoring_record(id))
     }
+
+    async fn set_password(&self, principal: &Principal, phc_hash: &str, actor: &Actor) -> Result<()> {
+        delegate!(self.set_password(principal, phc_hash, actor))
+    }
+
+    async fn password_hash(&self, principal: &Principal) -> Result<Option<String>> {
+        delegate!(self.password_hash(principal))
+    }
+
+    async fn create_session(&self, new: NewSession) -> Result<SessionRow> {
+        delegate!(self.create_session(new))
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>> {
+        delegate!(self.session(token_hash))
+    }
+
+    async fn delete_session(&self, token_hash: &str, at: Millis) -> Result<()> {
+        delegate!(self.delete_session(token_hash, at))
+    }
 }
 
 #[tokio::test]

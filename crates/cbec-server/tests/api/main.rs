@@ -12,3 +12,4 @@ mod helpers;
 mod openapi;
 mod risk;
 mod shutdown;
+mod web;
