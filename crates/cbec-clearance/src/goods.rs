@@ -54,6 +54,26 @@ impl Reference {
         }
     }
 
+    /// Puts an imported table in force as `version`.
+    pub fn install(&mut self, version: impl Into<String>, table: cbec_refdata::Table) {
+        use cbec_refdata::Table;
+        match table {
+            Table::Tariff(t) => self.tariff = Versioned::new(version, t),
+            Table::PositiveList(t) => self.positive = Versioned::new(version, t),
+            Table::Prohibited(t) => self.prohibited = Versioned::new(version, t),
+        }
+    }
+
+    /// Puts the shipped table of `kind` back in force (no version of it is).
+    pub fn install_builtin(&mut self, kind: cbec_refdata::Kind) {
+        use cbec_refdata::Kind;
+        match kind {
+            Kind::Tariff => self.tariff = Versioned::new(BUILTIN, Tariff::representative().clone()),
+            Kind::PositiveList => self.positive = Versioned::new(BUILTIN, PositiveList::representative().clone()),
+            Kind::Prohibited => self.prohibited = Versioned::new(BUILTIN, Prohibited::representative().clone()),
+        }
+    }
+
     /// The versions, for the record of a decision.
     pub fn basis(&self) -> Basis {
         Basis {

@@ -389,8 +389,7 @@ impl Pipeline {
     /// only when its version changed. Returns the versions later decisions
     /// use (and record).
     pub async fn load_reference_data(&self, today: &str) -> Result<cbec_clearance::goods::Basis, PipelineError> {
-        use cbec_clearance::goods::Versioned;
-        use cbec_refdata::{Kind as RefKind, Table};
+        use cbec_refdata::Kind as RefKind;
         let _one_at_a_time = self.reloading.lock().await;
         let loaded = self.refdata_loaded.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         let mut now_loaded = loaded.clone();
@@ -402,26 +401,16 @@ impl Pipeline {
                 continue;
             }
             let goods = &mut config.get_or_insert_with(|| (*self.clearance()).clone()).goods;
-            let builtin = cbec_clearance::goods::Reference::builtin();
             match active {
                 // Only a change of version reads the table (it may be megabytes).
                 Some(v) => {
                     let csv = self.store.refdata_content(&v.id).await?;
-                    let name = format!("v{}", v.version);
-                    let bad = |e: cbec_refdata::Rejected| {
+                    let table = cbec_refdata::parse(kind, &csv).map_err(|e| {
                         PipelineError::Internal(format!("{} version {} does not read: {e}", kind.name(), v.version))
-                    };
-                    match cbec_refdata::parse(kind, &csv).map_err(bad)? {
-                        Table::Tariff(t) => goods.tariff = Versioned::new(name, t),
-                        Table::PositiveList(t) => goods.positive = Versioned::new(name, t),
-                        Table::Prohibited(t) => goods.prohibited = Versioned::new(name, t),
-                    }
+                    })?;
+                    goods.install(format!("v{}", v.version), table);
                 }
-                None => match kind {
-                    RefKind::Tariff => goods.tariff = builtin.tariff,
-                    RefKind::PositiveList => goods.positive = builtin.positive,
-                    RefKind::Prohibited => goods.prohibited = builtin.prohibited,
-                },
+                None => goods.install_builtin(kind),
             }
             now_loaded[n] = id;
         }
@@ -436,11 +425,11 @@ impl Pipeline {
     /// become valid or expired since the warnings were indexed, the index
     /// is rebuilt first (rarely: building it costs a few evaluations).
     async fn clearance_at(&self, now: Millis) -> Arc<ClearanceConfig> {
-        let due = |w: &(Arc<Vec<cbec_risk::Warning>>, Option<i64>)| w.1.is_some_and(|t| now.0 >= t);
-        if due(&self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) {
+        let due = |next: Option<i64>| next.is_some_and(|t| now.0 >= t);
+        if due(self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1) {
             let _one_at_a_time = self.reloading.lock().await;
             let (list, next) = self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-            if due(&(list.clone(), next)) {
+            if due(next) {
                 let index = cbec_risk::Warnings::new(&list, now.0);
                 let next = index.next_change();
                 let mut config = (*self.clearance()).clone();
@@ -482,33 +471,23 @@ impl Pipeline {
                 None => no_rules(),
             }))
         };
-        let records = |kind: &str| cbec_store::MonitoringFilter { kind: Some(kind.into()), ..Default::default() };
-        let mut warnings = Vec::new();
-        for row in self.store.monitoring_records(&records("warning")).await? {
-            let w: cbec_monitoring::WarningRecord = serde_json::from_str(&row.body)
-                .map_err(|e| PipelineError::Internal(format!("warning {} does not read: {e}", row.id)))?;
-            warnings.push(w);
-        }
-        let standing: Vec<cbec_risk::Warning> = warnings
-            .iter()
-            .filter(|w| matches!(w.state, cbec_monitoring::WarningState::Active))
-            .map(|w| w.warning.clone())
-            .collect();
+        // Only warnings not lifted and orders verified are read: the store
+        // filters by the records' state.
+        let store = self.store.as_ref();
+        let warnings: Vec<cbec_monitoring::WarningRecord> = monitoring::load_all(store, Some("active")).await?;
+        let standing: Vec<cbec_risk::Warning> = warnings.into_iter().map(|w| w.warning).collect();
         let index = cbec_risk::Warnings::new(&standing, now.0);
         let next = index.next_change();
-        let mut orders = Vec::new();
-        for row in self.store.monitoring_records(&records("rectification_order")).await? {
-            let o: cbec_monitoring::RectificationOrder = serde_json::from_str(&row.body)
-                .map_err(|e| PipelineError::Internal(format!("rectification order {} does not read: {e}", row.id)))?;
-            orders.push(o);
+        let verified: Vec<cbec_monitoring::RectificationOrder> = monitoring::load_all(store, Some("verified")).await?;
+        let mut by_enterprise: std::collections::HashMap<String, Vec<cbec_monitoring::RectificationOrder>> =
+            std::collections::HashMap::new();
+        for o in verified {
+            by_enterprise.entry(o.enterprise.clone()).or_default().push(o);
         }
-        let mut violations = std::collections::HashMap::new();
-        for o in &orders {
-            if !violations.contains_key(&o.enterprise) {
-                let n = cbec_monitoring::violations(&orders, &o.enterprise);
-                violations.insert(o.enterprise.clone(), n);
-            }
-        }
+        let violations = by_enterprise
+            .iter()
+            .map(|(code, orders)| (code.clone(), cbec_monitoring::violations(orders, code)))
+            .collect();
         *self.violations.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(violations);
         let mut config = (*self.clearance()).clone();
         let seed = config.risk.seed;

@@ -6,7 +6,7 @@
 use cbec_monitoring::{
     Applied, CreditProposal, Record, RectificationOrder, ReductionOrder, SamplingPlan, TestResult, WarningRecord,
 };
-use cbec_store::{Actor, MonitoringRow, Store, StoreError};
+use cbec_store::{Actor, MonitoringFilter, MonitoringRow, Store, StoreError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -87,6 +87,20 @@ pub async fn save<R: Stored>(
     let e = &applied.event;
     let summary = serde_json::json!({"summary": e.summary, "version": e.version, "details": e.details});
     store.put_monitoring(row, expected.map(i64::from), e.kind.as_str(), summary, actor).await
+}
+
+/// Every stored record of kind `R`, or those in `state` (the stored state
+/// tag, e.g. `active`).
+pub async fn load_all<R: Stored>(store: &dyn Store, state: Option<&str>) -> Result<Vec<R>, StoreError> {
+    let filter =
+        MonitoringFilter { kind: Some(R::KIND.as_str().into()), state: state.map(str::to_owned), ..Default::default() };
+    let rows = store.monitoring_records(&filter).await?;
+    rows.iter()
+        .map(|row| {
+            serde_json::from_str(&row.body)
+                .map_err(|e| StoreError::Backend(format!("{} {} does not read: {e}", row.kind, row.id)))
+        })
+        .collect()
 }
 
 /// Reads a stored record of kind `R`.

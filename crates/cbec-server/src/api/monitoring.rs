@@ -18,7 +18,7 @@ use cbec_monitoring::{
     RectificationCommand, RectificationOrder, ReductionCommand, ReductionOrder, ResultCommand, SamplingPlan,
     TestResult, WarningCommand, WarningRecord, WarningTerms,
 };
-use cbec_pipeline::monitoring::{Stored, load, save};
+use cbec_pipeline::monitoring::{Stored, load, load_all, save};
 use cbec_risk::{Measure, Scope, Severity};
 use cbec_store::{Id, Millis, MonitoringFilter, MonitoringRow, NewCreditChange, StoreError, new_id};
 use serde::de::DeserializeOwned;
@@ -561,13 +561,8 @@ pub(crate) async fn get_record(
 
 /// Every reduction and rectification order.
 async fn orders(state: &AppState) -> Result<(Vec<ReductionOrder>, Vec<RectificationOrder>), ApiError> {
-    let of = |kind: RecordKind| MonitoringFilter { kind: Some(kind.as_str().into()), ..Default::default() };
-    let reductions = state.store.monitoring_records(&of(RecordKind::ReductionOrder)).await?;
-    let rectifications = state.store.monitoring_records(&of(RecordKind::RectificationOrder)).await?;
-    Ok((
-        reductions.iter().map(read).collect::<Result<_, _>>()?,
-        rectifications.iter().map(read).collect::<Result<_, _>>()?,
-    ))
+    let store = state.store.as_ref();
+    Ok((load_all(store, None).await?, load_all(store, None).await?))
 }
 
 /// `GET /monitoring/due` (officers): orders past their deadline without a

@@ -169,13 +169,8 @@ pub(crate) struct Active {
 
 /// The warnings in force at `now`, from the stored monitoring records.
 async fn warnings_in_force(state: &AppState, now: Millis) -> Result<usize, ApiError> {
-    let filter = cbec_store::MonitoringFilter { kind: Some("warning".into()), ..Default::default() };
-    let mut records = Vec::new();
-    for row in state.store.monitoring_records(&filter).await? {
-        let w: cbec_monitoring::WarningRecord = serde_json::from_str(&row.body)
-            .map_err(|e| ApiError::internal(format!("warning {} does not read: {e}", row.id)))?;
-        records.push(w);
-    }
+    let records: Vec<cbec_monitoring::WarningRecord> =
+        cbec_pipeline::monitoring::load_all(state.store.as_ref(), Some("active")).await?;
     Ok(cbec_monitoring::active_warnings(&records, now.0).len())
 }
 
