@@ -2,8 +2,9 @@
 # Runs every test of cbec: the README's test command, and what CI runs.
 #
 # It installs what the tests need and is missing (Debian packages for the
-# independent XML and signature tools, Python packages for the independent
-# SM2 and C14N implementations), then runs the whole Rust test suite.
+# independent XML and signature tools, Chromium and Node.js for the browser
+# tests, Python packages for the independent SM2 and C14N implementations,
+# playwright-core from npm), then runs the whole Rust test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,11 @@ command -v xmllint >/dev/null || need_debs+=(libxml2-utils)
 command -v xmlsec1 >/dev/null || need_debs+=(xmlsec1)
 command -v curl >/dev/null || need_debs+=(curl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_debs+=(postgresql)
+# The browser tests: Debian's Chromium, driven by playwright-core on Node.js.
+[ -x /usr/bin/chromium ] || need_debs+=(chromium)
+fc-list :lang=zh 2>/dev/null | grep -q . || need_debs+=(fonts-wqy-microhei)   # Chinese text in screenshots
+command -v node >/dev/null || need_debs+=(nodejs)
+command -v npm >/dev/null || need_debs+=(npm)
 if [ ${#need_debs[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_debs[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -25,6 +31,13 @@ python3 -c 'import gmssl' 2>/dev/null || py_missing+=(gmssl)
 if [ ${#py_missing[@]} -gt 0 ]; then
   echo "test.sh: pip installing ${py_missing[*]}" >&2
   python3 -m pip install -q "${py_missing[@]}"
+fi
+
+# playwright-core for the browser tests, exactly as locked; it drives the
+# system's Chromium and never downloads a browser of its own.
+if [ ! -d browser-tests/node_modules/playwright-core ]; then
+  echo "test.sh: npm ci in browser-tests/" >&2
+  (cd browser-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # A throwaway PostgreSQL for the scale-out storage tests: its own data

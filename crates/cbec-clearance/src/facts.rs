@@ -660,6 +660,15 @@ pub enum Facts {
 
 /// Business-key strings. Two documents are related when they share one.
 pub mod key {
+    /// A buyer's identity number, for searches only: no decision reads it
+    /// (see [`Facts::search_keys`](super::Facts::search_keys)).
+    pub fn buyer(id_number: &str) -> String {
+        format!("buyer|{}", id_number.trim().to_uppercase())
+    }
+    /// A list's own number given by its sender (copNo), for searches only.
+    pub fn cop(cop_no: &str) -> String {
+        format!("cop|{}", cop_no.trim())
+    }
     /// An order and everything declared against it: platform + order number.
     pub fn order(ebp: &str, order_no: &str) -> String {
         format!("order|{ebp}|{order_no}")
@@ -794,6 +803,29 @@ impl Facts {
             }
             Facts::Summary(s) => vec![key::summary(&s.agent_code, &s.cop_no)],
         }
+    }
+
+    /// The keys people search documents by that no decision reads: the
+    /// buyer's identity number (orders, lists) and a list's copNo. The
+    /// store indexes them beside [`keys`](Facts::keys); [`wants`](Facts::wants)
+    /// never names them.
+    pub fn search_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        let mut add = |k: Option<String>| {
+            if let Some(k) = k.filter(|k| !k.ends_with('|')) {
+                keys.push(k);
+            }
+        };
+        match self {
+            Facts::Order(o) => add(Some(key::buyer(&o.buyer_id_number))),
+            Facts::List(l) => {
+                add(Some(key::buyer(&l.buyer_id_number)));
+                add(l.cop_no.as_deref().map(key::cop));
+            }
+            Facts::ExportList(l) => add(Some(key::cop(&l.cop_no))),
+            _ => {}
+        }
+        keys
     }
 
     /// The keys to read when this document is decided: its own

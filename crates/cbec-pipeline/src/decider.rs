@@ -54,7 +54,7 @@ pub(crate) fn to_row(doc: &Doc, message_id: Option<&str>) -> Result<DocRow, Stor
         status: doc.status.name().to_string(),
         sender: doc.sender.clone(),
         business_key: doc.facts.business_key(),
-        keys: doc.facts.keys(),
+        keys: doc.facts.keys().into_iter().chain(doc.facts.search_keys()).collect(),
         deadline: doc.deadline.map(Millis),
         created_at: Millis(doc.created_at),
         updated_at: Millis(doc.updated_at),
@@ -371,6 +371,9 @@ pub(crate) fn outcome(
     for d in &plan.docs {
         let fresh = answer_for.contains(&d.id);
         out.docs.push(to_row(d, if fresh { message_id } else { None })?);
+        if fresh {
+            out.traffic.labels.insert(d.id.clone(), traffic_label(d));
+        }
     }
     out.moves = plan
         .moves
@@ -455,6 +458,24 @@ pub(crate) fn outcome(
     Ok(out)
 }
 
+/// The mode and direction of a document, for the hourly traffic
+/// statistics of the store.
+fn traffic_label(d: &Doc) -> cbec_store::TrafficLabel {
+    let mode = match &d.facts {
+        Facts::List(l) => l.trade_mode.clone(),
+        Facts::ExportList(l) => l.trade_mode.clone(),
+        _ => String::new(),
+    };
+    let import =
+        matches!(d.kind(), Kind::Order | Kind::Payment | Kind::Waybill | Kind::List | Kind::Cancel | Kind::Refund);
+    cbec_store::TrafficLabel { mode, direction: if import { "import" } else { "export" }.to_string() }
+}
+
+/// Milliseconds since a message arrived (its intake latency at decision).
+fn since(started: std::time::Instant) -> Option<i64> {
+    i64::try_from(started.elapsed().as_millis()).ok()
+}
+
 /// Decides the documents of one message.
 pub(crate) struct MessageDecider {
     pub incoming: Vec<Incoming>,
@@ -467,6 +488,8 @@ pub(crate) struct MessageDecider {
     pub config: Arc<Config>,
     pub now: i64,
     pub seen: Seen,
+    /// When the message arrived (for the intake latency).
+    pub started: std::time::Instant,
 }
 
 impl Decider for MessageDecider {
@@ -482,7 +505,7 @@ impl Decider for MessageDecider {
         let plan =
             decide::decide(&self.incoming, &self.ids, &self.refusals, &self.cop_code, snap, &self.config, self.now);
         let summary = json!({"sender": self.cop_code, "guid": self.guid});
-        outcome(
+        let mut out = outcome(
             plan,
             self.now,
             Some(&self.message_id),
@@ -490,13 +513,17 @@ impl Decider for MessageDecider {
             ReceiptType::for_message(&self.message_type),
             "message.receive",
             summary,
-        )
+        )?;
+        out.traffic.latency_ms = since(self.started);
+        Ok(out)
     }
 }
 
 /// Answers a message that failed the format check with a CEB900.
 pub(crate) struct FormatDecider {
     pub receipt: NewReceipt,
+    /// When the message arrived (for the intake latency).
+    pub started: std::time::Instant,
 }
 
 impl Decider for FormatDecider {
@@ -510,6 +537,7 @@ impl Decider for FormatDecider {
             receipts: vec![self.receipt.clone()],
             audit_action: "message.refuse",
             audit_summary: json!({"return_status": self.receipt.return_status, "return_info": self.receipt.return_info}),
+            traffic: cbec_store::TrafficNote { latency_ms: since(self.started), ..Default::default() },
             ..Outcome::default()
         })
     }

@@ -179,6 +179,7 @@ impl Pipeline {
     /// Takes one message from an authenticated enterprise.
     pub async fn submit(&self, sender: &Sender, body: Vec<u8>, now: Millis) -> Result<Answer, PipelineError> {
         let _permit = self.admission.clone().try_acquire_owned().map_err(|_| PipelineError::Saturated)?;
+        let started = std::time::Instant::now();
         let verifier = self.verifier.clone();
         let config = self.config.clone();
         let (body, prepared) = tokio::task::spawn_blocking(move || {
@@ -205,7 +206,7 @@ impl Pipeline {
                     }),
                     entity: ("message", message_id.clone()),
                 };
-                let processed = self.store.process(work, Box::new(FormatDecider { receipt })).await?;
+                let processed = self.store.process(work, Box::new(FormatDecider { receipt, started })).await?;
                 Ok(answer(processed, message_id))
             }
             Prepared::Documents { message_type, guid, cop_code, mut incoming, signature, rule_refusals } => {
@@ -278,6 +279,7 @@ impl Pipeline {
                     config: self.clearance_at(now).await,
                     now: now.0,
                     seen: Seen::default(),
+                    started,
                 };
                 let work = Work {
                     actor,

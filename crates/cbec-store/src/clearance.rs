@@ -173,6 +173,9 @@ pub struct Outcome {
     /// The audit entry: action (e.g. `message.receive`) and a summary.
     pub audit_action: &'static str,
     pub audit_summary: serde_json::Value,
+    /// What the hourly traffic statistics need to know of a message's
+    /// decision (see [`crate::traffic`]).
+    pub traffic: crate::traffic::TrafficNote,
 }
 
 /// The clearance logic, called inside the write transaction. It must be

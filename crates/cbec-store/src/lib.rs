@@ -37,6 +37,7 @@ mod codec;
 mod ops;
 pub mod refdata;
 pub mod risk;
+pub mod traffic;
 mod types;
 pub mod web;
 
@@ -46,6 +47,7 @@ pub use clearance::{
 };
 pub use refdata::{NewRefdata, RefdataVersion};
 pub use risk::{MonitoringFilter, MonitoringRow, RuleSetRow};
+pub use traffic::{TrafficLabel, TrafficNote, TrafficRow};
 pub use types::*;
 pub use web::{NewSession, SessionRow};
 
@@ -247,6 +249,41 @@ pub trait Store: Send + Sync + 'static {
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>>;
     /// Deletes a session (audited as its principal); absent is no error.
     async fn delete_session(&self, token_hash: &str, at: Millis) -> Result<()>;
+
+    // ---- the enterprise portal: newest first, keyset pages ------------------
+
+    /// Receipts naming any of the codes with `seq < before` (every one if
+    /// `None`), newest first, at most `limit`. Each code is read through its
+    /// own index range, so a page costs `limit` rows per code.
+    async fn recent_receipts_for(&self, codes: &[String], before: Option<i64>, limit: u32) -> Result<Vec<ReceiptRow>>;
+    /// Documents sent by or naming any of the codes, of `kind` if given,
+    /// with an id below `before` (every one if `None`), newest first by id
+    /// (ids are time-ordered: creation order), at most `limit`.
+    async fn recent_documents_for(
+        &self,
+        codes: &[String],
+        kind: Option<&str>,
+        before: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DocRow>>;
+    // ---- the officers' workbench: indexed, bounded reads -------------------
+
+    /// The hourly traffic aggregates (see [`traffic`]) of one enterprise
+    /// (by id), or of every enterprise (`None`), with `from <= hour < to`,
+    /// by hour.
+    async fn traffic(&self, enterprise: Option<&Id>, from: Millis, to: Millis) -> Result<Vec<TrafficRow>>;
+    /// How many documents are in a status, counting at most `cap` (one
+    /// range of the status index, never the table).
+    async fn count_documents(&self, status: &str, cap: u32) -> Result<u64>;
+    /// Documents in a status, most recently updated first, strictly after
+    /// the keyset cursor `(updated_at, id)` of the previous page's last row.
+    async fn documents_in_status(&self, status: &str, before: Option<(Millis, Id)>, limit: u32) -> Result<Vec<DocRow>>;
+    /// Documents holding any of the keys (as in [`DocRow::keys`]), newest
+    /// first, at most `limit`.
+    async fn documents_by_keys(&self, keys: &[String], limit: u32) -> Result<Vec<DocRow>>;
+    /// Enterprises whose name starts with `prefix` (compared byte by byte),
+    /// by name, at most `limit`.
+    async fn enterprises_named(&self, prefix: &str, limit: u32) -> Result<Vec<Enterprise>>;
 }
 
 /// What a database holds: real traffic, or an integrators' sandbox whose

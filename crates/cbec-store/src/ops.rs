@@ -171,6 +171,11 @@ pub(crate) trait Db {
     async fn insert_session(&mut self, s: &SessionRow) -> Result<()>;
     async fn session(&mut self, token_hash: &str) -> Result<Option<SessionRow>>;
     async fn delete_session(&mut self, token_hash: &str) -> Result<()>;
+
+    // ---- traffic statistics ----
+    /// Adds a processed message's rows to the hourly aggregates: SQLite
+    /// keeps them for the end of the group commit, PostgreSQL writes them.
+    async fn add_traffic(&mut self, batch: crate::traffic::Batch) -> Result<()>;
 }
 
 /// Drives a future that cannot suspend (the SQLite primitives) to its end
@@ -758,6 +763,7 @@ async fn write_outcome<D: Db>(db: &mut D, work: &Work, snapshot: &Snapshot, out:
     let actor = work.actor.principal.to_string();
     let message_id = work.message.as_ref().map(|m| m.id.clone());
     let mut summary = out.audit_summary.clone();
+    let traffic = crate::traffic::of(work, &out);
     if let Some(m) = &work.message {
         let sha = sha256_hex(&m.raw);
         db.insert_message(m, &sha, out.response.as_deref()).await?;
@@ -790,6 +796,9 @@ async fn write_outcome<D: Db>(db: &mut D, work: &Work, snapshot: &Snapshot, out:
         obj.insert("receipts".into(), json!(receipts.iter().map(|r| r.id.clone()).collect::<Vec<_>>()));
     }
     append(db, &work.actor, Change::new(out.audit_action, work.entity.0, &work.entity.1, None, Some(summary))).await?;
+    if !traffic.is_empty() {
+        db.add_traffic(traffic).await?;
+    }
     Ok(Processed::Done { response: out.response, receipts, docs: out.docs })
 }
 

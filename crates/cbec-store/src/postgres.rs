@@ -99,6 +99,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0008_create_web_accounts",
         sql: include_str!("../migrations/postgres/0008_create_web_accounts.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_create_workbench",
+        sql: include_str!("../migrations/postgres/0009_create_workbench.sql"),
+    },
 ];
 
 /// Opens (migrating) the PostgreSQL store at `url`.
@@ -1431,6 +1436,11 @@ impl Db for PgDb<'_> {
     async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
         self.exec("DELETE FROM web_sessions WHERE id = $1", &[&token_hash]).await
     }
+
+    async fn add_traffic(&mut self, batch: crate::traffic::Batch) -> Result<()> {
+        // One message per transaction: its rows in one upsert.
+        workbench::flush_traffic(self, &batch).await
+    }
 }
 
 // ---- transactions ------------------------------------------------------------------------
@@ -1790,6 +1800,98 @@ impl Store for PgStore {
     async fn delete_session(&self, token_hash: &str, at: Millis) -> Result<()> {
         write!(self, |db| ops::delete_session(db, token_hash, at))
     }
+
+    async fn recent_receipts_for(&self, codes: &[String], before: Option<i64>, limit: u32) -> Result<Vec<ReceiptRow>> {
+        read!(self, |db| db.recent_receipts(codes, before, limit))
+    }
+
+    async fn recent_documents_for(
+        &self,
+        codes: &[String],
+        kind: Option<&str>,
+        before: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DocRow>> {
+        read!(self, |db| db.recent_documents(codes, kind, before, limit))
+    }
+    async fn traffic(&self, enterprise: Option<&Id>, from: Millis, to: Millis) -> Result<Vec<crate::TrafficRow>> {
+        let enterprise = enterprise.map_or(crate::traffic::ALL, String::as_str);
+        read!(self, |db| db.traffic_rows(enterprise, from, to))
+    }
+
+    async fn count_documents(&self, status: &str, cap: u32) -> Result<u64> {
+        read!(self, |db| db.count_status(status, cap))
+    }
+
+    async fn documents_in_status(&self, status: &str, before: Option<(Millis, Id)>, limit: u32) -> Result<Vec<DocRow>> {
+        read!(self, |db| db.docs_in_status(status, before.as_ref(), limit))
+    }
+
+    async fn documents_by_keys(&self, keys: &[String], limit: u32) -> Result<Vec<DocRow>> {
+        read!(self, |db| db.docs_by_keys_limited(keys, limit))
+    }
+
+    async fn enterprises_named(&self, prefix: &str, limit: u32) -> Result<Vec<Enterprise>> {
+        read!(self, |db| db.enterprises_named(prefix, limit))
+    }
+}
+
+// ---- the enterprise portal's pages (newest first, one index range per code) -------------
+
+impl PgDb<'_> {
+    async fn recent_receipts(&self, codes: &[String], before: Option<i64>, limit: u32) -> Result<Vec<ReceiptRow>> {
+        let mut seqs: Vec<i64> = Vec::new();
+        for code in codes {
+            seqs.extend(
+                self.all(
+                    "SELECT seq FROM receipt_recipients WHERE code = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
+                    &[code, &before.unwrap_or(i64::MAX), &int(limit)],
+                    |r| get::<i64>(r, 0),
+                )
+                .await?,
+            );
+        }
+        seqs.sort_unstable_by(|a, b| b.cmp(a));
+        seqs.dedup();
+        seqs.truncate(limit as usize);
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.all(
+            &format!("SELECT {RECEIPT} FROM receipts WHERE seq = ANY($1) ORDER BY seq DESC"),
+            &[&seqs],
+            receipt_row,
+        )
+        .await
+    }
+
+    async fn recent_documents(
+        &self,
+        codes: &[String],
+        kind: Option<&str>,
+        before: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DocRow>> {
+        // Walks the (code, doc_id) primary key of the party index downwards,
+        // so the newest documents come first without a sort.
+        let sql = format!(
+            "SELECT p.doc_id FROM document_parties p JOIN documents d ON d.id = p.doc_id
+             WHERE p.code = $1 {} AND ($3::text IS NULL OR d.kind = $3) ORDER BY p.doc_id DESC LIMIT $4",
+            if before.is_some() { "AND p.doc_id < $2" } else { "AND $2::text IS NULL" },
+        );
+        let mut ids: Vec<String> = Vec::new();
+        for code in codes {
+            ids.extend(self.all(&sql, &[code, &before, &kind, &int(limit)], |r| get::<String>(r, 0)).await?);
+        }
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.dedup();
+        ids.truncate(limit as usize);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.all(&format!("SELECT {DOCUMENT} FROM documents WHERE id = ANY($1) ORDER BY id DESC"), &[&ids], doc_row)
+            .await
+    }
 }
 
 fn refdata_row(r: &Row) -> Result<RefdataVersion> {
@@ -1833,6 +1935,8 @@ fn monitoring_row(r: &Row) -> Result<MonitoringRow> {
         updated_at: Millis(get(r, 7)?),
     })
 }
+
+mod workbench;
 
 #[cfg(test)]
 mod tests {

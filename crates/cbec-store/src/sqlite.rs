@@ -109,6 +109,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0008_create_web_accounts",
         sql: include_str!("../migrations/sqlite/0008_create_web_accounts.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_create_workbench",
+        sql: include_str!("../migrations/sqlite/0009_create_workbench.sql"),
+    },
 ];
 
 /// Opens (creating and migrating) the SQLite store at `path`.
@@ -252,7 +257,7 @@ impl SqliteStore {
             let conn = pool.take()?;
             let out = {
                 let tx = conn.unchecked_transaction().map_err(db_err)?;
-                let out = op(&mut SqliteDb { conn: &tx });
+                let out = op(&mut SqliteDb { conn: &tx, traffic: None });
                 drop(tx); // a read-only snapshot: rolling back ends it
                 out
             };
@@ -269,8 +274,9 @@ impl SqliteStore {
 /// A queued write: run inside a savepoint, then answered after the commit.
 trait Job: Send {
     /// Runs the operation; whether it succeeded (its savepoint is released)
-    /// or failed (rolled back to its savepoint).
-    fn run(&mut self, conn: &Connection) -> bool;
+    /// or failed (rolled back to its savepoint). The traffic statistics of
+    /// a job that succeeded join the group's.
+    fn run(&mut self, conn: &Connection, traffic: &mut crate::traffic::Batch) -> bool;
     /// Answers the caller with the operation's outcome, or the group's
     /// commit failure.
     fn answer(self: Box<Self>, committed: std::result::Result<(), String>);
@@ -287,11 +293,15 @@ where
     T: Send + 'static,
     F: for<'c> FnOnce(&mut SqliteDb<'c>) -> Result<T> + Send + 'static,
 {
-    fn run(&mut self, conn: &Connection) -> bool {
+    fn run(&mut self, conn: &Connection, traffic: &mut crate::traffic::Batch) -> bool {
         let Some(op) = self.op.take() else { return false };
-        let outcome = catch_unwind(AssertUnwindSafe(|| op(&mut SqliteDb { conn })))
+        let mut db = SqliteDb { conn, traffic: Some(crate::traffic::Batch::default()) };
+        let outcome = catch_unwind(AssertUnwindSafe(|| op(&mut db)))
             .unwrap_or_else(|_| Err(StoreError::Backend("a write operation panicked".into())));
         let ok = outcome.is_ok();
+        if ok && let Some(mine) = db.traffic.take() {
+            traffic.merge(mine);
+        }
         self.outcome = Some(outcome);
         ok
     }
@@ -392,15 +402,18 @@ fn writer_loop(conn: &Connection, mut queue: mpsc::Receiver<Box<dyn Job>>, count
 fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> std::result::Result<(), String> {
     conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| format!("cannot begin a write transaction: {e}"))?;
     let ran = (|| {
+        let mut traffic = crate::traffic::Batch::default();
         for job in group.iter_mut() {
             conn.prepare_cached("SAVEPOINT job")?.execute([])?;
-            if job.run(conn) {
+            if job.run(conn, &mut traffic) {
                 conn.prepare_cached("RELEASE job")?.execute([])?;
             } else {
                 conn.prepare_cached("ROLLBACK TO job")?.execute([])?;
                 conn.prepare_cached("RELEASE job")?.execute([])?;
             }
         }
+        // The traffic statistics of the whole group, in one upsert.
+        workbench::flush_traffic(conn, &traffic)?;
         conn.execute_batch("COMMIT")
     })();
     ran.map_err(|e| {
@@ -678,6 +691,9 @@ fn audit_row(r: &Row<'_>) -> Result<AuditEntry> {
 /// [`Db`] over one SQLite connection, inside the caller's transaction.
 pub(crate) struct SqliteDb<'c> {
     conn: &'c Connection,
+    /// On the writer: the traffic statistics of the job, written once per
+    /// group (see [`crate::traffic`]).
+    traffic: Option<crate::traffic::Batch>,
 }
 
 /// `INSERT OR IGNORE INTO table (a, b) VALUES (?, ?), …` for every first
@@ -1778,6 +1794,17 @@ impl Db for SqliteDb<'_> {
     async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
         exec(self.conn, "DELETE FROM web_sessions WHERE id = ?1", [token_hash]).map(drop)
     }
+
+    async fn add_traffic(&mut self, batch: crate::traffic::Batch) -> Result<()> {
+        match &mut self.traffic {
+            // On the writer: written with the group's at its end.
+            Some(group) => {
+                group.merge(batch);
+                Ok(())
+            }
+            None => workbench::flush_traffic(self.conn, &batch).map_err(db_err),
+        }
+    }
 }
 
 // ---- the trait ---------------------------------------------------------------------------
@@ -2104,7 +2131,105 @@ impl Store for SqliteStore {
         let h = token_hash.to_string();
         self.write(move |db| now(ops::delete_session(db, &h, at))).await
     }
+
+    async fn recent_receipts_for(&self, codes: &[String], before: Option<i64>, limit: u32) -> Result<Vec<ReceiptRow>> {
+        let codes = codes.to_vec();
+        self.read(move |db| db.recent_receipts(&codes, before, limit)).await
+    }
+
+    async fn recent_documents_for(
+        &self,
+        codes: &[String],
+        kind: Option<&str>,
+        before: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DocRow>> {
+        let (codes, kind, before) = (codes.to_vec(), kind.map(str::to_owned), before.map(str::to_owned));
+        self.read(move |db| db.recent_documents(&codes, kind.as_deref(), before.as_deref(), limit)).await
+    }
+
+    async fn traffic(&self, enterprise: Option<&Id>, from: Millis, to: Millis) -> Result<Vec<crate::TrafficRow>> {
+        let enterprise = enterprise.cloned().unwrap_or_else(|| crate::traffic::ALL.to_string());
+        self.read(move |db| db.traffic_rows(&enterprise, from, to)).await
+    }
+
+    async fn count_documents(&self, status: &str, cap: u32) -> Result<u64> {
+        let status = status.to_string();
+        self.read(move |db| db.count_status(&status, cap)).await
+    }
+
+    async fn documents_in_status(&self, status: &str, before: Option<(Millis, Id)>, limit: u32) -> Result<Vec<DocRow>> {
+        let status = status.to_string();
+        self.read(move |db| db.docs_in_status(&status, before.as_ref(), limit)).await
+    }
+
+    async fn documents_by_keys(&self, keys: &[String], limit: u32) -> Result<Vec<DocRow>> {
+        let keys = keys.to_vec();
+        self.read(move |db| db.docs_by_keys_limited(&keys, limit)).await
+    }
+
+    async fn enterprises_named(&self, prefix: &str, limit: u32) -> Result<Vec<Enterprise>> {
+        let prefix = prefix.to_string();
+        self.read(move |db| db.enterprises_named(&prefix, limit)).await
+    }
 }
+
+// ---- the enterprise portal's pages (newest first, one index range per code) -------------
+
+impl SqliteDb<'_> {
+    fn recent_receipts(&self, codes: &[String], before: Option<i64>, limit: u32) -> Result<Vec<ReceiptRow>> {
+        let mut seqs: Vec<i64> = Vec::new();
+        for code in codes {
+            seqs.extend(query_all(
+                self.conn,
+                "SELECT seq FROM receipt_recipients WHERE code = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+                params![code, before.unwrap_or(i64::MAX), int(limit)],
+                |r| get::<i64>(r, 0),
+            )?);
+        }
+        seqs.sort_unstable_by(|a, b| b.cmp(a));
+        seqs.dedup();
+        seqs.truncate(limit as usize);
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql =
+            format!("SELECT {RECEIPT} FROM receipts WHERE seq IN ({}) ORDER BY seq DESC", placeholders(seqs.len(), 1));
+        query_all(self.conn, &sql, params_from_iter(seqs.iter()), receipt_row)
+    }
+
+    fn recent_documents(
+        &self,
+        codes: &[String],
+        kind: Option<&str>,
+        before: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DocRow>> {
+        // Walks the (code, doc_id) key of the party index downwards, so the
+        // newest documents come first without a sort.
+        let sql = format!(
+            "SELECT p.doc_id FROM document_parties p JOIN documents d ON d.id = p.doc_id
+             WHERE p.code = ?1 {} {} ORDER BY p.doc_id DESC LIMIT ?4",
+            if before.is_some() { "AND p.doc_id < ?2" } else { "AND ?2 IS NULL" },
+            if kind.is_some() { "AND d.kind = ?3" } else { "AND ?3 IS NULL" },
+        );
+        let mut ids: Vec<String> = Vec::new();
+        for code in codes {
+            ids.extend(query_all(self.conn, &sql, params![code, before, kind, int(limit)], |r| get::<String>(r, 0))?);
+        }
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.dedup();
+        ids.truncate(limit as usize);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql =
+            format!("SELECT {DOCUMENT} FROM documents WHERE id IN ({}) ORDER BY id DESC", placeholders(ids.len(), 1));
+        query_all(self.conn, &sql, params_from_iter(ids.iter()), doc_row)
+    }
+}
+
+mod workbench;
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,11 @@
 //! stored with the session. A form without the right token gets 403.
 //!
 //! These routes are not part of the JSON API and not in the OpenAPI document.
+//!
+//! The officers' workbench lives in submodules ([`officer`] and the pages
+//! it routes to: [`dashboard`], [`queues`], [`documents`], [`enterprises`],
+//! [`risk`], [`search`]); they share the helpers below (layout, texts,
+//! escaping, cookies, sessions, CSRF), which are `pub(crate)` for them.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -35,6 +40,18 @@ use sha2::{Digest as _, Sha256};
 
 use crate::AppState;
 
+pub(crate) mod dashboard;
+pub(crate) mod documents;
+pub(crate) mod enterprises;
+pub(crate) mod fields;
+pub(crate) mod officer;
+mod portal;
+pub(crate) mod queues;
+pub(crate) mod risk;
+pub(crate) mod search;
+pub(crate) mod svg;
+pub(crate) mod texts;
+
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "cbec_session";
 /// The pre-session cookie holding the sign-in form's CSRF token.
@@ -46,7 +63,7 @@ pub const SESSION_TTL_MS: i64 = 12 * 3_600_000;
 /// The shortest password `cbec admin set-password` accepts.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
-const CSS: &str = include_str!("../assets/app.css");
+const CSS: &str = include_str!("../../assets/app.css");
 
 // ---- passwords -----------------------------------------------------------------
 
@@ -115,7 +132,7 @@ pub async fn account_by_name(store: &dyn Store, name: &str) -> Result<Option<Acc
     Ok(None)
 }
 
-async fn account_of(store: &dyn Store, principal: &Principal) -> Result<Option<Account>, StoreError> {
+pub(crate) async fn account_of(store: &dyn Store, principal: &Principal) -> Result<Option<Account>, StoreError> {
     let found = match principal {
         Principal::Officer(id) => store.officer(id).await.map(|o| Account {
             principal: principal.clone(),
@@ -145,21 +162,21 @@ pub enum Lang {
 }
 
 impl Lang {
-    fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Lang::Zh => "zh",
             Lang::En => "en",
         }
     }
 
-    fn html(self) -> &'static str {
+    pub(crate) fn html(self) -> &'static str {
         match self {
             Lang::Zh => "zh-CN",
             Lang::En => "en",
         }
     }
 
-    fn parse(s: &str) -> Option<Lang> {
+    pub(crate) fn parse(s: &str) -> Option<Lang> {
         match s {
             "zh" => Some(Lang::Zh),
             "en" => Some(Lang::En),
@@ -195,13 +212,20 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn t(lang: Lang, key: &str) -> &'static str {
-    TEXTS.iter().find(|(k, _, _)| *k == key).map_or("?", |(_, zh, en)| if lang == Lang::Zh { zh } else { en })
+/// The text of `key` in `lang`: from [`TEXTS`], else the workbench's
+/// ([`texts::OFFICER`]); `?` for an unknown key (a test checks every key
+/// the pages use).
+pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
+    TEXTS
+        .iter()
+        .chain(texts::OFFICER)
+        .find(|(k, _, _)| *k == key)
+        .map_or("?", |(_, zh, en)| if lang == Lang::Zh { zh } else { en })
 }
 
 // ---- HTTP helpers --------------------------------------------------------------
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -216,7 +240,7 @@ fn escape(s: &str) -> String {
     out
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -228,7 +252,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Whether the request came over TLS, as far as the service can tell.
-fn over_tls(headers: &HeaderMap, uri: &Uri) -> bool {
+pub(crate) fn over_tls(headers: &HeaderMap, uri: &Uri) -> bool {
     uri.scheme_str() == Some("https")
         || headers
             .get("x-forwarded-proto")
@@ -236,7 +260,7 @@ fn over_tls(headers: &HeaderMap, uri: &Uri) -> bool {
             .is_some_and(|v| v.split(',').next().is_some_and(|p| p.trim().eq_ignore_ascii_case("https")))
 }
 
-fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+pub(crate) fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));
@@ -247,7 +271,7 @@ fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> St
     c
 }
 
-fn random_token() -> Option<String> {
+pub(crate) fn random_token() -> Option<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).ok()?;
     Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
@@ -259,19 +283,41 @@ pub fn session_id(token: &str) -> String {
 }
 
 /// Compares two tokens in time independent of where they differ.
-fn same_token(a: &str, b: &str) -> bool {
+pub(crate) fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The language of a request and, when `?lang=` chose one, its cookie.
-fn language(headers: &HeaderMap, query: &HashMap<String, String>, secure: bool) -> (Lang, Option<String>) {
+pub(crate) fn language(headers: &HeaderMap, query: &HashMap<String, String>, secure: bool) -> (Lang, Option<String>) {
     if let Some(lang) = query.get("lang").and_then(|l| Lang::parse(l)) {
         return (lang, Some(set_cookie(LANG_COOKIE, lang.code(), Some(365 * 86_400), secure)));
     }
     (cookie(headers, LANG_COOKIE).and_then(Lang::parse).unwrap_or(Lang::Zh), None)
 }
 
-fn page(status: StatusCode, lang: Lang, title: &str, body: &str, cookies: &[String]) -> Response {
+pub(crate) fn page(status: StatusCode, lang: Lang, title: &str, body: &str, cookies: &[String]) -> Response {
+    page_with(status, lang, title, &Layout::default(), body, cookies)
+}
+
+/// What a page adds to the plain layout: a navigation bar (HTML, after the
+/// brand), a wide main column, and HTML after the language switch (who is
+/// signed in, the sign-out button).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Layout {
+    pub nav: String,
+    pub wide: bool,
+    pub account: String,
+}
+
+/// A page: the layout around `body`, with the security headers.
+pub(crate) fn page_with(
+    status: StatusCode,
+    lang: Lang,
+    title: &str,
+    layout: &Layout,
+    body: &str,
+    cookies: &[String],
+) -> Response {
     let switch = [(Lang::Zh, "中文"), (Lang::En, "English")]
         .iter()
         .map(|(l, label)| {
@@ -283,12 +329,16 @@ fn page(status: StatusCode, lang: Lang, title: &str, body: &str, cookies: &[Stri
         "<!DOCTYPE html>\n<html lang=\"{lang_attr}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} · cbec</title>\n<link rel=\"stylesheet\" href=\"/assets/app.css\">\n</head>\n<body>\n\
-         <header><span class=\"brand\">{app}</span><nav class=\"lang\" aria-label=\"{language}\">{switch}</nav></header>\n\
-         <main>\n<h1>{title}</h1>\n{body}</main>\n</body>\n</html>\n",
+         <a class=\"skip\" href=\"#main\">{skip}</a>\n<header><span class=\"brand\">{app}</span>{nav}<nav class=\"lang\" aria-label=\"{language}\">{switch}</nav>{account}</header>\n\
+         <main id=\"main\"{wide}>\n<h1>{title}</h1>\n{body}</main>\n</body>\n</html>\n",
         lang_attr = lang.html(),
         title = escape(title),
         app = t(lang, "app"),
         language = t(lang, "language"),
+        skip = t(lang, "skip_to_main"),
+        nav = layout.nav,
+        account = layout.account,
+        wide = if layout.wide { " class=\"wide\"" } else { "" },
     );
     let mut response = (status, html).into_response();
     let h = response.headers_mut();
@@ -307,10 +357,10 @@ fn page(status: StatusCode, lang: Lang, title: &str, body: &str, cookies: &[Stri
     response
 }
 
-fn see_other(to: &'static str, cookies: &[String]) -> Response {
+pub(crate) fn see_other(to: &str, cookies: &[String]) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     let h = response.headers_mut();
-    h.insert(header::LOCATION, HeaderValue::from_static(to));
+    h.insert(header::LOCATION, HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/")));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(c) {
@@ -320,7 +370,7 @@ fn see_other(to: &'static str, cookies: &[String]) -> Response {
     response
 }
 
-fn forbidden(lang: Lang) -> Response {
+pub(crate) fn forbidden(lang: Lang) -> Response {
     let body = format!(
         "<p class=\"error\" role=\"alert\">{}</p>\n<p><a href=\"/login\">{}</a></p>\n",
         t(lang, "bad_csrf"),
@@ -329,14 +379,14 @@ fn forbidden(lang: Lang) -> Response {
     page(StatusCode::FORBIDDEN, lang, t(lang, "forbidden"), &body, &[])
 }
 
-fn failure(lang: Lang, e: &dyn std::fmt::Display) -> Response {
+pub(crate) fn failure(lang: Lang, e: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %e, "web page failed");
     let body = format!("<p class=\"error\" role=\"alert\">{}</p>\n", t(lang, "server_error"));
     page(StatusCode::INTERNAL_SERVER_ERROR, lang, t(lang, "error"), &body, &[])
 }
 
 /// The session of a request, if its cookie names one that has not expired.
-async fn current_session(state: &AppState, headers: &HeaderMap) -> Result<Option<SessionRow>, StoreError> {
+pub(crate) async fn current_session(state: &AppState, headers: &HeaderMap) -> Result<Option<SessionRow>, StoreError> {
     let Some(token) = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
@@ -355,6 +405,8 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/assets/app.css", get(stylesheet))
+        .merge(officer::routes())
+        .merge(portal::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -386,6 +438,10 @@ async fn home(
         Ok(None) => return see_other("/login", &cookies),
         Err(e) => return failure(lang, &e),
     };
+    // An officer's home is the dashboard of the workbench.
+    if matches!(account.principal, Principal::Officer(_)) {
+        return see_other("/dashboard", &cookies);
+    }
     let body = format!(
         "<p>{signed_in_as}<strong>{name}</strong></p>\n<p>{role}{role_value}</p>\n\
          <form method=\"post\" action=\"/logout\">\n\

@@ -241,6 +241,39 @@ impl Store for Faulty {
     async fn delete_session(&self, token_hash: &str, at: Millis) -> Result<()> {
         delegate!(self.delete_session(token_hash, at))
     }
+
+    async fn recent_receipts_for(&self, codes: &[String], before: Option<i64>, limit: u32) -> Result<Vec<ReceiptRow>> {
+        delegate!(self.recent_receipts_for(codes, before, limit))
+    }
+
+    async fn recent_documents_for(
+        &self,
+        codes: &[String],
+        kind: Option<&str>,
+        before: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DocRow>> {
+        delegate!(self.recent_documents_for(codes, kind, before, limit))
+    }
+    async fn traffic(&self, enterprise: Option<&Id>, from: Millis, to: Millis) -> Result<Vec<TrafficRow>> {
+        delegate!(self.traffic(enterprise, from, to))
+    }
+
+    async fn count_documents(&self, status: &str, cap: u32) -> Result<u64> {
+        delegate!(self.count_documents(status, cap))
+    }
+
+    async fn documents_in_status(&self, status: &str, before: Option<(Millis, Id)>, limit: u32) -> Result<Vec<DocRow>> {
+        delegate!(self.documents_in_status(status, before, limit))
+    }
+
+    async fn documents_by_keys(&self, keys: &[String], limit: u32) -> Result<Vec<DocRow>> {
+        delegate!(self.documents_by_keys(keys, limit))
+    }
+
+    async fn enterprises_named(&self, prefix: &str, limit: u32) -> Result<Vec<Enterprise>> {
+        delegate!(self.enterprises_named(prefix, limit))
+    }
 }
 
 #[tokio::test]

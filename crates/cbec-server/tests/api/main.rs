@@ -10,6 +10,8 @@ mod faults;
 mod flows;
 mod helpers;
 mod openapi;
+mod portal;
 mod risk;
 mod shutdown;
 mod web;
+mod web_officer;

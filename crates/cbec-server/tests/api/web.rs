@@ -10,19 +10,19 @@ use tower::ServiceExt as _;
 
 use crate::helpers::{START, TestApp, new_uscc, record};
 
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Page {
-    fn set_cookies(&self) -> Vec<String> {
+    pub(crate) fn set_cookies(&self) -> Vec<String> {
         self.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
     }
 
     /// The value a Set-Cookie of this answer gives `name`.
-    fn cookie(&self, name: &str) -> Option<String> {
+    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
         self.set_cookies().iter().find_map(|c| {
             let first = c.split(';').next()?;
             let (k, v) = first.split_once('=')?;
@@ -30,17 +30,17 @@ impl Page {
         })
     }
 
-    fn set_cookie_line(&self, name: &str) -> Option<String> {
+    pub(crate) fn set_cookie_line(&self, name: &str) -> Option<String> {
         self.set_cookies().into_iter().find(|c| c.starts_with(&format!("{name}=")))
     }
 
     /// The hidden CSRF field of the page's form.
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let at = self.body.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
         self.body[at..].split('"').next().unwrap().to_owned()
     }
 
-    fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         self.headers.get(header::LOCATION).map_or("", |v| v.to_str().unwrap())
     }
 }
@@ -54,7 +54,7 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -80,17 +80,17 @@ async fn send(
     Page { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
 }
 
-async fn set_password(app: &TestApp, principal: Principal, password: &str) {
+pub(crate) async fn set_password(app: &TestApp, principal: Principal, password: &str) {
     let actor = Actor { principal: Principal::System("test".into()), at: Millis(START) };
     app.state.store.set_password(&principal, &hash_password(password).unwrap(), &actor).await.unwrap();
 }
 
-async fn officer_principal(app: &TestApp, name: &str) -> Principal {
+pub(crate) async fn officer_principal(app: &TestApp, name: &str) -> Principal {
     Principal::Officer(app.state.store.officer_by_name(name).await.unwrap().unwrap().id)
 }
 
 /// Gets the sign-in form, then posts it; returns the answer.
-async fn sign_in(app: &TestApp, name: &str, password: &str) -> Page {
+pub(crate) async fn sign_in(app: &TestApp, name: &str, password: &str) -> Page {
     let form = send(app, Method::GET, "/login", &[], None).await;
     let pre = form.cookie("cbec_csrf").expect("a pre-session cookie");
     let csrf = form.csrf();
@@ -198,7 +198,10 @@ async fn officers_sign_in_and_out() {
     let audit: String = db.query_row("SELECT group_concat(entity_id || coalesce(after_json, '') || coalesce(before_json, ''), '') FROM audit_log", [], |r| r.get(0)).unwrap();
     assert!(!audit.contains(&token) && !audit.contains(&id) && !audit.contains("argon2"), "secrets in the audit log");
 
+    // An officer's home is the workbench's dashboard.
     let home = send(&app, Method::GET, "/", &[("cbec_session", &token)], None).await;
+    assert_eq!((home.status, home.location()), (StatusCode::SEE_OTHER, "/dashboard"));
+    let home = send(&app, Method::GET, "/dashboard", &[("cbec_session", &token)], None).await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("rita"), "{}", home.body);
     assert!(home.body.contains("reviewer"));
@@ -247,9 +250,9 @@ async fn sessions_expire_and_cookies_are_secure_behind_tls() {
     assert!(line.contains("; Secure"), "{line}");
     let token = line["cbec_session=".len()..].split(';').next().unwrap().to_owned();
 
-    assert_eq!(send(&app, Method::GET, "/", &[("cbec_session", &token)], None).await.status, StatusCode::OK);
+    assert_eq!(send(&app, Method::GET, "/dashboard", &[("cbec_session", &token)], None).await.status, StatusCode::OK);
     app.set_time(START + 13 * 3_600_000);
-    let later = send(&app, Method::GET, "/", &[("cbec_session", &token)], None).await;
+    let later = send(&app, Method::GET, "/dashboard", &[("cbec_session", &token)], None).await;
     assert_eq!(later.status, StatusCode::SEE_OTHER, "expired after 12 hours");
 }
 
