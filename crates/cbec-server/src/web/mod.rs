@@ -193,8 +193,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("password", "密码", "Password"),
     ("bad_login", "用户名或密码错误。", "The name or the password is wrong."),
     ("home", "首页", "Home"),
-    ("signed_in_as", "当前登录：", "Signed in as "),
-    ("role", "角色：", "Role: "),
     ("sign_out", "退出登录", "Sign out"),
     ("language", "语言", "Language"),
     ("forbidden", "请求被拒绝", "Request refused"),
@@ -438,23 +436,13 @@ async fn home(
         Ok(None) => return see_other("/login", &cookies),
         Err(e) => return failure(lang, &e),
     };
-    // An officer's home is the dashboard of the workbench.
-    if matches!(account.principal, Principal::Officer(_)) {
-        return see_other("/dashboard", &cookies);
+    // An officer's home is the dashboard of the workbench, an enterprise's
+    // the portal.
+    match account.principal {
+        Principal::Officer(_) => see_other("/dashboard", &cookies),
+        Principal::Enterprise(_) => see_other("/portal", &cookies),
+        Principal::System(_) => see_other("/login", &cookies),
     }
-    let body = format!(
-        "<p>{signed_in_as}<strong>{name}</strong></p>\n<p>{role}{role_value}</p>\n\
-         <form method=\"post\" action=\"/logout\">\n\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
-         <button type=\"submit\">{sign_out}</button>\n</form>\n",
-        signed_in_as = t(lang, "signed_in_as"),
-        name = escape(&account.name),
-        role = t(lang, "role"),
-        role_value = escape(&account.role),
-        csrf = escape(&session.csrf),
-        sign_out = t(lang, "sign_out"),
-    );
-    page(StatusCode::OK, lang, t(lang, "home"), &body, &cookies)
 }
 
 fn login_page(status: StatusCode, lang: Lang, csrf: &str, name: &str, error: bool, cookies: &[String]) -> Response {

@@ -268,10 +268,13 @@ async fn enterprises_sign_in_with_their_code() {
     let ok = sign_in(&app, &uscc, "shop-password-1").await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     let token = ok.cookie("cbec_session").unwrap();
+    // An enterprise's home is its portal.
     let home = send(&app, Method::GET, "/?lang=en", &[("cbec_session", &token)], None).await;
-    assert_eq!(home.status, StatusCode::OK);
-    assert!(home.body.contains("Role: enterprise"), "{}", home.body);
-    assert!(home.body.contains("Signed in as"));
+    assert_eq!((home.status, home.location()), (StatusCode::SEE_OTHER, "/portal"));
+    let portal = send(&app, Method::GET, "/portal?lang=en", &[("cbec_session", &token)], None).await;
+    assert_eq!(portal.status, StatusCode::OK);
+    assert!(portal.body.contains(&uscc), "{}", portal.body);
+    assert!(portal.body.contains("action=\"/logout\""));
 }
 
 #[tokio::test]
