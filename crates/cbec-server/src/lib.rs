@@ -83,6 +83,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The clearance pipeline (intake, decisions, officer actions).
     pub pipeline: Arc<cbec_pipeline::Pipeline>,
+    /// Failed web sign-ins by account name (see [`web::throttle`]).
+    pub sign_in: Arc<web::throttle::Throttle>,
 }
 
 /// A seed from the operating system's randomness (through the hasher keys
@@ -103,7 +105,14 @@ impl AppState {
         pipeline.sandbox = config.sandbox;
         pipeline.clearance.risk.seed = config.risk_seed.unwrap_or_else(random_seed);
         let pipeline = Arc::new(cbec_pipeline::Pipeline::new(store.clone(), pipeline));
-        AppState { store, clock, metrics: Arc::new(metrics::Metrics::new()), config: Arc::new(config), pipeline }
+        AppState {
+            store,
+            clock,
+            metrics: Arc::new(metrics::Metrics::new()),
+            config: Arc::new(config),
+            pipeline,
+            sign_in: Arc::default(),
+        }
     }
 
     /// The current time, from the state's clock.

@@ -1,6 +1,7 @@
 //! The service's background work: pushing receipts to webhooks, applying
 //! passed clearance deadlines, and every minute reloading the reference
-//! data and the risk settings (rule set, warnings in force, violations).
+//! data and the risk settings (rule set, warnings in force, violations) and
+//! removing expired web sessions.
 //! [`spawn`] runs them in a loop; [`push_once`] and [`sweep_once`] do one
 //! round (tests call them).
 //!
@@ -16,7 +17,7 @@
 
 use std::time::Duration;
 
-use cbec_store::{DuePush, Millis, PushResult};
+use cbec_store::{Actor, DuePush, Millis, Principal, PushResult};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
@@ -180,6 +181,17 @@ pub async fn load_risk(state: &AppState) {
     }
 }
 
+/// Deletes the web sessions that have expired (a signed-out browser's
+/// cookie is refused anyway; this keeps the table to live sessions).
+pub async fn remove_expired_sessions(state: &AppState) {
+    let actor = Actor { principal: Principal::System("workers".into()), at: state.now() };
+    match state.store.delete_expired_sessions(&actor).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "expired web sessions removed"),
+        Err(e) => tracing::error!(error = %e, "cannot remove expired web sessions"),
+    }
+}
+
 /// How often the reference data in force is looked up again.
 const REFDATA_EVERY: Duration = Duration::from_secs(60);
 
@@ -192,6 +204,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             if refdata_at.elapsed() >= REFDATA_EVERY {
                 load_reference_data(&state).await;
                 load_risk(&state).await;
+                remove_expired_sessions(&state).await;
                 refdata_at = std::time::Instant::now();
             }
             let pushed = push_once(&state).await;

@@ -249,6 +249,9 @@ pub trait Store: Send + Sync + 'static {
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>>;
     /// Deletes a session (audited as its principal); absent is no error.
     async fn delete_session(&self, token_hash: &str, at: Millis) -> Result<()>;
+    /// Deletes every session expired at `actor.at` (one audit entry with
+    /// the count, if any); how many.
+    async fn delete_expired_sessions(&self, actor: &Actor) -> Result<u64>;
 
     // ---- the enterprise portal: newest first, keyset pages ------------------
 

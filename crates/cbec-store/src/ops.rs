@@ -170,6 +170,8 @@ pub(crate) trait Db {
     async fn password_hash(&mut self, principal: &Principal) -> Result<Option<String>>;
     async fn insert_session(&mut self, s: &SessionRow) -> Result<()>;
     async fn session(&mut self, token_hash: &str) -> Result<Option<SessionRow>>;
+    /// Deletes the sessions that expired at or before `at`; how many.
+    async fn delete_expired_sessions(&mut self, at: Millis) -> Result<u64>;
     async fn delete_session(&mut self, token_hash: &str) -> Result<()>;
 
     // ---- traffic statistics ----
@@ -1124,6 +1126,17 @@ pub(crate) async fn create_session<D: Db>(db: &mut D, new: NewSession) -> Result
     let after = json!({"principal": who, "expires_at": row.expires_at});
     append(db, &actor, Change::new("session.create", "web_session", &who, None, Some(after))).await?;
     Ok(row)
+}
+
+/// Removes expired sessions, with one audit entry naming how many (none
+/// when there were none).
+pub(crate) async fn delete_expired_sessions<D: Db>(db: &mut D, actor: &Actor) -> Result<u64> {
+    let removed = db.delete_expired_sessions(actor.at).await?;
+    if removed > 0 {
+        let after = json!({"removed": removed, "expired_by": actor.at});
+        append(db, actor, Change::new("session.expire", "web_session", "expired", None, Some(after))).await?;
+    }
+    Ok(removed)
 }
 
 pub(crate) async fn delete_session<D: Db>(db: &mut D, token_hash: &str, at: Millis) -> Result<()> {

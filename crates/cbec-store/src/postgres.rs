@@ -1437,6 +1437,10 @@ impl Db for PgDb<'_> {
         self.exec("DELETE FROM web_sessions WHERE id = $1", &[&token_hash]).await
     }
 
+    async fn delete_expired_sessions(&mut self, at: Millis) -> Result<u64> {
+        self.tx.execute("DELETE FROM web_sessions WHERE expires_at <= $1", &[&at.0]).await.map_err(pg_err)
+    }
+
     async fn add_traffic(&mut self, batch: crate::traffic::Batch) -> Result<()> {
         // One message per transaction: its rows in one upsert.
         workbench::flush_traffic(self, &batch).await
@@ -1799,6 +1803,10 @@ impl Store for PgStore {
 
     async fn delete_session(&self, token_hash: &str, at: Millis) -> Result<()> {
         write!(self, |db| ops::delete_session(db, token_hash, at))
+    }
+
+    async fn delete_expired_sessions(&self, actor: &Actor) -> Result<u64> {
+        write!(self, |db| ops::delete_expired_sessions(db, actor))
     }
 
     async fn recent_receipts_for(&self, codes: &[String], before: Option<i64>, limit: u32) -> Result<Vec<ReceiptRow>> {

@@ -1795,6 +1795,10 @@ impl Db for SqliteDb<'_> {
         exec(self.conn, "DELETE FROM web_sessions WHERE id = ?1", [token_hash]).map(drop)
     }
 
+    async fn delete_expired_sessions(&mut self, at: Millis) -> Result<u64> {
+        exec(self.conn, "DELETE FROM web_sessions WHERE expires_at <= ?1", [at.0]).map(|n| n as u64)
+    }
+
     async fn add_traffic(&mut self, batch: crate::traffic::Batch) -> Result<()> {
         match &mut self.traffic {
             // On the writer: written with the group's at its end.
@@ -2130,6 +2134,11 @@ impl Store for SqliteStore {
     async fn delete_session(&self, token_hash: &str, at: Millis) -> Result<()> {
         let h = token_hash.to_string();
         self.write(move |db| now(ops::delete_session(db, &h, at))).await
+    }
+
+    async fn delete_expired_sessions(&self, actor: &Actor) -> Result<u64> {
+        let actor = actor.clone();
+        self.write(move |db| now(ops::delete_expired_sessions(db, &actor))).await
     }
 
     async fn recent_receipts_for(&self, codes: &[String], before: Option<i64>, limit: u32) -> Result<Vec<ReceiptRow>> {

@@ -645,6 +645,26 @@ mod scenarios {
         let deleted = entries.last().unwrap();
         assert_eq!(deleted.actor, officer.to_string());
         assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM web_passwords").await.as_deref(), Some("2"));
+
+        // Expired sessions are removed in one go, with one audit entry.
+        for (hash, expires) in [("01", 20), ("02", 20), ("03", 40)] {
+            let s = NewSession {
+                token_hash: hash.repeat(32),
+                principal: enterprise.clone(),
+                csrf: "csrf".into(),
+                created_at: at(10),
+                expires_at: at(expires),
+            };
+            store.create_session(s).await.unwrap();
+        }
+        let before = audit_count(store).await;
+        assert_eq!(store.delete_expired_sessions(&system(19)).await.unwrap(), 0);
+        assert_eq!(audit_count(store).await, before, "nothing removed, nothing audited");
+        assert_eq!(store.delete_expired_sessions(&system(20)).await.unwrap(), 2);
+        assert_eq!(store.session(&"01".repeat(32)).await.unwrap(), None);
+        assert!(store.session(&"03".repeat(32)).await.unwrap().is_some(), "a live session stays");
+        let last = store.audit_entries(0, 1000).await.unwrap().pop().unwrap();
+        assert_eq!((last.action.as_str(), audit_count(store).await), ("session.expire", before + 1));
     }
 
     pub async fn officers_and_tokens(store: Arc<dyn Store>, _db: Arc<TestDb>) {

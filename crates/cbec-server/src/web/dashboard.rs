@@ -19,7 +19,7 @@ use cbec_store::traffic::{HOUR_MS, MESSAGE, hour_of, is_rejection};
 use cbec_store::{Millis, TrafficRow};
 
 use super::escape;
-use super::officer::{Ctx, china_time, officer, param};
+use super::officer::{Ctx, china_time, officer_ctx, param};
 use super::svg::stacked_bars;
 use crate::AppState;
 use crate::json::Json;
@@ -330,10 +330,7 @@ pub(crate) async fn dashboard(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let hours = hours_of(&query);
     if param(&query, "format") == Some("csv") {
         return chart_csv(&ctx, param(&query, "chart").unwrap_or_default(), hours).await;
@@ -416,10 +413,7 @@ pub(crate) async fn csv_file(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let chart = file.strip_suffix(".csv").unwrap_or(&file);
     chart_csv(&ctx, chart, hours_of(&query)).await
 }

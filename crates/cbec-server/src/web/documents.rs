@@ -26,7 +26,8 @@ use serde_json::{Value, json};
 
 use super::escape;
 use super::fields::{camel, label, scalar};
-use super::officer::{Ctx, confirmed, notice, officer, url_encode};
+use super::html::{self, Table};
+use super::officer::{Ctx, confirmed, notice, officer_ctx, officer_form, url_encode};
 use super::queues::status_text;
 use crate::AppState;
 use crate::json::{Json, Path as ApiPath};
@@ -197,18 +198,16 @@ fn mismatch_table(ctx: &Ctx, found: Option<&[Mismatch]>) -> String {
     if found.is_empty() {
         return format!("<p id=\"mismatches-none\">{}</p>", ctx.t("mismatch_none"));
     }
-    let mut s = format!(
-        "<table class=\"list mismatches\" id=\"mismatches\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+    let mut table = Table::new("list mismatches", "mismatches").head(&[
         ctx.t("field"),
         ctx.t("document"),
         ctx.t("expected"),
         ctx.t("expected_from"),
         ctx.t("found"),
-    );
+    ]);
     for m in found {
         let field = m.field.split_once('.').map_or(m.field.as_str(), |(_, f)| f);
-        s.push_str(&format!(
+        table.tr(&format!(
             "<tr class=\"mismatch\"><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
             label(field),
             escape(m.document.name()),
@@ -217,8 +216,7 @@ fn mismatch_table(ctx: &Ctx, found: Option<&[Mismatch]>) -> String {
             escape(&m.found),
         ));
     }
-    s.push_str("</tbody></table>");
-    s
+    table.finish()
 }
 
 /// The signature of the message that brought the document: verified
@@ -256,58 +254,45 @@ fn signature(ctx: &Ctx, raw: &[u8], received_at: i64) -> String {
 }
 
 fn moves_table(ctx: &Ctx, moves: &[StoredMove]) -> String {
-    if moves.is_empty() {
-        return format!("<p class=\"muted\">{}</p>", ctx.t("none"));
-    }
-    let mut s = format!(
-        "<table class=\"list\" id=\"moves\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+    let mut table = Table::new("list", "moves").head(&[
         ctx.t("at"),
         ctx.t("from"),
         ctx.t("to"),
         ctx.t("event"),
         ctx.t("actor"),
         ctx.t("reason"),
-    );
+    ]);
     for m in moves {
-        s.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+        table.row(&[
             ctx.time(m.at.0),
             m.row.from.as_deref().map(|f| status_text(ctx, f)).unwrap_or_default(),
             status_text(ctx, &m.row.to),
-            escape(m.row.event.as_deref().unwrap_or_default()),
+            format!("<code>{}</code>", escape(m.row.event.as_deref().unwrap_or_default())),
             escape(&m.actor),
             escape(&m.row.reason),
-        ));
+        ]);
     }
-    s.push_str("</tbody></table>");
-    s
+    table.or(html::none("", ctx.t("none")))
 }
 
 fn receipts_table(ctx: &Ctx, receipts: &[ReceiptRow]) -> String {
-    if receipts.is_empty() {
-        return format!("<p class=\"muted\">{}</p>", ctx.t("none"));
-    }
-    let mut s = format!(
-        "<table class=\"list\" id=\"receipts\"><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-        ctx.t("message_type"),
+    let mut table = Table::new("list", "receipts").head(&[
+        "#".to_string(),
+        ctx.t("message_type").to_string(),
         label("returnStatus"),
         label("returnInfo"),
-        ctx.t("issued_at"),
-    );
+        ctx.t("issued_at").to_string(),
+    ]);
     for r in receipts {
-        s.push_str(&format!(
-            "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-            r.seq,
-            escape(&r.message_type),
-            escape(&r.return_status),
+        table.row(&[
+            r.seq.to_string(),
+            format!("<code>{}</code>", escape(&r.message_type)),
+            format!("<code>{}</code>", escape(&r.return_status)),
             escape(&r.return_info),
             ctx.time(r.issued_at.0),
-        ));
+        ]);
     }
-    s.push_str("</tbody></table>");
-    s
+    table.or(html::none("", ctx.t("none")))
 }
 
 /// The risk engine's decision on a list.
@@ -343,41 +328,28 @@ fn risk(ctx: &Ctx, decision: Option<&cbec_risk::Decision>) -> String {
     if d.fired.is_empty() {
         s.push_str(&format!("<p id=\"rules-fired-none\">{}</p>", ctx.t("risk_no_rule")));
     } else {
-        s.push_str(&format!(
-            "<table class=\"list\" id=\"rules-fired\"><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-            ctx.t("risk_rules_fired"),
+        let mut table = Table::new("list", "rules-fired").caption(ctx.t("risk_rules_fired")).head(&[
             ctx.t("risk_rule"),
             ctx.t("risk_lane"),
-            ctx.t("reason")
-        ));
+            ctx.t("reason"),
+        ]);
         for f in &d.fired {
-            s.push_str(&format!(
-                "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td></tr>",
-                escape(&f.rule_id),
-                escape(&f.lane.to_string()),
-                escape(&f.reason)
-            ));
+            table.keyed(
+                &format!("<code>{}</code>", escape(&f.rule_id)),
+                &[escape(&f.lane.to_string()), escape(&f.reason)],
+            );
         }
-        s.push_str("</tbody></table>");
+        s.push_str(&table.finish());
     }
-    if !d.warnings.is_empty() {
-        s.push_str(&format!(
-            "<table class=\"list\" id=\"warnings-hit\"><caption>{}</caption><tbody>",
-            ctx.t("risk_warnings_hit")
-        ));
-        for w in &d.warnings {
-            let v = serde_json::to_value(w).unwrap_or_default();
-            s.push_str(&format!(
-                "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&w.warning_id),
-                escape(&scalar(&v["measure"])),
-                escape(&scalar(&v["severity"])),
-                escape(&w.reason)
-            ));
-        }
-        s.push_str("</tbody></table>");
+    let mut hit = Table::new("list", "warnings-hit").caption(ctx.t("risk_warnings_hit"));
+    for w in &d.warnings {
+        let v = serde_json::to_value(w).unwrap_or_default();
+        hit.keyed(
+            &format!("<code>{}</code>", escape(&w.warning_id)),
+            &[escape(&scalar(&v["measure"])), escape(&scalar(&v["severity"])), escape(&w.reason)],
+        );
     }
+    s.push_str(&hit.or(String::new()));
     s
 }
 
@@ -423,15 +395,14 @@ fn action_forms(ctx: &Ctx, doc: &Doc) -> String {
             String::new()
         };
         let danger = if matches!(*name, "reject" | "return_goods" | "detain") { " class=\"danger\"" } else { "" };
-        s.push_str(&format!(
-            "<form method=\"post\" action=\"{target}\" id=\"form-{name}\">{csrf}{extra}\
-             <label for=\"reason-{name}\">{reason}</label>\
+        let inner = format!(
+            "{extra}<label for=\"reason-{name}\">{reason}</label>\
              <input type=\"text\" id=\"reason-{name}\" name=\"reason\" required>\
-             <button type=\"submit\" name=\"action\" value=\"{name}\" id=\"action-{name}\"{danger}>{text}</button></form>",
-            csrf = ctx.csrf_field(),
+             <button type=\"submit\" name=\"action\" value=\"{name}\" id=\"action-{name}\"{danger}>{text}</button>",
             reason = ctx.t("reason"),
             text = ctx.t(key),
-        ));
+        );
+        s.push_str(&html::post_form(&target, &format!("form-{name}"), "", &ctx.csrf, &inner));
     }
     s.push_str("</div>");
     s
@@ -453,10 +424,7 @@ pub(crate) async fn document(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let (row, doc) = match load(&ctx, &id).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -572,10 +540,7 @@ pub(crate) async fn raw(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let row = match ctx.state.store.document(&id).await {
         Ok(r) => r,
         Err(e) => return ctx.store_error("/queues", e),
@@ -606,13 +571,7 @@ pub(crate) async fn act(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &HashMap::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
+    let ctx = officer_form!(state, headers, uri, form);
     let back = format!("/documents/{}", url_encode(&id));
     let action = form.get("action").map(|a| a.trim().to_string()).unwrap_or_default();
     let Some((_, _, key)) = ACTIONS.iter().find(|(name, _, _)| *name == action) else {

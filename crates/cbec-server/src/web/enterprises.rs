@@ -17,8 +17,9 @@ use cbec_store::{ApplicationFilter, Enterprise, Millis, Page};
 use serde_json::Value;
 
 use super::escape;
-use super::fields::{flatten, path_label, scalar};
-use super::officer::{Ctx, officer, param, url_encode};
+use super::fields::{flatten, path_label, records_table, scalar};
+use super::html::{self, Dl, Table};
+use super::officer::{Ctx, officer_ctx, param, url_encode};
 use crate::AppState;
 use crate::json::{Json, Path as ApiPath};
 
@@ -28,29 +29,21 @@ const PAGE: u32 = 50;
 const DAYS: i64 = 7;
 
 fn enterprise_table(ctx: &Ctx, list: &[Enterprise]) -> String {
-    if list.is_empty() {
-        return format!("<p class=\"muted\" id=\"enterprises-empty\">{}</p>", ctx.t("none"));
-    }
-    let mut s = format!(
-        "<table class=\"list\" id=\"enterprises\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+    let mut table = Table::new("list", "enterprises").head(&[
         super::fields::label("name"),
-        ctx.t("customs_code"),
+        ctx.t("customs_code").to_string(),
         super::fields::label("uscc"),
-        ctx.t("credit"),
-    );
+        ctx.t("credit").to_string(),
+    ]);
     for e in list {
-        s.push_str(&format!(
-            "<tr><td><a href=\"/enterprises/{}\">{}</a></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
-            url_encode(&e.id),
-            escape(&e.record.name),
-            escape(e.record.customs_code.as_deref().unwrap_or_default()),
-            escape(e.record.uscc.as_deref().unwrap_or_default()),
+        table.row(&[
+            format!("<a href=\"/enterprises/{}\">{}</a>", url_encode(&e.id), escape(&e.record.name)),
+            format!("<code>{}</code>", escape(e.record.customs_code.as_deref().unwrap_or_default())),
+            format!("<code>{}</code>", escape(e.record.uscc.as_deref().unwrap_or_default())),
             escape(e.credit.as_str()),
-        ));
+        ]);
     }
-    s.push_str("</tbody></table>");
-    s
+    table.or(html::none("enterprises-empty", ctx.t("none")))
 }
 
 /// `GET /enterprises[?name=PREFIX][&offset=N]`.
@@ -60,10 +53,7 @@ pub(crate) async fn list(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let name = param(&query, "name").unwrap_or_default().to_string();
     let offset: u32 = param(&query, "offset").and_then(|o| o.parse().ok()).unwrap_or(0);
     let found = if name.is_empty() {
@@ -94,36 +84,16 @@ pub(crate) async fn list(
     ctx.ok("/enterprises", ctx.t("nav_enterprises"), &body)
 }
 
+/// A section of records, one row each, a column per field (flattened).
 fn record_list(ctx: &Ctx, id: &str, title: &str, items: &[Value]) -> String {
-    let mut s = format!("<section aria-labelledby=\"h-{id}\"><h2 id=\"h-{id}\">{}</h2>", escape(title));
-    if items.is_empty() {
-        s.push_str(&format!("<p class=\"muted\">{}</p></section>\n", ctx.t("none")));
-        return s;
-    }
-    let rows: Vec<BTreeMap<String, String>> = items.iter().map(flatten).collect();
-    let mut cols: Vec<&String> = rows.iter().flat_map(BTreeMap::keys).collect();
-    cols.sort();
-    cols.dedup();
-    s.push_str(&format!("<table class=\"list\" id=\"{id}\"><thead><tr>"));
-    for c in &cols {
-        s.push_str(&format!("<th scope=\"col\">{}</th>", path_label(c)));
-    }
-    s.push_str("</tr></thead><tbody>");
-    for r in &rows {
-        s.push_str("<tr>");
-        for c in &cols {
-            let v = r.get(*c).map_or("", String::as_str);
-            let shown = if c.ends_with("_at") || c.as_str() == "at" || c.as_str() == "valid_from_ms" {
-                v.parse::<i64>().map_or_else(|_| escape(v), |ms| ctx.time(ms))
-            } else {
-                escape(v)
-            };
-            s.push_str(&format!("<td>{shown}</td>"));
+    let table = records_table(id, items, |c, v| {
+        if c.ends_with("_at") || c == "at" || c == "valid_from_ms" {
+            v.parse::<i64>().map_or_else(|_| escape(v), |ms| ctx.time(ms))
+        } else {
+            escape(v)
         }
-        s.push_str("</tr>");
-    }
-    s.push_str("</tbody></table></section>\n");
-    s
+    });
+    html::section(id, &escape(title), &table.or(html::none("", ctx.t("none"))))
 }
 
 fn to_values<T: serde::Serialize>(items: &[T]) -> Vec<Value> {
@@ -138,10 +108,7 @@ pub(crate) async fn enterprise(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let store = &ctx.state.store;
     let back = "/enterprises";
     let e = match store.enterprise(&id).await {
@@ -193,27 +160,19 @@ pub(crate) async fn enterprise(
         Err(err) => return ctx.api_error(back, err),
     };
 
-    let mut body = format!(
-        "<dl class=\"facts\" id=\"enterprise\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd id=\"credit\">{}</dd><dt>{}</dt><dd>{}</dd>\
-         <dt>{}</dt><dd>{}</dd></dl>\n",
-        ctx.t("version"),
-        e.version,
-        ctx.t("credit"),
-        escape(e.credit.as_str()),
-        ctx.t("filed_at"),
-        ctx.time(e.filed_at.0),
-        ctx.t("violations"),
-        escape(&scalar(&orders["violations"])),
-    );
+    let mut body = Dl::new("facts", "enterprise")
+        .item(ctx.t("version"), &e.version.to_string())
+        .item_id(ctx.t("credit"), "credit", &escape(e.credit.as_str()))
+        .item(ctx.t("filed_at"), &ctx.time(e.filed_at.0))
+        .item(ctx.t("violations"), &escape(&scalar(&orders["violations"])))
+        .finish();
+    body.push('\n');
     // The record now.
-    body.push_str(&format!(
-        "<section aria-labelledby=\"h-record\"><h2 id=\"h-record\">{}</h2><table class=\"list\" id=\"record\"><tbody>",
-        ctx.t("record")
-    ));
+    let mut record = Table::new("list", "record");
     for (k, v) in flatten(&serde_json::to_value(&e.record).unwrap_or_default()) {
-        body.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>", path_label(&k), escape(&v)));
+        record.keyed(&path_label(&k), &[escape(&v)]);
     }
-    body.push_str("</tbody></table></section>\n");
+    body.push_str(&html::section("record", ctx.t("record"), &record.finish()));
 
     // Traffic of the last days.
     let (mut messages, mut refused) = (0i64, 0i64);
@@ -230,31 +189,23 @@ pub(crate) async fn enterprise(
             *kinds.entry(r.kind.as_str()).or_default() += r.count;
         }
     }
-    body.push_str(&format!(
-        "<section aria-labelledby=\"h-traffic\"><h2 id=\"h-traffic\">{}</h2><dl class=\"facts\" id=\"traffic\">\
-         <dt>{}</dt><dd id=\"traffic-messages\">{messages}</dd><dt>{}</dt><dd id=\"traffic-rejected\">{refused}</dd>",
-        ctx.t("traffic_days"),
-        ctx.t("messages"),
-        ctx.t("rejected"),
-    ));
+    let mut facts = Dl::new("facts", "traffic")
+        .item_id(ctx.t("messages"), "traffic-messages", &messages.to_string())
+        .item_id(ctx.t("rejected"), "traffic-rejected", &refused.to_string());
     for (k, n) in &kinds {
-        body.push_str(&format!("<dt><code>{}</code></dt><dd>{n}</dd>", escape(k)));
+        facts = facts.item(&format!("<code>{}</code>", escape(k)), &n.to_string());
     }
-    body.push_str("</dl>");
+    let mut traffic_html = facts.finish();
     if !codes.is_empty() {
         let mut top: Vec<(&str, i64)> = codes.into_iter().collect();
         top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        body.push_str(&format!(
-            "<table class=\"list\" id=\"traffic-codes\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-            ctx.t("code"),
-            ctx.t("count")
-        ));
+        let mut table = Table::new("list", "traffic-codes").head(&[ctx.t("code"), ctx.t("count")]);
         for (c, n) in top.iter().take(10) {
-            body.push_str(&format!("<tr><td><code>{}</code></td><td>{n}</td></tr>", escape(c)));
+            table.row(&[format!("<code>{}</code>", escape(c)), n.to_string()]);
         }
-        body.push_str("</tbody></table>");
+        traffic_html.push_str(&table.finish());
     }
-    body.push_str("</section>\n");
+    body.push_str(&html::section("traffic", ctx.t("traffic_days"), &traffic_html));
 
     let version_rows: Vec<Value> = versions
         .iter()
@@ -293,8 +244,7 @@ pub(crate) async fn enterprise(
     body.push_str(&record_list(&ctx, "applications", ctx.t("applications"), &apps));
     let order_rows: Vec<Value> = orders["orders"].as_array().cloned().unwrap_or_default();
     body.push_str(&record_list(&ctx, "orders", ctx.t("monitoring_orders"), &order_rows));
-    body.push_str(&format!("<section aria-labelledby=\"h-docs\"><h2 id=\"h-docs\">{}</h2>", ctx.t("documents_latest")));
-    body.push_str(&super::queues::doc_table(&ctx, "documents", &docs));
-    body.push_str("</section>\n");
+    let docs_html = super::queues::doc_table(&ctx, "documents", &docs);
+    body.push_str(&html::section("docs", ctx.t("documents_latest"), &docs_html));
     ctx.ok("/enterprises", &e.record.name, &body)
 }

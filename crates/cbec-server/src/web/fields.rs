@@ -206,6 +206,22 @@ pub(crate) fn diff_table(
     s
 }
 
+/// A table of JSON records, one row each, a column per field (flattened,
+/// sorted by path); `cell` shows a value (already escaped) of a column.
+pub(crate) fn records_table(id: &str, items: &[Value], cell: impl Fn(&str, &str) -> String) -> super::html::Table {
+    let rows: Vec<BTreeMap<String, String>> = items.iter().map(flatten).collect();
+    let mut cols: Vec<&String> = rows.iter().flat_map(BTreeMap::keys).collect();
+    cols.sort();
+    cols.dedup();
+    let labels: Vec<String> = cols.iter().map(|c| path_label(c)).collect();
+    let mut table = super::html::Table::new("list", id).head(&labels);
+    for r in &rows {
+        let cells: Vec<String> = cols.iter().map(|c| cell(c, r.get(*c).map_or("", String::as_str))).collect();
+        table.row(&cells);
+    }
+    table
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

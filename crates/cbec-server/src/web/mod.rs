@@ -44,6 +44,7 @@ pub(crate) mod dashboard;
 pub(crate) mod documents;
 pub(crate) mod enterprises;
 pub(crate) mod fields;
+pub(crate) mod html;
 pub(crate) mod officer;
 mod portal;
 pub(crate) mod queues;
@@ -51,6 +52,7 @@ pub(crate) mod risk;
 pub(crate) mod search;
 pub(crate) mod svg;
 pub(crate) mod texts;
+pub mod throttle;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "cbec_session";
@@ -185,13 +187,19 @@ impl Lang {
     }
 }
 
-/// Every string of the pages: (key, Chinese, English).
-const TEXTS: &[(&str, &str, &str)] = &[
+/// The strings of the sign-in pages and those the workbench and the portal
+/// share: (key, Chinese, English).
+pub(crate) const TEXTS: &[(&str, &str, &str)] = &[
     ("app", "跨境电商海关监管平台", "Cross-border e-commerce customs supervision"),
     ("sign_in", "登录", "Sign in"),
     ("name", "用户名（关员姓名、海关编码或统一社会信用代码）", "Name (officer name, customs code or USCC)"),
     ("password", "密码", "Password"),
     ("bad_login", "用户名或密码错误。", "The name or the password is wrong."),
+    (
+        "throttled",
+        "登录失败次数过多，请 {seconds} 秒后再试。",
+        "Too many failed sign-ins for this name: try again in {seconds} s.",
+    ),
     ("home", "首页", "Home"),
     ("sign_out", "退出登录", "Sign out"),
     ("language", "语言", "Language"),
@@ -208,17 +216,29 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "服务暂时无法处理该请求，请稍后再试。",
         "The service cannot handle the request now; try again later.",
     ),
+    // shared by the workbench and the portal
+    ("applications", "申请", "Applications"),
+    ("field", "字段", "Field"),
+    ("credit", "信用等级", "Credit rating"),
+    ("licences", "许可证", "Licences"),
+    ("warehouses", "海外仓", "Overseas warehouses"),
+    ("credit_history", "信用等级变更", "Credit rating history"),
+    ("state", "状态", "State"),
+    ("application", "申请", "Application"),
+    ("message_type", "报文类型", "Message type"),
+    ("document", "单证", "Document"),
+    ("status", "状态", "Status"),
+    ("sender", "发送企业", "Sender"),
+    ("history", "状态历史", "Status history"),
+    ("description", "说明", "Description"),
+    ("deadline", "期限", "Deadline"),
 ];
 
-/// The text of `key` in `lang`: from [`TEXTS`], else the workbench's
-/// ([`texts::OFFICER`]); `?` for an unknown key (a test checks every key
-/// the pages use).
+/// The text of `key` in `lang` on the workbench and the sign-in pages: from
+/// [`TEXTS`], else the workbench's ([`texts::OFFICER`]); `?` for an unknown
+/// key (a test checks every key the pages use).
 pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
-    TEXTS
-        .iter()
-        .chain(texts::OFFICER)
-        .find(|(k, _, _)| *k == key)
-        .map_or("?", |(_, zh, en)| if lang == Lang::Zh { zh } else { en })
+    texts::lookup(&[TEXTS, texts::OFFICER], lang, key)
 }
 
 // ---- HTTP helpers --------------------------------------------------------------
@@ -445,9 +465,15 @@ async fn home(
     }
 }
 
-fn login_page(status: StatusCode, lang: Lang, csrf: &str, name: &str, error: bool, cookies: &[String]) -> Response {
-    let error =
-        if error { format!("<p class=\"error\" role=\"alert\">{}</p>\n", t(lang, "bad_login")) } else { String::new() };
+fn login_page(
+    status: StatusCode,
+    lang: Lang,
+    csrf: &str,
+    name: &str,
+    error: Option<&str>,
+    cookies: &[String],
+) -> Response {
+    let error = error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>\n", escape(e))).unwrap_or_default();
     let body = format!(
         "{error}<form method=\"post\" action=\"/login\">\n\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
@@ -480,7 +506,7 @@ async fn login_form(Query(query): Query<HashMap<String, String>>, uri: Uri, head
             None => return failure(lang, &"no randomness"),
         },
     };
-    login_page(StatusCode::OK, lang, &csrf, "", false, &cookies)
+    login_page(StatusCode::OK, lang, &csrf, "", None, &cookies)
 }
 
 async fn login(
@@ -498,6 +524,10 @@ async fn login(
     }
     let name = form.get("name").map(|n| n.trim().to_owned()).unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
+    if let Err(wait_ms) = state.sign_in.check(&name, state.now()) {
+        tracing::warn!(name = %name, wait_ms, "web sign-in throttled");
+        return throttled(lang, expected, &name, wait_ms);
+    }
     let (account, phc) = match find_with_hash(&*state.store, &name).await {
         Ok(found) => found,
         Err(e) => return failure(lang, &e),
@@ -508,9 +538,11 @@ async fn login(
         Some(a) if verified => a,
         _ => {
             tracing::info!(name = %name, "web sign-in refused");
-            return login_page(StatusCode::UNAUTHORIZED, lang, expected, &name, true, &[]);
+            state.sign_in.failed(&name, state.now());
+            return login_page(StatusCode::UNAUTHORIZED, lang, expected, &name, Some(t(lang, "bad_login")), &[]);
         }
     };
+    state.sign_in.succeeded(&name);
     let (Some(token), Some(csrf)) = (random_token(), random_token()) else {
         return failure(lang, &"no randomness");
     };
@@ -532,6 +564,17 @@ async fn login(
         set_cookie(CSRF_COOKIE, "", Some(0), secure),
     ];
     see_other("/", &cookies)
+}
+
+/// 429 with `Retry-After`: the name has failed too often lately.
+fn throttled(lang: Lang, csrf: &str, name: &str, wait_ms: i64) -> Response {
+    let seconds = ((wait_ms + 999) / 1000).to_string();
+    let notice = t(lang, "throttled").replace("{seconds}", &seconds);
+    let mut response = login_page(StatusCode::TOO_MANY_REQUESTS, lang, csrf, name, Some(&notice), &[]);
+    if let Ok(v) = header::HeaderValue::from_str(&seconds) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }
 
 /// The account of a name and its password hash, if both exist.

@@ -98,6 +98,32 @@ pub(crate) async fn officer(
     })
 }
 
+/// The [`Ctx`] of a page request (`officer_ctx!(state, headers, uri, query)`),
+/// or return the answer to give instead.
+macro_rules! officer_ctx {
+    ($state:expr, $headers:expr, $uri:expr, $query:expr) => {
+        match $crate::web::officer::officer(&$state, &$headers, &$uri, &$query).await {
+            Ok(ctx) => ctx,
+            Err(response) => return response,
+        }
+    };
+}
+pub(crate) use officer_ctx;
+
+/// The [`Ctx`] of a form (`officer_form!(state, headers, uri, form)`): a
+/// signed-in officer whose form carries the session's CSRF token, or
+/// return the answer to give instead.
+macro_rules! officer_form {
+    ($state:expr, $headers:expr, $uri:expr, $form:expr) => {{
+        let ctx = $crate::web::officer::officer_ctx!($state, $headers, $uri, std::collections::HashMap::new());
+        if let Err(response) = ctx.check_csrf(&$form) {
+            return response;
+        }
+        ctx
+    }};
+}
+pub(crate) use officer_form;
+
 /// A 403 page for a signed-in principal without the right.
 pub(crate) fn refused(lang: Lang, message: &str) -> Response {
     let body = format!(
@@ -153,7 +179,7 @@ impl Ctx {
 
     /// The hidden CSRF field of a form.
     pub fn csrf_field(&self) -> String {
-        format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", escape(&self.csrf))
+        super::html::csrf_field(&self.csrf)
     }
 
     /// 403 unless the form carries the session's token.
@@ -210,10 +236,7 @@ impl Ctx {
         fields: &[(&str, &str)],
         cancel_url: &str,
     ) -> Response {
-        let hidden: String = fields
-            .iter()
-            .map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", escape(k), escape(v)))
-            .collect();
+        let hidden = super::html::hidden_fields(fields);
         let body = format!(
             "<section class=\"confirm\" aria-labelledby=\"confirm-what\">\n<p id=\"confirm-what\">{intro}</p>\n\
              <div class=\"summary\">{summary}</div>\n\

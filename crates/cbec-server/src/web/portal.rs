@@ -48,6 +48,7 @@ use cbec_store::{ApiToken, Application, ApplicationFilter, Enterprise, Page, Rec
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::html::Table;
 use super::{
     Lang, Layout, current_session, escape, failure, forbidden, language, over_tls, page, page_with, same_token,
 };
@@ -64,11 +65,11 @@ const MAX_XML_SHOWN: usize = 64 * 1024;
 
 // ---- texts ---------------------------------------------------------------------------
 
-/// Every string of the portal: (key, Chinese, English).
-const TEXTS: &[(&str, &str, &str)] = &[
+/// The portal's own strings: (key, Chinese, English). Those it shares
+/// with the workbench are in `web::TEXTS`.
+const TEXTS: &[super::texts::Text] = &[
     ("portal", "企业门户", "Enterprise portal"),
     ("overview", "备案概况", "Filing record"),
-    ("applications", "申请", "Applications"),
     ("messages", "报文与回执", "Messages and receipts"),
     ("lists", "清单状态", "Lists"),
     ("orders", "整改与处置通知", "Orders to respond to"),
@@ -81,8 +82,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "The enterprise portal is for enterprise accounts; officers use the workbench.",
     ),
     ("to_home", "返回首页", "Back to the home page"),
-    ("sign_out", "退出登录", "Sign out"),
-    ("field", "字段", "Field"),
     ("value", "值", "Value"),
     ("customs_code", "海关编码 customsCode", "Customs code (customsCode)"),
     ("uscc", "统一社会信用代码 USCC", "Unified social credit code (USCC)"),
@@ -96,11 +95,9 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("types", "企业类型", "Enterprise types"),
     ("trade", "进出口方向", "Trade direction"),
     ("b2b_export", "跨境电商B2B直接出口（9710）", "B2B direct export (9710)"),
-    ("credit", "信用等级", "Credit rating"),
     ("version", "备案版本", "Record version"),
     ("filed_at", "备案时间", "Filed"),
     ("updated_at", "最近变更", "Last changed"),
-    ("licences", "许可证", "Licences"),
     ("licence_kind", "种类", "Kind"),
     ("number", "编号", "Number"),
     ("issuer", "发证机关", "Issuer"),
@@ -111,14 +108,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("bound_at", "绑定时间", "Bound"),
     ("revoked", "已吊销", "Revoked"),
     ("in_force", "有效", "In force"),
-    ("warehouses", "海外仓", "Overseas warehouses"),
-    ("credit_history", "信用等级变更", "Credit rating history"),
     ("reason", "原因", "Reason"),
     ("none", "无", "None"),
     ("yes", "是", "Yes"),
     ("no", "否", "No"),
     ("kind", "类型", "Kind"),
-    ("state", "状态", "State"),
     ("submitted_at", "提交时间", "Submitted"),
     ("decided_at", "处理时间", "Decided"),
     ("details", "详情", "Details"),
@@ -150,9 +144,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("error_title", "无法完成", "Cannot be done"),
     ("payload", "申请内容", "What was applied for"),
-    ("application", "申请", "Application"),
     ("issued_at", "签发时间", "Issued"),
-    ("message_type", "报文类型", "Message type"),
     ("business_key", "业务编号", "Business number"),
     ("return_status", "回执状态 returnStatus", "Receipt status (returnStatus)"),
     ("return_info", "回执说明 returnInfo", "Receipt text (returnInfo)"),
@@ -160,17 +152,13 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("code", "错误代码", "Code"),
     ("problem", "问题", "Problem"),
     ("hint", "修改建议", "How to fix it"),
-    ("document", "单证", "Document"),
     ("older", "更早的记录 →", "Older →"),
     ("newest", "← 最新", "← Newest"),
     ("no_receipts", "还没有回执。", "No receipts yet."),
     ("no_documents", "没有单证。", "No documents."),
-    ("status", "状态", "Status"),
-    ("sender", "发送企业", "Sender"),
     ("kind_filter", "单证类型", "Document kind"),
     ("show", "显示", "Show"),
     ("all_kinds", "全部", "All"),
-    ("history", "状态历史", "Status history"),
     ("receipts", "回执", "Receipts"),
     ("at", "时间", "When"),
     ("from_to", "状态变化", "Change"),
@@ -185,8 +173,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("order_kind_reduction", "风险消减通知", "Risk reduction order"),
     ("order_kind_rectification", "整改通知", "Rectification order"),
     ("subject_of", "事项", "Subject"),
-    ("description", "说明", "Description"),
-    ("deadline", "期限", "Deadline"),
     ("response", "企业答复", "Response"),
     ("response_text", "答复内容", "Response"),
     ("evidence", "证明材料（每行一项：单证编号、文件名等）", "Evidence (one per line: document ids, file names, …)"),
@@ -252,8 +238,9 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("fields_refused", "以下字段有误：", "These fields are wrong:"),
 ];
 
+/// A text of the portal: its own, else one it shares with the workbench.
 fn tr(lang: Lang, key: &str) -> &'static str {
-    TEXTS.iter().find(|(k, _, _)| *k == key).map_or("?", |(_, zh, en)| if lang == Lang::Zh { zh } else { en })
+    super::texts::lookup(&[TEXTS, super::TEXTS], lang, key)
 }
 
 /// A name of the spec's code tables in the page's language: the Chinese
@@ -957,11 +944,11 @@ async fn overview(State(state): State<AppState>, Query(query): Q, uri: Uri, head
         ("filed_at", when(e.filed_at)),
         ("updated_at", when(e.updated_at)),
     ];
-    let mut body = String::from("<table class=\"record\">\n<tbody>\n");
+    let mut record = Table::new("record", "");
     for (key, value) in rows {
-        let _ = writeln!(body, "<tr><th scope=\"row\">{}</th><td>{value}</td></tr>", ctx.t(key));
+        record.keyed(ctx.t(key), &[value]);
     }
-    body.push_str("</tbody>\n</table>\n");
+    let mut body = record.finish();
     let _ = writeln!(
         body,
         "<p class=\"actions\"><a class=\"button\" href=\"/portal/applications/change\">{}</a> \
@@ -970,120 +957,67 @@ async fn overview(State(state): State<AppState>, Query(query): Q, uri: Uri, head
         ctx.t("new_warehouse")
     );
 
-    let _ = writeln!(body, "<h2>{}</h2>", ctx.t("licences"));
-    if licences.is_empty() {
-        let _ = writeln!(body, "<p>{}</p>", ctx.t("none"));
-    } else {
-        let _ = write!(
-            body,
-            "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
-            ctx.t("licence_kind"),
-            ctx.t("number"),
-            ctx.t("issuer"),
-            ctx.t("valid")
-        );
-        for l in &licences {
-            let k = l.licence.kind;
-            let _ = writeln!(
-                body,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} – {}</td></tr>",
-                named(lang, k.as_str(), k.name_zh()),
-                escape(&l.licence.number),
-                escape(&l.licence.issuer),
-                escape(&l.licence.valid_from),
-                escape(&l.licence.valid_to)
-            );
-        }
-        body.push_str("</tbody>\n</table>\n");
+    let none = || format!("<p>{}</p>\n", ctx.t("none"));
+    let mut table = Table::new("", "").head(&[ctx.t("licence_kind"), ctx.t("number"), ctx.t("issuer"), ctx.t("valid")]);
+    for l in &licences {
+        let k = l.licence.kind;
+        table.row(&[
+            named(lang, k.as_str(), k.name_zh()),
+            escape(&l.licence.number),
+            escape(&l.licence.issuer),
+            format!("{} – {}", escape(&l.licence.valid_from), escape(&l.licence.valid_to)),
+        ]);
     }
+    let _ = write!(body, "<h2>{}</h2>\n{}", ctx.t("licences"), table.or(none()));
 
-    let _ = writeln!(body, "<h2>{}</h2>", ctx.t("certificates"));
-    if certificates.is_empty() {
-        let _ = writeln!(body, "<p>{}</p>", ctx.t("none"));
-    } else {
-        let _ = write!(
-            body,
-            "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
-            ctx.t("serial"),
-            ctx.t("subject"),
-            ctx.t("valid"),
-            ctx.t("bound_at"),
-            ctx.t("state")
-        );
-        for c in &certificates {
-            let state = match (&c.revoked_at, &c.revoke_reason) {
-                (Some(at), reason) => {
-                    format!("{} {} {}", ctx.t("revoked"), when(*at), escape(reason.as_deref().unwrap_or_default()))
-                }
-                (None, _) => ctx.t("in_force").to_owned(),
-            };
-            let _ = writeln!(
-                body,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{} – {}</td><td>{}</td><td>{state}</td></tr>",
-                escape(&c.cert.serial),
-                escape(&c.cert.subject),
-                when(c.cert.not_before),
-                when(c.cert.not_after),
-                when(c.bound_at)
-            );
-        }
-        body.push_str("</tbody>\n</table>\n");
+    let mut table = Table::new("", "").head(&[
+        ctx.t("serial"),
+        ctx.t("subject"),
+        ctx.t("valid"),
+        ctx.t("bound_at"),
+        ctx.t("state"),
+    ]);
+    for c in &certificates {
+        let state = match (&c.revoked_at, &c.revoke_reason) {
+            (Some(at), reason) => {
+                format!("{} {} {}", ctx.t("revoked"), when(*at), escape(reason.as_deref().unwrap_or_default()))
+            }
+            (None, _) => ctx.t("in_force").to_owned(),
+        };
+        table.row(&[
+            format!("<code>{}</code>", escape(&c.cert.serial)),
+            escape(&c.cert.subject),
+            format!("{} – {}", when(c.cert.not_before), when(c.cert.not_after)),
+            when(c.bound_at),
+            state,
+        ]);
     }
+    let _ = write!(body, "<h2>{}</h2>\n{}", ctx.t("certificates"), table.or(none()));
 
-    let _ = writeln!(body, "<h2>{}</h2>", ctx.t("warehouses"));
-    if warehouses.is_empty() {
-        let _ = writeln!(body, "<p>{}</p>", ctx.t("none"));
-    } else {
-        let _ = write!(
-            body,
-            "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
-            ctx.t("wh_name"),
-            ctx.t("wh_country"),
-            ctx.t("wh_address"),
-            ctx.t("wh_area"),
-            ctx.t("wh_nature")
-        );
-        for w in &warehouses {
-            let n = w.warehouse.nature;
-            let _ = writeln!(
-                body,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&w.warehouse.name),
-                escape(&w.warehouse.country),
-                escape(&w.warehouse.address),
-                escape(&w.warehouse.area_m2),
-                named(lang, n.as_str(), n.name_zh())
-            );
-        }
-        body.push_str("</tbody>\n</table>\n");
+    let mut table = Table::new("", "").head(&[
+        ctx.t("wh_name"),
+        ctx.t("wh_country"),
+        ctx.t("wh_address"),
+        ctx.t("wh_area"),
+        ctx.t("wh_nature"),
+    ]);
+    for w in &warehouses {
+        let n = w.warehouse.nature;
+        table.row(&[
+            escape(&w.warehouse.name),
+            escape(&w.warehouse.country),
+            escape(&w.warehouse.address),
+            escape(&w.warehouse.area_m2),
+            named(lang, n.as_str(), n.name_zh()),
+        ]);
     }
+    let _ = write!(body, "<h2>{}</h2>\n{}", ctx.t("warehouses"), table.or(none()));
 
-    let _ = writeln!(body, "<h2>{}</h2>", ctx.t("credit_history"));
-    if credit.is_empty() {
-        let _ = writeln!(body, "<p>{}</p>", ctx.t("none"));
-    } else {
-        let _ = write!(
-            body,
-            "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr>\
-             </thead>\n<tbody>\n",
-            ctx.t("at"),
-            ctx.t("credit"),
-            ctx.t("reason")
-        );
-        for c in &credit {
-            let _ = writeln!(
-                body,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                when(c.at),
-                named(lang, c.rating.as_str(), c.rating.name_zh()),
-                escape(&c.reason)
-            );
-        }
-        body.push_str("</tbody>\n</table>\n");
+    let mut table = Table::new("", "").head(&[ctx.t("at"), ctx.t("credit"), ctx.t("reason")]);
+    for c in &credit {
+        table.row(&[when(c.at), named(lang, c.rating.as_str(), c.rating.name_zh()), escape(&c.reason)]);
     }
+    let _ = write!(body, "<h2>{}</h2>\n{}", ctx.t("credit_history"), table.or(none()));
     render(&ctx, StatusCode::OK, "overview", ctx.t("overview"), &body)
 }
 
@@ -2125,6 +2059,25 @@ mod tests {
         let n = keys.len();
         keys.dedup();
         assert_eq!(keys.len(), n, "duplicate text keys");
+        // `name` is the enterprise's name here (and the form field's name),
+        // the account's name on the sign-in page: the portal's own wins.
+        for key in keys.into_iter().filter(|k| *k != "name") {
+            assert!(!super::super::TEXTS.iter().any(|(k, _, _)| *k == key), "{key} is also a shared text");
+        }
+        // Every key the portal asks for by name exists (in its table or the shared one).
+        let src = include_str!("portal.rs");
+        for pat in ["t(\"", "tr(lang, \"", "tr(ctx.lang, \""] {
+            for (i, _) in src.match_indices(pat) {
+                if src[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let rest = &src[i + pat.len()..];
+                let key = &rest[..rest.find('"').unwrap_or(0)];
+                if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                    assert_ne!(tr(Lang::En, key), "?", "no text for {key:?}");
+                }
+            }
+        }
     }
 
     #[test]

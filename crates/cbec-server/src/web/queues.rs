@@ -17,7 +17,8 @@ use serde_json::{Value, json};
 
 use super::escape;
 use super::fields::diff_table;
-use super::officer::{Ctx, confirmed, notice, officer, param, url_encode};
+use super::html::{self, Dl, Table};
+use super::officer::{Ctx, confirmed, notice, officer_ctx, officer_form, param, url_encode};
 use crate::AppState;
 use crate::json::{Json, Path as ApiPath};
 
@@ -44,65 +45,52 @@ pub(crate) fn status_text(ctx: &Ctx, name: &str) -> String {
 
 /// A table of documents, each linked to its page.
 pub(crate) fn doc_table(ctx: &Ctx, id: &str, docs: &[DocRow]) -> String {
-    if docs.is_empty() {
-        return format!("<p class=\"muted\" id=\"{id}-empty\">{}</p>", ctx.t("none"));
-    }
-    let mut s = format!(
-        "<table class=\"list\" id=\"{id}\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+    let mut table = Table::new("list", id).head(&[
         ctx.t("business_key"),
         ctx.t("kind"),
         ctx.t("status"),
         ctx.t("sender"),
         ctx.t("updated_at"),
-    );
+    ]);
     for d in docs {
-        s.push_str(&format!(
-            "<tr><td><a href=\"/documents/{id}\" class=\"doc-link\">{key}</a></td><td>{kind}</td><td>{status}</td>\
-             <td>{sender}</td><td>{at}</td></tr>",
-            id = url_encode(&d.id),
-            key = escape(if d.business_key.is_empty() { &d.id } else { &d.business_key }),
-            kind = escape(&d.kind),
-            status = status_text(ctx, &d.status),
-            sender = escape(&d.sender),
-            at = ctx.time(d.updated_at.0),
-        ));
+        table.row(&[
+            format!(
+                "<a href=\"/documents/{}\" class=\"doc-link\">{}</a>",
+                url_encode(&d.id),
+                escape(if d.business_key.is_empty() { &d.id } else { &d.business_key })
+            ),
+            escape(&d.kind),
+            status_text(ctx, &d.status),
+            escape(&d.sender),
+            ctx.time(d.updated_at.0),
+        ]);
     }
-    s.push_str("</tbody></table>");
-    s
+    table.or(html::none(&format!("{id}-empty"), ctx.t("none")))
 }
 
 fn application_table(ctx: &Ctx, apps: &[Application]) -> String {
-    if apps.is_empty() {
-        return format!("<p class=\"muted\" id=\"applications-empty\">{}</p>", ctx.t("none"));
-    }
-    let mut s = format!(
-        "<table class=\"list\" id=\"applications\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+    let mut table = Table::new("list", "applications").head(&[
         ctx.t("application"),
         ctx.t("kind"),
         ctx.t("enterprise"),
         ctx.t("submitted_by"),
         ctx.t("submitted_at"),
-    );
+    ]);
     for a in apps {
-        s.push_str(&format!(
-            "<tr><td><a href=\"/applications/{id}\" class=\"application-link\">{id_text}</a></td><td>{kind}</td>\
-             <td>{enterprise}</td><td>{by}</td><td>{at}</td></tr>",
-            id = url_encode(&a.id),
-            id_text = escape(&a.id),
-            kind = kind_text(ctx, a.kind),
-            enterprise = a.enterprise_id.as_deref().map_or_else(String::new, |e| format!(
-                "<a href=\"/enterprises/{}\">{}</a>",
-                url_encode(e),
-                escape(e)
-            )),
-            by = escape(&a.submitted_by.to_string()),
-            at = ctx.time(a.submitted_at.0),
-        ));
+        table.row(&[
+            format!("<a href=\"/applications/{}\" class=\"application-link\">{}</a>", url_encode(&a.id), escape(&a.id)),
+            kind_text(ctx, a.kind),
+            a.enterprise_id.as_deref().map_or_else(String::new, enterprise_link),
+            escape(&a.submitted_by.to_string()),
+            ctx.time(a.submitted_at.0),
+        ]);
     }
-    s.push_str("</tbody></table>");
-    s
+    table.or(html::none("applications-empty", ctx.t("none")))
+}
+
+/// A link to an enterprise's page.
+pub(crate) fn enterprise_link(id: &str) -> String {
+    format!("<a href=\"/enterprises/{}\">{}</a>", url_encode(id), escape(id))
 }
 
 fn kind_text(ctx: &Ctx, kind: ApplicationKind) -> String {
@@ -129,10 +117,7 @@ pub(crate) async fn overview(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let apps = match submitted(&ctx, None).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -156,16 +141,11 @@ pub(crate) async fn overview(
         Err(e) => return ctx.api_error("/queues", e),
     };
     rows.push(("/queues/orders".to_string(), ctx.t("queue_orders"), due.to_string()));
-    let mut body = String::from("<table class=\"list\" id=\"queues\"><tbody>");
+    let mut table = Table::new("list", "queues");
     for (href, name, n) in rows {
-        body.push_str(&format!(
-            "<tr><th scope=\"row\"><a href=\"{}\">{}</a></th><td>{}</td></tr>",
-            escape(&href),
-            name,
-            escape(&n)
-        ));
+        table.keyed(&format!("<a href=\"{}\">{name}</a>", escape(&href)), &[escape(&n)]);
     }
-    body.push_str("</tbody></table>\n");
+    let body = table.finish();
     ctx.ok("/queues", ctx.t("nav_queues"), &body)
 }
 
@@ -176,10 +156,7 @@ pub(crate) async fn applications(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let kind = match param(&query, "kind") {
         Some(k) => match ApplicationKind::parse(k) {
             Some(k) => Some(k),
@@ -277,10 +254,7 @@ pub(crate) async fn application(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let a = match ctx.state.store.application(&id).await {
         Ok(a) => a,
         Err(e) => return ctx.store_error("/queues", e),
@@ -290,48 +264,35 @@ pub(crate) async fn application(
         Err(r) => return r,
     };
     let mut body = notice(&ctx, &query);
-    body.push_str(&format!(
-        "<dl class=\"facts\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd id=\"application-state\">{}</dd><dt>{}</dt><dd>{}</dd>\
-         <dt>{}</dt><dd>{}</dd>",
-        ctx.t("kind"),
-        kind_text(&ctx, a.kind),
-        ctx.t("state"),
-        escape(a.state.as_str()),
-        ctx.t("submitted_by"),
-        escape(&a.submitted_by.to_string()),
-        ctx.t("submitted_at"),
-        ctx.time(a.submitted_at.0),
-    ));
-    if let Some(e) = &a.enterprise_id {
-        body.push_str(&format!(
-            "<dt>{}</dt><dd><a href=\"/enterprises/{}\">{}</a></dd>",
-            ctx.t("enterprise"),
-            url_encode(e),
-            escape(e)
-        ));
-    }
-    if let Some(r) = &a.reason {
-        body.push_str(&format!("<dt>{}</dt><dd>{}</dd>", ctx.t("reason"), escape(r)));
-    }
-    body.push_str("</dl>\n");
+    let facts = Dl::new("facts", "")
+        .item(ctx.t("kind"), &kind_text(&ctx, a.kind))
+        .item_id(ctx.t("state"), "application-state", &escape(a.state.as_str()))
+        .item(ctx.t("submitted_by"), &escape(&a.submitted_by.to_string()))
+        .item(ctx.t("submitted_at"), &ctx.time(a.submitted_at.0))
+        .item_if(ctx.t("enterprise"), a.enterprise_id.as_deref().map(enterprise_link))
+        .item_if(ctx.t("reason"), a.reason.as_deref().map(escape));
+    body.push_str(&facts.finish());
+    body.push('\n');
     body.push_str(&format!("<h2>{}</h2>\n", ctx.t("the_change")));
     body.push_str(&diff_table("change", ctx.t("filed_now"), now.as_ref(), ctx.t("requested"), &asked, ctx.t("field")));
     if a.state.is_open() {
         let action = format!("/applications/{}/decision", url_encode(&a.id));
-        body.push_str(&format!(
-            "<h2>{decide}</h2>\n<div class=\"actions\">\
-             <form method=\"post\" action=\"{action}\" id=\"approve-form\">{csrf}\
-             <button type=\"submit\" name=\"action\" value=\"approve\" id=\"approve\">{approve}</button></form>\
-             <form method=\"post\" action=\"{action}\" id=\"reject-form\">{csrf}\
-             <label for=\"reject-reason\">{reason}</label>\
+        let approve = format!(
+            "<button type=\"submit\" name=\"action\" value=\"approve\" id=\"approve\">{}</button>",
+            ctx.t("approve")
+        );
+        let reject = format!(
+            "<label for=\"reject-reason\">{}</label>\
              <textarea id=\"reject-reason\" name=\"reason\" rows=\"2\" required></textarea>\
-             <button type=\"submit\" name=\"action\" value=\"reject\" id=\"reject\" class=\"danger\">{reject}</button></form>\
-             </div>\n",
-            decide = ctx.t("decide"),
-            csrf = ctx.csrf_field(),
-            approve = ctx.t("approve"),
-            reason = ctx.t("reason"),
-            reject = ctx.t("reject"),
+             <button type=\"submit\" name=\"action\" value=\"reject\" id=\"reject\" class=\"danger\">{}</button>",
+            ctx.t("reason"),
+            ctx.t("reject"),
+        );
+        body.push_str(&format!(
+            "<h2>{}</h2>\n<div class=\"actions\">{}{}</div>\n",
+            ctx.t("decide"),
+            html::post_form(&action, "approve-form", "", &ctx.csrf, &approve),
+            html::post_form(&action, "reject-form", "", &ctx.csrf, &reject),
         ));
     }
     ctx.ok("/queues", &format!("{} {}", ctx.t("application"), a.id), &body)
@@ -347,13 +308,7 @@ pub(crate) async fn decide_application(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &HashMap::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
+    let ctx = officer_form!(state, headers, uri, form);
     let action = form.get("action").map(String::as_str).unwrap_or_default();
     let reason = form.get("reason").map(|r| r.trim().to_string()).unwrap_or_default();
     if action != "approve" && action != "reject" {
@@ -369,20 +324,12 @@ pub(crate) async fn decide_application(
             Err(e) => return ctx.store_error("/queues", e),
         };
         let effect = if action == "approve" { ctx.t("effect_approve") } else { ctx.t("effect_reject") };
-        let summary = format!(
-            "<dl class=\"facts\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd><code>{}</code></dd><dt>{}</dt><dd>{}</dd>{}</dl>",
-            ctx.t("application"),
-            escape(&a.id),
-            ctx.t("kind"),
-            escape(a.kind.as_str()),
-            ctx.t("effect"),
-            effect,
-            if reason.is_empty() {
-                String::new()
-            } else {
-                format!("<dt>{}</dt><dd>{}</dd>", ctx.t("reason"), escape(&reason))
-            }
-        );
+        let summary = Dl::new("facts", "")
+            .item(ctx.t("application"), &escape(&a.id))
+            .item(ctx.t("kind"), &format!("<code>{}</code>", escape(a.kind.as_str())))
+            .item(ctx.t("effect"), effect)
+            .item_if(ctx.t("reason"), Some(escape(&reason)).filter(|r| !r.is_empty()))
+            .finish();
         return ctx.confirm(
             "/queues",
             &format!("{back}/decision"),
@@ -431,10 +378,7 @@ pub(crate) async fn lists(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let status = param(&query, "status").unwrap_or("manual_review");
     if cbec_clearance::Status::parse(status).is_none() {
         return ctx
@@ -480,40 +424,28 @@ pub(crate) async fn orders(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let due = match crate::api::monitoring::due(State(ctx.state.clone()), ctx.caller.clone()).await {
         Ok(Json(d)) => d,
         Err(e) => return ctx.api_error("/queues", e),
     };
-    let mut body = String::new();
-    if due.is_empty() {
-        body.push_str(&format!("<p class=\"muted\" id=\"orders-empty\">{}</p>", ctx.t("none")));
-    } else {
-        body.push_str(&format!(
-            "<table class=\"list\" id=\"orders\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-            ctx.t("order"),
-            ctx.t("kind"),
-            ctx.t("enterprise"),
-            ctx.t("deadline"),
-            ctx.t("overdue_hours"),
-        ));
-        for d in &due {
-            let kind = serde_json::to_value(d.kind).ok().map(|v| super::fields::scalar(&v)).unwrap_or_default();
-            body.push_str(&format!(
-                "<tr><td><code>{}</code></td><td>{}</td><td><a href=\"/search?q={}\">{}</a></td><td>{}</td><td>{}</td></tr>",
-                escape(&d.id),
-                escape(&kind),
-                url_encode(&d.enterprise),
-                escape(&d.enterprise),
-                ctx.time(d.deadline),
-                d.overdue_ms / 3_600_000,
-            ));
-        }
-        body.push_str("</tbody></table>");
+    let mut table = Table::new("list", "orders").head(&[
+        ctx.t("order"),
+        ctx.t("kind"),
+        ctx.t("enterprise"),
+        ctx.t("deadline"),
+        ctx.t("overdue_hours"),
+    ]);
+    for d in &due {
+        let kind = serde_json::to_value(d.kind).ok().map(|v| super::fields::scalar(&v)).unwrap_or_default();
+        table.row(&[
+            format!("<code>{}</code>", escape(&d.id)),
+            escape(&kind),
+            format!("<a href=\"/search?q={}\">{}</a>", url_encode(&d.enterprise), escape(&d.enterprise)),
+            ctx.time(d.deadline),
+            (d.overdue_ms / 3_600_000).to_string(),
+        ]);
     }
+    let body = table.or(html::none("orders-empty", ctx.t("none")));
     ctx.page(StatusCode::OK, "/queues", ctx.t("queue_orders"), &body)
 }

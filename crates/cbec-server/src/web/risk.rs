@@ -16,8 +16,9 @@ use cbec_store::{MonitoringFilter, MonitoringRow};
 use serde_json::{Value, json};
 
 use super::escape;
-use super::fields::{flatten, path_label, scalar};
-use super::officer::{Ctx, confirmed, notice, officer, param, url_encode};
+use super::fields::{flatten, scalar};
+use super::html::{self, Table};
+use super::officer::{Ctx, confirmed, notice, officer_ctx, officer_form, param, url_encode};
 use crate::AppState;
 use crate::json::{Json, Path as ApiPath, Query as ApiQuery};
 
@@ -56,10 +57,7 @@ pub(crate) async fn overview(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let sets = match crate::api::risk::list(State(ctx.state.clone()), ctx.caller.clone()).await {
         Ok(Json(s)) => s,
         Err(e) => return ctx.api_error("/risk", e),
@@ -71,35 +69,29 @@ pub(crate) async fn overview(
         ctx.t("risk_sampling"),
         ctx.t("rule_sets")
     ));
-    if sets.is_empty() {
-        body.push_str(&format!("<p class=\"muted\">{}</p>", ctx.t("none")));
-    } else {
-        body.push_str(&format!(
-            "<table class=\"list\" id=\"rule-sets\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-            ctx.t("version"),
-            ctx.t("state"),
-            ctx.t("rules_count"),
-            ctx.t("uploaded_by"),
-            ctx.t("uploaded_at"),
-            ctx.t("decided_by"),
+    let mut table = Table::new("list", "rule-sets").head(&[
+        ctx.t("version"),
+        ctx.t("state"),
+        ctx.t("rules_count"),
+        ctx.t("uploaded_by"),
+        ctx.t("uploaded_at"),
+        ctx.t("decided_by"),
+    ]);
+    for r in &sets {
+        table.tr(&format!(
+            "<tr><td><a href=\"/risk/rule-sets/{}\" class=\"rule-set-link\">{}</a></td><td class=\"rs-{}\">{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            url_encode(&r.id),
+            escape(&r.version),
+            escape(&r.status),
+            escape(&r.status),
+            r.rules,
+            escape(&r.uploaded_by),
+            ctx.time(r.uploaded_at.0),
+            escape(r.decided_by.as_deref().unwrap_or_default()),
         ));
-        for r in &sets {
-            body.push_str(&format!(
-                "<tr><td><a href=\"/risk/rule-sets/{}\" class=\"rule-set-link\">{}</a></td><td class=\"rs-{}\">{}</td><td>{}</td>\
-                 <td>{}</td><td>{}</td><td>{}</td></tr>",
-                url_encode(&r.id),
-                escape(&r.version),
-                escape(&r.status),
-                escape(&r.status),
-                r.rules,
-                escape(&r.uploaded_by),
-                ctx.time(r.uploaded_at.0),
-                escape(r.decided_by.as_deref().unwrap_or_default()),
-            ));
-        }
-        body.push_str("</tbody></table>\n");
     }
+    body.push_str(&table.or(html::none("", ctx.t("none"))));
     body.push_str(&format!("<h2>{}</h2>\n", ctx.t("rules_new")));
     body.push_str(&upload_form(&ctx, ""));
     ctx.ok("/risk", ctx.t("nav_risk"), &body)
@@ -114,10 +106,7 @@ pub(crate) async fn rule_set(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let detail = match crate::api::risk::get(State(ctx.state.clone()), ctx.caller.clone(), ApiPath(id.clone())).await {
         Ok(Json(d)) => serde_json::to_value(d).unwrap_or_default(),
         Err(e) => return ctx.api_error("/risk", e),
@@ -140,22 +129,15 @@ pub(crate) async fn rule_set(
         escape(&scalar(&detail["sha256"])),
     ));
     if let Some(rules) = detail["parsed"]["rules"].as_array() {
-        body.push_str(&format!(
-            "<table class=\"list\" id=\"rules\"><caption>{}</caption><thead><tr><th scope=\"col\">id</th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-            ctx.t("rules"),
-            ctx.t("risk_lane"),
-            ctx.t("description"),
-        ));
+        let mut table =
+            Table::new("list", "rules").caption(ctx.t("rules")).head(&["id", ctx.t("risk_lane"), ctx.t("description")]);
         for r in rules {
-            body.push_str(&format!(
-                "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td></tr>",
-                escape(&scalar(&r["id"])),
-                escape(&scalar(&r["lane"])),
-                escape(&scalar(&r["description"])),
-            ));
+            table.keyed(
+                &format!("<code>{}</code>", escape(&scalar(&r["id"]))),
+                &[escape(&scalar(&r["lane"])), escape(&scalar(&r["description"]))],
+            );
         }
-        body.push_str("</tbody></table>\n");
+        body.push_str(&table.finish());
     }
     let enc = url_encode(&id);
     body.push_str(&format!(
@@ -199,13 +181,7 @@ pub(crate) async fn upload(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &HashMap::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
+    let ctx = officer_form!(state, headers, uri, form);
     let content = form.get("content").cloned().unwrap_or_default();
     if !confirmed(&form) {
         let summary = format!(
@@ -231,13 +207,7 @@ pub(crate) async fn decide(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &HashMap::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
+    let ctx = officer_form!(state, headers, uri, form);
     let back = format!("/risk/rule-sets/{}", url_encode(&id));
     let decision = form.get("decision").map(String::as_str).unwrap_or_default();
     let approve = match decision {
@@ -281,13 +251,7 @@ pub(crate) async fn dry_run(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &HashMap::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
+    let ctx = officer_form!(state, headers, uri, form);
     let mut q = serde_json::Map::new();
     if let Some(id) = param(&form, "rule_set") {
         q.insert("rule_set".into(), json!(id));
@@ -328,15 +292,11 @@ pub(crate) async fn dry_run(
     );
     for (key, title) in [("candidate_lanes", "dry_run_candidate_lanes"), ("active_lanes", "dry_run_active_lanes")] {
         if report[key].is_object() {
-            body.push_str(&format!(
-                "<h2>{}</h2><table class=\"list\" id=\"{}\"><tbody>",
-                ctx.t(title),
-                key.replace('_', "-")
-            ));
+            let mut table = Table::new("list", &key.replace('_', "-"));
             for (k, v) in flatten(&report[key]) {
-                body.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>", escape(&k), escape(&v)));
+                table.keyed(&escape(&k), &[escape(&v)]);
             }
-            body.push_str("</tbody></table>");
+            body.push_str(&format!("<h2>{}</h2>{}", ctx.t(title), table.finish()));
         }
     }
     body.push_str(&record_table(&ctx, "dry-run-rules", ctx.t("dry_run_rules"), report["rules"].as_array()));
@@ -347,29 +307,8 @@ pub(crate) async fn dry_run(
 /// A table of JSON records (one row each, their flattened fields as columns).
 fn record_table(ctx: &Ctx, id: &str, title: &str, items: Option<&Vec<Value>>) -> String {
     let items = items.map(Vec::as_slice).unwrap_or_default();
-    let mut s = format!("<h2>{}</h2>", escape(title));
-    if items.is_empty() {
-        s.push_str(&format!("<p class=\"muted\" id=\"{id}-empty\">{}</p>", ctx.t("none")));
-        return s;
-    }
-    let rows: Vec<_> = items.iter().map(flatten).collect();
-    let mut cols: Vec<&String> = rows.iter().flat_map(|r| r.keys()).collect();
-    cols.sort();
-    cols.dedup();
-    s.push_str(&format!("<table class=\"list\" id=\"{id}\"><thead><tr>"));
-    for c in &cols {
-        s.push_str(&format!("<th scope=\"col\">{}</th>", path_label(c)));
-    }
-    s.push_str("</tr></thead><tbody>");
-    for r in &rows {
-        s.push_str("<tr>");
-        for c in &cols {
-            s.push_str(&format!("<td>{}</td>", escape(r.get(*c).map_or("", String::as_str))));
-        }
-        s.push_str("</tr>");
-    }
-    s.push_str("</tbody></table>");
-    s
+    let table = super::fields::records_table(id, items, |_, v| escape(v));
+    format!("<h2>{}</h2>{}", escape(title), table.or(html::none(&format!("{id}-empty"), ctx.t("none"))))
 }
 
 /// Monitoring records of a kind, newest first, at most [`SHOWN`].
@@ -390,65 +329,51 @@ pub(crate) async fn warnings(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let rows = match records(&ctx, "warning", None).await {
         Ok(r) => r,
         Err(r) => return r,
     };
     let mut body = notice(&ctx, &query);
-    if rows.is_empty() {
-        body.push_str(&format!("<p class=\"muted\" id=\"warnings-empty\">{}</p>", ctx.t("none")));
-    } else {
-        body.push_str(&format!(
-            "<table class=\"list\" id=\"warnings\"><thead><tr><th scope=\"col\">id</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th></tr></thead><tbody>",
-            ctx.t("state"),
-            ctx.t("severity"),
-            ctx.t("measure"),
-            ctx.t("scope"),
-            ctx.t("finding"),
-            ctx.t("actions"),
-        ));
-        for r in &rows {
-            let v: Value = serde_json::from_str(&r.body).unwrap_or_default();
-            let w = &v["warning"];
-            let scope =
-                flatten(&w["scope"]).into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
-            let source = flatten(&v["source"]).into_values().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
-            let lift = if r.state == "active" {
-                format!(
-                    "<form method=\"post\" action=\"/risk/warnings/{}/lift\" class=\"inline\">{}\
-                     <input type=\"hidden\" name=\"version\" value=\"{}\">\
-                     <label for=\"lift-{id}\" class=\"sr-only\">{reason}</label>\
-                     <input type=\"text\" id=\"lift-{id}\" name=\"reason\" placeholder=\"{reason}\" required>\
-                     <button type=\"submit\" name=\"action\" value=\"lift\">{lift}</button></form>",
-                    url_encode(&r.id),
-                    ctx.csrf_field(),
-                    r.version,
-                    id = escape(&r.id),
-                    reason = ctx.t("reason"),
-                    lift = ctx.t("lift"),
-                )
-            } else {
-                String::new()
-            };
-            body.push_str(&format!(
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&r.id),
-                escape(&r.state),
-                escape(&scalar(&w["severity"])),
-                escape(&scalar(&w["measure"])),
-                escape(&scope),
-                escape(&source),
-                lift,
-            ));
-        }
-        body.push_str("</tbody></table>\n");
+    let mut table = Table::new("list", "warnings").head(&[
+        "id",
+        ctx.t("state"),
+        ctx.t("severity"),
+        ctx.t("measure"),
+        ctx.t("scope"),
+        ctx.t("finding"),
+        ctx.t("actions"),
+    ]);
+    for r in &rows {
+        let v: Value = serde_json::from_str(&r.body).unwrap_or_default();
+        let w = &v["warning"];
+        let scope = flatten(&w["scope"]).into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+        let source = flatten(&v["source"]).into_values().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
+        let lift = if r.state == "active" {
+            let inner = format!(
+                "{}<label for=\"lift-{id}\" class=\"sr-only\">{reason}</label>\
+                 <input type=\"text\" id=\"lift-{id}\" name=\"reason\" placeholder=\"{reason}\" required>\
+                 <button type=\"submit\" name=\"action\" value=\"lift\">{lift}</button>",
+                html::hidden_fields(&[("version", &r.version.to_string())]),
+                id = escape(&r.id),
+                reason = ctx.t("reason"),
+                lift = ctx.t("lift"),
+            );
+            html::post_form(&format!("/risk/warnings/{}/lift", url_encode(&r.id)), "", "inline", &ctx.csrf, &inner)
+        } else {
+            String::new()
+        };
+        table.row(&[
+            format!("<code>{}</code>", escape(&r.id)),
+            escape(&r.state),
+            escape(&scalar(&w["severity"])),
+            escape(&scalar(&w["measure"])),
+            escape(&scope),
+            escape(&source),
+            lift,
+        ]);
     }
+    body.push_str(&table.or(html::none("warnings-empty", ctx.t("none"))));
     let option = |v: &str, k: &str| format!("<option value=\"{v}\">{}</option>", ctx.t(k));
     body.push_str(&format!(
         "<h2>{title}</h2><form method=\"post\" action=\"/risk/warnings\" id=\"warning-form\" class=\"grid\">{csrf}\
@@ -493,13 +418,7 @@ pub(crate) async fn create_warning(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &HashMap::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
+    let ctx = officer_form!(state, headers, uri, form);
     let back = "/risk/warnings";
     let mut scope = serde_json::Map::new();
     for k in ["hs_prefix", "product", "brand", "enterprise", "origin_country"] {
@@ -551,13 +470,7 @@ pub(crate) async fn lift_warning(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &HashMap::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = ctx.check_csrf(&form) {
-        return r;
-    }
+    let ctx = officer_form!(state, headers, uri, form);
     let back = "/risk/warnings";
     let reason = form.get("reason").map(|r| r.trim().to_string()).unwrap_or_default();
     let version = form.get("version").cloned().unwrap_or_default();
@@ -595,10 +508,7 @@ pub(crate) async fn sampling(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let (plans, results) = match (records(&ctx, "sampling_plan", None).await, records(&ctx, "test_result", None).await)
     {
         (Ok(p), Ok(r)) => (p, r),

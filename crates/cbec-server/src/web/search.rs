@@ -20,7 +20,7 @@ use axum::response::Response;
 use cbec_store::{DocFilter, DocRow};
 
 use super::escape;
-use super::officer::{officer, param};
+use super::officer::{officer_ctx, param};
 use crate::AppState;
 
 /// The most documents of each kind of match.
@@ -35,10 +35,7 @@ pub(crate) async fn search(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match officer(&state, &headers, &uri, &query).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = officer_ctx!(state, headers, uri, query);
     let q = param(&query, "q").unwrap_or_default().to_string();
     let mut body = format!(
         "<form method=\"get\" action=\"/search\" role=\"search\" class=\"search\">\

@@ -1,7 +1,25 @@
-//! Every string of the officers' workbench: (key, Chinese, English). The
-//! sign-in strings are in `web::TEXTS`; [`super::t`] reads both tables.
+//! Every string of the officers' workbench: (key, Chinese, English), and
+//! the one lookup of every page's texts. The sign-in strings and those the
+//! workbench shares with the portal are in `web::TEXTS`; the portal's own
+//! are in `portal::TEXTS`. [`super::t`] reads `web::TEXTS` then the
+//! workbench's, the portal reads its own then `web::TEXTS`.
 
-pub(crate) const OFFICER: &[(&str, &str, &str)] = &[
+use super::Lang;
+
+/// A text: (key, Chinese, English).
+pub(crate) type Text = (&'static str, &'static str, &'static str);
+
+/// The text of `key` in `lang` from the first of `tables` that has it; `?`
+/// for an unknown key.
+pub(crate) fn lookup(tables: &[&[Text]], lang: Lang, key: &str) -> &'static str {
+    tables
+        .iter()
+        .flat_map(|table| table.iter())
+        .find(|(k, _, _)| *k == key)
+        .map_or("?", |(_, zh, en)| if lang == Lang::Zh { zh } else { en })
+}
+
+pub(crate) const OFFICER: &[Text] = &[
     // frame
     ("skip_to_main", "跳到正文", "Skip to the content"),
     ("officers_only", "此页面仅供海关关员使用。", "This page is for customs officers only."),
@@ -92,18 +110,14 @@ pub(crate) const OFFICER: &[(&str, &str, &str)] = &[
     ("queue_detained_legal", "扣留（移交法规）", "Detained (legal)"),
     ("queue_detained_other", "其他扣留", "Other detention"),
     ("queue_orders", "逾期未回复的监管指令", "Orders awaiting follow-up"),
-    ("application", "申请", "Application"),
-    ("applications", "申请", "Applications"),
     ("kind", "种类", "Kind"),
     ("enterprise", "企业", "Enterprise"),
     ("submitted_by", "提交人", "Submitted by"),
     ("submitted_at", "提交时间", "Submitted at"),
-    ("state", "状态", "State"),
     ("reason", "理由", "Reason"),
     ("the_change", "变更内容（左：现备案；右：申请）", "The change (left: filed now; right: requested)"),
     ("filed_now", "现备案", "Filed now"),
     ("requested", "申请变更为", "Requested"),
-    ("field", "字段", "Field"),
     ("decide", "审批", "Decide"),
     ("approve", "批准", "Approve"),
     ("reject", "驳回", "Reject"),
@@ -115,11 +129,8 @@ pub(crate) const OFFICER: &[(&str, &str, &str)] = &[
     ),
     ("effect_reject", "驳回申请，理由将告知企业。", "Reject: the enterprise is told the reason."),
     ("order", "指令", "Order"),
-    ("deadline", "期限", "Deadline"),
     ("overdue_hours", "逾期（小时）", "Overdue (hours)"),
     ("business_key", "业务编号", "Business key"),
-    ("status", "状态", "Status"),
-    ("sender", "发送企业", "Sender"),
     ("updated_at", "更新时间", "Updated at"),
     ("created_at", "创建时间", "Created at"),
     // statuses
@@ -140,7 +151,6 @@ pub(crate) const OFFICER: &[(&str, &str, &str)] = &[
     ("status_closed", "结关", "Closed"),
     ("status_cancelled", "已撤销", "Cancelled"),
     // documents
-    ("document", "单证", "Document"),
     ("action", "操作", "Action"),
     ("actions", "操作", "Actions"),
     ("no_actions", "该状态下没有可执行的操作。", "No action applies in this status."),
@@ -193,14 +203,12 @@ pub(crate) const OFFICER: &[(&str, &str, &str)] = &[
     ("risk_warnings_hit", "命中的风险警示", "Warnings hit"),
     ("tax_bill", "税单", "Tax bill"),
     ("tax_none", "尚未生成税单。", "No tax bill issued."),
-    ("history", "状态历史", "Status history"),
     ("at", "时间", "At"),
     ("from", "原状态", "From"),
     ("to", "新状态", "To"),
     ("event", "事件", "Event"),
     ("actor", "操作人", "Actor"),
     ("receipts", "已发送回执", "Receipts sent"),
-    ("message_type", "报文类型", "Message type"),
     ("issued_at", "发送时间", "Issued at"),
     ("signature", "电子签名", "Signature"),
     ("sig_algorithm", "签名算法", "Algorithm"),
@@ -216,17 +224,13 @@ pub(crate) const OFFICER: &[(&str, &str, &str)] = &[
     // enterprises
     ("name_starts", "企业名称（开头）", "Enterprise name (starts with)"),
     ("customs_code", "海关编码", "Customs code"),
-    ("credit", "信用等级", "Credit rating"),
     ("version", "版本", "Version"),
     ("filed_at", "备案时间", "Filed at"),
     ("violations", "违规记录", "Violations on record"),
     ("record", "备案信息", "Filed record"),
     ("traffic_days", "近 7 天报文", "Messages in the last 7 days"),
     ("versions", "备案版本", "Versions"),
-    ("licences", "许可证", "Licences"),
     ("certificates", "签名证书", "Certificates"),
-    ("credit_history", "信用等级变更", "Credit rating history"),
-    ("warehouses", "海外仓", "Overseas warehouses"),
     ("monitoring_orders", "监管指令", "Monitoring orders"),
     ("documents_latest", "最近单证", "Latest documents"),
     // risk
@@ -239,7 +243,6 @@ pub(crate) const OFFICER: &[(&str, &str, &str)] = &[
     ("uploaded_by", "上传人", "Uploaded by"),
     ("uploaded_at", "上传时间", "Uploaded at"),
     ("decided_by", "决定人", "Decided by"),
-    ("description", "说明", "Description"),
     ("rules_new", "上传新规则集（草稿）", "Upload a rule set (draft)"),
     ("rules_edit", "编辑为新草稿", "Edit as a new draft"),
     ("rules_file", "规则文件（TOML）", "Rule file (TOML)"),

@@ -241,6 +241,9 @@ impl Store for Faulty {
     async fn delete_session(&self, token_hash: &str, at: Millis) -> Result<()> {
         delegate!(self.delete_session(token_hash, at))
     }
+    async fn delete_expired_sessions(&self, actor: &Actor) -> Result<u64> {
+        delegate!(self.delete_expired_sessions(actor))
+    }
 
     async fn recent_receipts_for(&self, codes: &[String], before: Option<i64>, limit: u32) -> Result<Vec<ReceiptRow>> {
         delegate!(self.recent_receipts_for(codes, before, limit))

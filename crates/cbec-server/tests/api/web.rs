@@ -295,3 +295,32 @@ async fn the_language_switches_and_is_remembered() {
     // The switch links are on every page.
     assert!(zh.body.contains("href=\"?lang=en\"") && zh.body.contains("href=\"?lang=zh\""));
 }
+
+#[tokio::test]
+async fn repeated_failed_sign_ins_are_slowed_down() {
+    let app = TestApp::spawn().await;
+    app.officer("rita", "reviewer").await;
+    set_password(&app, officer_principal(&app, "rita").await, "rita-password-1").await;
+
+    // The test clock moves one second a reading: it is set back before each
+    // attempt, so they all come within the same second or two.
+    for _ in 0..cbec_server::web::throttle::FREE {
+        app.set_time(START);
+        assert_eq!(sign_in(&app, "rita", "guess-guess-1").await.status, StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right password has to wait, and the page says how long.
+    app.set_time(START);
+    let held = sign_in(&app, "RITA", "rita-password-1").await;
+    assert_eq!(held.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: i64 = held.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=3).contains(&wait), "{wait}");
+    assert!(held.body.contains(&format!("{wait} 秒后再试")), "{}", held.body);
+    assert_eq!(held.cookie("cbec_session"), None);
+    // Another name is not affected.
+    assert_eq!(sign_in(&app, "sam", "whatever-123").await.status, StatusCode::UNAUTHORIZED);
+    // Once the wait is over the right password gets in, and clears the count.
+    app.set_time(START + 10_000);
+    let ok = sign_in(&app, "rita", "rita-password-1").await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(sign_in(&app, "rita", "guess-guess-1").await.status, StatusCode::UNAUTHORIZED);
+}
