@@ -1,5 +1,6 @@
-//! `cbec bench verify --alg sm2|rsa [--seconds N] [--items N]` and
-//! `cbec bench pipeline --alg sm2|rsa [--messages N] [--db URL]`.
+//! `cbec bench verify --alg sm2|rsa [--seconds N] [--items N]`,
+//! `cbec bench pipeline --alg sm2|rsa [--messages N] [--db URL]` and
+//! `cbec bench web [--lists N] [--db URL] [--runs R]` (in `bench_web`).
 //!
 //! `bench verify` measures signature verification as the service does it, on one thread:
 //! a deterministic import list (4.4 KB signed with SM2, 5.2 KB with RSA,
@@ -29,6 +30,9 @@ pub enum What {
     /// the in-process pipeline (verify, parse, validate, match, durable
     /// commit, receipt).
     Pipeline(PipelineArgs),
+    /// The web pages (workbench and portal) timed on a database of many
+    /// lists, seeded through the real pipeline then copied in bulk.
+    Web(crate::bench_web::WebArgs),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -85,6 +89,7 @@ pub fn run(a: Args) -> anyhow::Result<Outcome> {
     match a.what {
         What::Verify(v) => run_verify(v),
         What::Pipeline(p) => run_pipeline(p),
+        What::Web(w) => crate::bench_web::run(w),
     }
 }
 
@@ -290,7 +295,7 @@ impl Drop for TempDir {
     }
 }
 
-fn unix_millis() -> anyhow::Result<i64> {
+pub(crate) fn unix_millis() -> anyhow::Result<i64> {
     let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).context("the clock is before 1970")?;
     i64::try_from(d.as_millis()).context("the clock is out of range")
 }

@@ -6,6 +6,7 @@
 mod admin;
 mod audit;
 mod bench;
+mod bench_web;
 mod convert;
 mod keygen;
 mod refdata;

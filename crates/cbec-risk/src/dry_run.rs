@@ -4,12 +4,15 @@
 use serde::Serialize;
 
 use crate::active::Warnings;
+use crate::decision::Decision;
 use crate::engine::Engine;
 use crate::rules::{Lane, RuleSet};
 use crate::subject::Subject;
 
 /// How many example subjects a dry run keeps per rule and for lane changes.
 pub const DRY_RUN_EXAMPLES: usize = 20;
+/// Fewer subjects than this per core are evaluated on one thread.
+const PER_THREAD: usize = 1_000;
 
 /// Lists per lane.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -105,7 +108,6 @@ pub fn dry_run(
     seed: u64,
 ) -> DryRun {
     let engine = Engine::new(candidate.clone());
-    let none = Warnings::none();
     let mut report = DryRun {
         candidate_version: candidate.version().to_owned(),
         active_version: active.map(|a| a.version().to_owned()),
@@ -127,11 +129,12 @@ pub fn dry_run(
         changed: 0,
         changes: Vec::new(),
     };
+    let subjects: Vec<Subject> = subjects.into_iter().collect();
+    let decisions = decide_all(&engine, active, &subjects, seed);
     // Rule ids are unique in a valid file; fired rules come in file order,
     // so one forward walk over the rules finds each.
-    for subject in subjects {
+    for (subject, (decision, before)) in subjects.iter().zip(decisions) {
         report.subjects += 1;
-        let decision = engine.evaluate(&subject, &none, seed);
         let mut next = 0;
         for fired in decision.fired {
             let Some(pos) = report.rules[next..].iter().position(|r| r.rule_id == fired.rule_id) else { continue };
@@ -145,8 +148,7 @@ pub fn dry_run(
             next += 1;
         }
         report.candidate_lanes.add(decision.lane, decision.refused);
-        if let (Some(active), Some(counts)) = (active, report.active_lanes.as_mut()) {
-            let before = active.evaluate(&subject, &none, seed);
+        if let (Some(before), Some(counts)) = (before, report.active_lanes.as_mut()) {
             counts.add(before.lane, before.refused);
             if before.lane != decision.lane {
                 report.changed += 1;
@@ -157,4 +159,29 @@ pub fn dry_run(
         }
     }
     report
+}
+
+/// The candidate's and the active engine's decisions on every subject, in
+/// order; the subjects are shared out over the cores (the engines only
+/// read).
+fn decide_all(
+    engine: &Engine,
+    active: Option<&Engine>,
+    subjects: &[Subject],
+    seed: u64,
+) -> Vec<(Decision, Option<Decision>)> {
+    let none = Warnings::none();
+    let none = &none;
+    let one = move |s: &Subject| (engine.evaluate(s, none, seed), active.map(|a| a.evaluate(s, none, seed)));
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let threads = cores.min(subjects.len() / PER_THREAD).max(1);
+    if threads == 1 {
+        return subjects.iter().map(one).collect();
+    }
+    let chunk = subjects.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let parts: Vec<_> =
+            subjects.chunks(chunk).map(|part| s.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
+        parts.into_iter().flat_map(|p| p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
 }

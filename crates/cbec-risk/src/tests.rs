@@ -833,6 +833,39 @@ fn a_dry_run_compares_with_the_same_draws() {
     assert_eq!((report.subjects, report.active_lanes, report.changed), (0, None, 0));
 }
 
+#[test]
+fn a_dry_run_shared_out_over_threads_reports_in_list_order() {
+    // Enough lists to be evaluated on several threads: the hits, their
+    // examples and the lane changes are those of one pass in order.
+    let text = "version = \"p1\"\n[rates]\nminimum_random_inspection = 0.1\nyellow = 0.1\n\
+        [[rule]]\nid = \"B\"\ndescription = \"y\"\nlane = \"hold\"\n[rule.when]\nhs_prefix = \"3304\"\n";
+    let candidate = RuleSet::parse(text).unwrap();
+    let active = engine(&[("OLD", "yellow", "hs_prefix = \"1901\"")]);
+    let subjects: Vec<Subject> = (0..6_000).map(generate::subject).collect();
+    let one = Engine::new(candidate.clone());
+    let none = Warnings::none();
+    let mut hits = Vec::new();
+    let mut changes = Vec::new();
+    for s in &subjects {
+        let d = one.evaluate(s, &none, 9);
+        if d.fired.iter().any(|f| f.rule_id == "B") {
+            hits.push(s.key.clone());
+        }
+        let before = active.evaluate(s, &none, 9);
+        if before.lane != d.lane {
+            changes.push(LaneChange { key: s.key.clone(), from: before.lane, to: d.lane });
+        }
+    }
+    assert!(hits.len() > DRY_RUN_EXAMPLES && changes.len() > DRY_RUN_EXAMPLES, "{} {}", hits.len(), changes.len());
+    let report = dry_run(&candidate, Some(&active), subjects, 9);
+    assert_eq!(report.subjects, 6_000);
+    assert_eq!(report.rules[0].hits, hits.len());
+    let keys: Vec<&str> = report.rules[0].examples.iter().map(|x| x.key.as_str()).collect();
+    assert_eq!(keys, hits[..DRY_RUN_EXAMPLES].iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(report.changed, changes.len());
+    assert_eq!(report.changes, changes[..DRY_RUN_EXAMPLES]);
+}
+
 // ---------------------------------------------------------------------------
 // Properties.
 

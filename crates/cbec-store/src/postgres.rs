@@ -104,6 +104,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0009_create_workbench",
         sql: include_str!("../migrations/postgres/0009_create_workbench.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_index_documents_kind",
+        sql: include_str!("../migrations/postgres/0010_index_documents_kind.sql"),
+    },
 ];
 
 /// Opens (migrating) the PostgreSQL store at `url`.

@@ -1689,7 +1689,7 @@ mod scenarios {
     pub async fn two_stores_one_database(store: Arc<dyn Store>, db: Arc<TestDb>) {
         let first = store.submit_application(initial("3301960001", "u", "A"), &system(1)).await.unwrap();
         let other = cbec_store::open(&db.url()).await.unwrap();
-        assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM schema_migrations").await.as_deref(), Some("9"));
+        assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM schema_migrations").await.as_deref(), Some("10"));
         assert_eq!(other.application(&first.id).await.unwrap(), first);
 
         let mut handles = Vec::new();

@@ -143,7 +143,7 @@ pub(crate) async fn rule_set(
     body.push_str(&format!(
         "<h2>{}</h2><form method=\"post\" action=\"/risk/dry-run\" id=\"dry-run-form\">{}\
          <input type=\"hidden\" name=\"rule_set\" value=\"{}\"><label for=\"dry-limit\">{}</label>\
-         <input type=\"number\" id=\"dry-limit\" name=\"limit\" min=\"1\" max=\"50000\" value=\"10000\">\
+         <input type=\"number\" id=\"dry-limit\" name=\"limit\" min=\"1\" max=\"50000\" value=\"5000\">\
          <button type=\"submit\" id=\"dry-run\">{}</button></form>\n",
         ctx.t("dry_run"),
         ctx.csrf_field(),
