@@ -8,6 +8,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod backends;
+
 use std::sync::Arc;
 
 use cbec_store::*;
@@ -147,28 +149,10 @@ async fn scenario(store: Arc<dyn Store>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite() {
-    let dir = std::env::temp_dir().join(format!("cbec-portal-queries-{}", new_id()));
-    let store = cbec_store::open(&format!("sqlite://{}", dir.join("cbec.db").display())).await.unwrap();
-    let outcome = tokio::spawn(scenario(store)).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    backends::on_sqlite("cbec-portal-queries", scenario).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres() {
-    let admin = std::env::var("CBEC_TEST_PG")
-        .expect("CBEC_TEST_PG is not set: run ./scripts/test.sh, which starts a throwaway PostgreSQL and sets it");
-    let name = format!("cbec_portal_{}", new_id().replace('-', ""));
-    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(conn);
-    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    let store = cbec_store::open(&format!("{base}/{name}")).await.unwrap();
-    let outcome = tokio::spawn(scenario(store)).await;
-    client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    backends::on_postgres("cbec_portal", scenario).await;
 }
