@@ -6,8 +6,9 @@
 //!    in the pipeline at once; beyond that the caller is told
 //!    [`PipelineError::Saturated`] at once (HTTP 429), so a burst queues at
 //!    the senders instead of in memory.
-//! 2. **Prepare** on a blocking worker (off the async reactor, in parallel
-//!    across cores): read the bytes, open a `DxpMsg` envelope, verify the
+//! 2. **Prepare** on a blocking worker (off the async reactor, at most
+//!    [`PipelineConfig::prepare_workers`] at once, one per core by default;
+//!    the others wait their turn without a thread): read the bytes, open a `DxpMsg` envelope, verify the
 //!    signature, decode against the official XSD, run the message rules and
 //!    extract the documents (`prepare`). A message that cannot be read or
 //!    fails the XSD is answered with a CEB900.
@@ -57,6 +58,10 @@ pub struct PipelineConfig {
     pub rules: cbec_rules::RuleConfig,
     /// Messages admitted at once (being prepared, checked or committed).
     pub max_in_flight: usize,
+    /// Messages verified and decoded at once, each on a blocking thread.
+    /// One per core: more only add threads that take turns on the same
+    /// cores (and the store's writer thread) and evict each other's caches.
+    pub prepare_workers: usize,
     /// How long a party's filing record is reused before it is read again.
     pub party_cache_ttl: Duration,
     /// A sandbox for integrators: markers in a document's `note` force its
@@ -71,6 +76,7 @@ impl Default for PipelineConfig {
             limits: cbec_ceb::Limits::default(),
             rules: cbec_rules::RuleConfig::default(),
             max_in_flight: 1024,
+            prepare_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             party_cache_ttl: Duration::from_secs(2),
             sandbox: false,
         }
@@ -132,6 +138,8 @@ pub struct Pipeline {
     /// Upheld violations by enterprise code (rectification orders).
     violations: std::sync::RwLock<Arc<std::collections::HashMap<String, u32>>>,
     admission: Arc<Semaphore>,
+    /// Messages being prepared at once ([`PipelineConfig::prepare_workers`]).
+    prepare_slots: Arc<Semaphore>,
     parties: Parties,
 }
 
@@ -151,6 +159,7 @@ impl Pipeline {
             violations: std::sync::RwLock::new(Arc::new(std::collections::HashMap::new())),
             warnings: std::sync::Mutex::new((Arc::new(Vec::new()), None)),
             admission: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
+            prepare_slots: Arc::new(Semaphore::new(config.prepare_workers.max(1))),
             config: Arc::new(config),
             parties,
         }
@@ -182,12 +191,15 @@ impl Pipeline {
         let started = std::time::Instant::now();
         let verifier = self.verifier.clone();
         let config = self.config.clone();
+        // The semaphore is never closed.
+        let slot = self.prepare_slots.acquire().await.map_err(|_| PipelineError::Saturated)?;
         let (body, prepared) = tokio::task::spawn_blocking(move || {
             let p = prepare::prepare(&body, &verifier, &config, now.0);
             (body, p)
         })
         .await
         .map_err(|e| PipelineError::Internal(format!("a prepare worker failed: {e}")))?;
+        drop(slot);
         let message_id = new_id();
         let actor = Actor { principal: Principal::Enterprise(sender.id.clone()), at: now };
         match prepared {

@@ -42,7 +42,7 @@ use crate::clearance::{
 use crate::codec::cols::*;
 use crate::codec::{
     Migration, check_applied, conflict_message, fingerprint, from_json, int, join_keys, parse_name, parse_principal,
-    principal_text, push_columns, split_keys, to_json,
+    principal_text, push_columns, same_identity, split_keys, to_json,
 };
 use crate::ops::{self, Db};
 use crate::{
@@ -967,22 +967,33 @@ impl Db for PgDb<'_> {
         let deadline = d.deadline.map(|m| m.0);
         let new_keys: Vec<String> = match old {
             Some(old) => {
-                self.exec(
-                    "UPDATE documents SET kind = $2, status = $3, sender = $4, business_key = $5, keys = $6,
-                     deadline = $7, updated_at = $8, body = $9 WHERE id = $1",
-                    &[
-                        &d.id,
-                        &d.kind,
-                        &d.status,
-                        &d.sender,
-                        &d.business_key,
-                        &keys,
-                        &deadline,
-                        &d.updated_at.0,
-                        &d.body,
-                    ],
-                )
-                .await?;
+                // The identity columns are set only when they changed, so that
+                // their indexes are not rewritten with the same entries.
+                if same_identity(old, d) {
+                    self.exec(
+                        "UPDATE documents SET status = $2, keys = $3, deadline = $4, updated_at = $5, body = $6
+                         WHERE id = $1",
+                        &[&d.id, &d.status, &keys, &deadline, &d.updated_at.0, &d.body],
+                    )
+                    .await?;
+                } else {
+                    self.exec(
+                        "UPDATE documents SET kind = $2, status = $3, sender = $4, business_key = $5, keys = $6,
+                         deadline = $7, updated_at = $8, body = $9 WHERE id = $1",
+                        &[
+                            &d.id,
+                            &d.kind,
+                            &d.status,
+                            &d.sender,
+                            &d.business_key,
+                            &keys,
+                            &deadline,
+                            &d.updated_at.0,
+                            &d.body,
+                        ],
+                    )
+                    .await?;
+                }
                 let gone: Vec<String> = old.keys.iter().filter(|k| !d.keys.contains(k)).cloned().collect();
                 if !gone.is_empty() {
                     // By primary key (key, doc_id): never a scan.

@@ -52,7 +52,7 @@ use crate::clearance::{
 use crate::codec::cols::*;
 use crate::codec::{
     Migration, check_applied, conflict_message, fingerprint, from_json, int, join_keys, parse_name, parse_principal,
-    principal_text, push_columns, split_keys, to_json,
+    principal_text, push_columns, same_identity, split_keys, to_json,
 };
 use crate::ops::{self, Db, now};
 use crate::{
@@ -1275,12 +1275,33 @@ impl Db for SqliteDb<'_> {
         let deadline = d.deadline.map(|m| m.0);
         let new_keys: Vec<&String> = match old {
             Some(old) => {
-                exec(
-                    self.conn,
-                    "UPDATE documents SET kind = ?2, status = ?3, sender = ?4, business_key = ?5, keys = ?6,
-                     deadline = ?7, updated_at = ?8, body = ?9 WHERE id = ?1",
-                    params![d.id, d.kind, d.status, d.sender, d.business_key, keys, deadline, d.updated_at.0, d.body],
-                )?;
+                // The identity columns are set only when they changed, so that
+                // their indexes are not rewritten with the same entries.
+                if same_identity(old, d) {
+                    exec(
+                        self.conn,
+                        "UPDATE documents SET status = ?2, keys = ?3, deadline = ?4, updated_at = ?5, body = ?6
+                         WHERE id = ?1",
+                        params![d.id, d.status, keys, deadline, d.updated_at.0, d.body],
+                    )?;
+                } else {
+                    exec(
+                        self.conn,
+                        "UPDATE documents SET kind = ?2, status = ?3, sender = ?4, business_key = ?5, keys = ?6,
+                         deadline = ?7, updated_at = ?8, body = ?9 WHERE id = ?1",
+                        params![
+                            d.id,
+                            d.kind,
+                            d.status,
+                            d.sender,
+                            d.business_key,
+                            keys,
+                            deadline,
+                            d.updated_at.0,
+                            d.body
+                        ],
+                    )?;
+                }
                 // Keys that went away, by primary key (never a scan).
                 for k in old.keys.iter().filter(|k| !d.keys.contains(k)) {
                     exec(self.conn, "DELETE FROM document_keys WHERE key = ?1 AND doc_id = ?2", params![k, d.id])?;

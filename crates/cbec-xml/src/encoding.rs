@@ -30,13 +30,13 @@ pub fn decode_input(bytes: &[u8], max_bytes: usize) -> Result<(Cow<'_, str>, Dec
     }
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         let declared = declared_label(rest);
-        if let Some(label) = declared.as_deref() {
-            if !is_utf8_label(label) {
-                return Err(XmlError::new(
-                    XmlErrorKind::Encoding,
-                    format!("the document starts with a UTF-8 byte-order mark but declares encoding=\"{label}\""),
-                ));
-            }
+        if let Some(label) = declared.as_deref()
+            && !is_utf8_label(label)
+        {
+            return Err(XmlError::new(
+                XmlErrorKind::Encoding,
+                format!("the document starts with a UTF-8 byte-order mark but declares encoding=\"{label}\""),
+            ));
         }
         return utf8(rest).map(|s| (Cow::Borrowed(s), DeclaredEncoding::Utf8));
     }
