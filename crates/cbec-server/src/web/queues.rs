@@ -118,15 +118,19 @@ pub(crate) async fn overview(
     headers: HeaderMap,
 ) -> Response {
     let ctx = officer_ctx!(state, headers, uri, query);
-    let apps = match submitted(&ctx, None).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let warehouses = apps.iter().filter(|a| a.kind == ApplicationKind::OverseasWarehouse).count();
+    // Each queue is read on its own (one page at most), so a warehouse filing
+    // behind a page of other applications is still counted.
+    let mut counts = Vec::new();
+    for kind in [None, Some(ApplicationKind::OverseasWarehouse)] {
+        match submitted(&ctx, kind).await {
+            Ok(a) => counts.push(a.len()),
+            Err(r) => return r,
+        }
+    }
     let more = |n: usize| if n >= PAGE as usize { format!("≥ {n}") } else { n.to_string() };
     let mut rows = vec![
-        ("/queues/applications".to_string(), ctx.t("queue_applications"), more(apps.len())),
-        ("/queues/applications?kind=overseas_warehouse".to_string(), ctx.t("queue_warehouses"), more(warehouses)),
+        ("/queues/applications".to_string(), ctx.t("queue_applications"), more(counts[0])),
+        ("/queues/applications?kind=overseas_warehouse".to_string(), ctx.t("queue_warehouses"), more(counts[1])),
     ];
     for status in LIST_STATUSES {
         let n = match ctx.state.store.count_documents(status, super::dashboard::CAP).await {

@@ -275,6 +275,38 @@ async fn filing_changes_are_approved_beside_the_record_filed_now() {
     assert_eq!(audited(&app, "application.reject", &second).await.len(), 1);
 }
 
+/// The number shown in `/queues` beside a queue's link.
+fn queue_count(html: &str, href: &str) -> String {
+    let at = html.find(&format!("<a href=\"{}\">", href.replace('&', "&amp;"))).unwrap_or_else(|| panic!("no {href}"));
+    let cell = &html[at + html[at..].find("<td>").unwrap() + 4..];
+    cell[..cell.find("</td>").unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn the_queue_overview_counts_warehouse_filings_behind_a_page_of_other_applications() {
+    let app = TestApp::spawn().await;
+    let (rita, reviewer) = session(&app, "rita", "reviewer").await;
+    let supervisor = app.officer("sam", "supervisor").await;
+    let uscc = new_uscc();
+    let id = app.file(&reviewer, &supervisor, json!({"record": record(&uscc, &["ebc"]), "credit": "general"})).await;
+    let token = app.enterprise_token(&id).await;
+    for i in 0..50 {
+        let mut changed = record(&uscc, &["ebc"]);
+        changed["telephone"] = json!(format!("0431-{:08}", 10_000_000 + i));
+        app.submit(&token, "info_change", None, json!({"record": changed})).await.expect(201);
+    }
+    let warehouse = json!({"warehouse": {
+        "name": "Hamburg DC", "country": "304", "address": "Am Hafen 1, Hamburg",
+        "area_m2": "1200.5", "nature": "leased", "document": "lease 2026/17"
+    }});
+    app.submit(&token, "overseas_warehouse", None, warehouse).await.expect(201);
+
+    let page = get(&app, &rita, "/queues").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(queue_count(&page.body, "/queues/applications"), "≥ 50");
+    assert_eq!(queue_count(&page.body, "/queues/applications?kind=overseas_warehouse"), "1", "{}", page.body);
+}
+
 #[tokio::test]
 async fn every_page_renders_in_both_languages_for_officers_only() {
     let app = TestApp::spawn().await;
