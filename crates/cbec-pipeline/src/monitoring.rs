@@ -6,7 +6,7 @@
 use cbec_monitoring::{
     Applied, CreditProposal, Record, RectificationOrder, ReductionOrder, SamplingPlan, TestResult, WarningRecord,
 };
-use cbec_store::{Actor, MonitoringFilter, MonitoringRow, Store, StoreError};
+use cbec_store::{Actor, Enterprise, MonitoringFilter, MonitoringRow, RatingChange, Store, StoreError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -72,6 +72,28 @@ pub async fn save<R: Stored>(
     expected: Option<u32>,
     actor: &Actor,
 ) -> Result<MonitoringRow, StoreError> {
+    let (row, action, summary) = stored(applied, actor)?;
+    store.put_monitoring(row, expected.map(i64::from), action, summary, actor).await
+}
+
+/// [`save`] of a new version together with the rating change it decides,
+/// in one transaction (nothing is written if either fails).
+pub async fn save_with_rating<R: Stored>(
+    store: &dyn Store,
+    applied: &Applied<R>,
+    expected: u32,
+    rating: RatingChange,
+    actor: &Actor,
+) -> Result<(MonitoringRow, Enterprise), StoreError> {
+    let (row, action, summary) = stored(applied, actor)?;
+    store.put_monitoring_with_rating(row, i64::from(expected), action, summary, rating, actor).await
+}
+
+/// The row, audit action and audit summary of an applied change.
+fn stored<R: Stored>(
+    applied: &Applied<R>,
+    actor: &Actor,
+) -> Result<(MonitoringRow, &'static str, serde_json::Value), StoreError> {
     let r = &applied.record;
     let body = serde_json::to_value(r).map_err(|e| StoreError::Backend(format!("record does not serialise: {e}")))?;
     let row = MonitoringRow {
@@ -86,7 +108,7 @@ pub async fn save<R: Stored>(
     };
     let e = &applied.event;
     let summary = serde_json::json!({"summary": e.summary, "version": e.version, "details": e.details});
-    store.put_monitoring(row, expected.map(i64::from), e.kind.as_str(), summary, actor).await
+    Ok((row, e.kind.as_str(), summary))
 }
 
 /// Every stored record of kind `R`, or those in `state` (the stored state

@@ -231,6 +231,20 @@ pub trait Store: Send + Sync + 'static {
         summary: serde_json::Value,
         actor: &Actor,
     ) -> Result<MonitoringRow>;
+    /// [`put_monitoring`](Store::put_monitoring) of a new version and, in
+    /// the same transaction, a credit rating change with its history entry
+    /// and audit entry (an approved downgrade proposal). `InvalidState` if
+    /// the enterprise is no longer rated `rating.from`; nothing is written
+    /// then, nor on any other failure.
+    async fn put_monitoring_with_rating(
+        &self,
+        row: MonitoringRow,
+        expected_version: i64,
+        action: &str,
+        summary: serde_json::Value,
+        rating: RatingChange,
+        actor: &Actor,
+    ) -> Result<(MonitoringRow, Enterprise)>;
     /// Records matching the filter, oldest first.
     async fn monitoring_records(&self, filter: &MonitoringFilter) -> Result<Vec<MonitoringRow>>;
     async fn monitoring_record(&self, id: &Id) -> Result<MonitoringRow>;

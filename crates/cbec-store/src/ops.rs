@@ -1062,6 +1062,29 @@ pub(crate) async fn put_monitoring<D: Db>(
     Ok(row)
 }
 
+/// A new version of a monitoring record and the rating change it decides,
+/// together.
+pub(crate) async fn put_monitoring_with_rating<D: Db>(
+    db: &mut D,
+    row: MonitoringRow,
+    expected: i64,
+    action: &str,
+    summary: Value,
+    rating: crate::RatingChange,
+    actor: &Actor,
+) -> Result<(MonitoringRow, Enterprise)> {
+    let e = enterprise(db, &rating.enterprise).await?;
+    if e.credit != rating.from {
+        return Err(StoreError::InvalidState(format!(
+            "enterprise {} is rated {} now, not {}: the change no longer fits its record",
+            e.id, e.credit, rating.from
+        )));
+    }
+    let row = put_monitoring(db, row, Some(expected), action, summary, actor).await?;
+    let e = set_credit_rating(db, &rating.enterprise, rating.change, actor).await?;
+    Ok((row, e))
+}
+
 fn stale(stored: i64, expected: i64) -> StoreError {
     StoreError::Conflict(format!("stale version: stored {stored}, expected {expected}; reload and retry"))
 }

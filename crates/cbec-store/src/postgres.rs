@@ -48,8 +48,8 @@ use crate::ops::{self, Db};
 use crate::{
     Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseVersion,
     Id, Licence, Millis, MonitoringFilter, MonitoringRow, NewApplication, NewCertificate, NewCreditChange, NewLicence,
-    NewOfficer, NewRefdata, NewToken, NewWarehouse, Officer, OverseasWarehouse, Page, Principal, RefdataVersion,
-    Result, RuleSetRow, Store, StoreError, StoreMode, audit,
+    NewOfficer, NewRefdata, NewToken, NewWarehouse, Officer, OverseasWarehouse, Page, Principal, RatingChange,
+    RefdataVersion, Result, RuleSetRow, Store, StoreError, StoreMode, audit,
 };
 use std::collections::BTreeMap;
 
@@ -1767,6 +1767,18 @@ impl Store for PgStore {
         actor: &Actor,
     ) -> Result<MonitoringRow> {
         write!(self, |db| ops::put_monitoring(db, row, expected_version, action, summary, actor))
+    }
+
+    async fn put_monitoring_with_rating(
+        &self,
+        row: MonitoringRow,
+        expected_version: i64,
+        action: &str,
+        summary: serde_json::Value,
+        rating: RatingChange,
+        actor: &Actor,
+    ) -> Result<(MonitoringRow, Enterprise)> {
+        write!(self, |db| ops::put_monitoring_with_rating(db, row, expected_version, action, summary, rating, actor))
     }
 
     async fn monitoring_records(&self, filter: &MonitoringFilter) -> Result<Vec<MonitoringRow>> {

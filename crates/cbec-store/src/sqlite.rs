@@ -58,8 +58,8 @@ use crate::ops::{self, Db, now};
 use crate::{
     Actor, ApiToken, Application, ApplicationFilter, Certificate, CreditChange, Effect, Enterprise, EnterpriseVersion,
     Id, Licence, Millis, MonitoringFilter, MonitoringRow, NewApplication, NewCertificate, NewCreditChange, NewLicence,
-    NewOfficer, NewRefdata, NewToken, NewWarehouse, Officer, OverseasWarehouse, Page, Principal, RefdataVersion,
-    Result, RuleSetRow, Store, StoreError, StoreMode, audit,
+    NewOfficer, NewRefdata, NewToken, NewWarehouse, Officer, OverseasWarehouse, Page, Principal, RatingChange,
+    RefdataVersion, Result, RuleSetRow, Store, StoreError, StoreMode, audit,
 };
 use std::collections::BTreeMap;
 
@@ -2105,6 +2105,22 @@ impl Store for SqliteStore {
     ) -> Result<MonitoringRow> {
         let (action, actor) = (action.to_string(), actor.clone());
         self.write(move |db| now(ops::put_monitoring(db, row, expected_version, &action, summary, &actor))).await
+    }
+
+    async fn put_monitoring_with_rating(
+        &self,
+        row: MonitoringRow,
+        expected_version: i64,
+        action: &str,
+        summary: serde_json::Value,
+        rating: RatingChange,
+        actor: &Actor,
+    ) -> Result<(MonitoringRow, Enterprise)> {
+        let (action, actor) = (action.to_string(), actor.clone());
+        self.write(move |db| {
+            now(ops::put_monitoring_with_rating(db, row, expected_version, &action, summary, rating, &actor))
+        })
+        .await
     }
 
     async fn monitoring_records(&self, filter: &MonitoringFilter) -> Result<Vec<MonitoringRow>> {

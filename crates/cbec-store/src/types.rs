@@ -212,6 +212,15 @@ pub struct NewCreditChange {
     pub reason: String,
 }
 
+/// A credit rating change that applies only if the enterprise is still
+/// rated `from` (e.g. an approved downgrade proposal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatingChange {
+    pub enterprise: Id,
+    pub from: CreditRating,
+    pub change: NewCreditChange,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditChange {
     pub rating: CreditRating,

@@ -1229,6 +1229,65 @@ mod scenarios {
         audit_count(store).await;
     }
 
+    /// An approved downgrade proposal: its new version and the rating change
+    /// in one transaction, or neither.
+    pub async fn rating_with_monitoring(store: Arc<dyn Store>, _db: Arc<TestDb>) {
+        let store = store.as_ref();
+        let e = file(store, "3301960001", "91330100MA27XL0001", "Alpha", 1, 1).await;
+        let proposal = |version: i64, state: &str| MonitoringRow {
+            id: "proposal-1".into(),
+            kind: "credit_proposal".into(),
+            enterprise: Some("3301960001".into()),
+            state: state.into(),
+            version,
+            body: json!({"state": state}).to_string(),
+            created_at: at(2),
+            updated_at: at(2 + version),
+        };
+        store
+            .put_monitoring(proposal(1, "proposed"), None, "credit_proposal.proposed", json!({}), &system(2))
+            .await
+            .unwrap();
+        let rating = |from: CreditRating| RatingChange {
+            enterprise: e.id.clone(),
+            from,
+            change: NewCreditChange { rating: CreditRating::Dishonest, reason: "proposal-1 approved".into() },
+        };
+        let before = audit_count(store).await;
+
+        // Rated otherwise meanwhile: nothing is written.
+        let actor = system(4);
+        let approve = |from, expected| {
+            store.put_monitoring_with_rating(
+                proposal(2, "approved"),
+                expected,
+                "credit_proposal.approved",
+                json!({}),
+                rating(from),
+                &actor,
+            )
+        };
+        assert_invalid(approve(CreditRating::Advanced, 1).await);
+        // A stale version: nothing is written either.
+        assert_conflict(approve(CreditRating::General, 0).await, "stale version");
+        assert_eq!(store.monitoring_record(&"proposal-1".to_string()).await.unwrap().version, 1);
+        assert_eq!(store.enterprise(&e.id).await.unwrap().credit, CreditRating::General);
+        assert_eq!(store.credit_history(&e.id).await.unwrap().len(), 1);
+        assert_eq!(audit_count(store).await, before);
+
+        let (row, rated) = approve(CreditRating::General, 1).await.unwrap();
+        assert_eq!((row.version, row.state.as_str()), (2, "approved"));
+        assert_eq!(rated.credit, CreditRating::Dishonest);
+        assert_eq!(store.enterprise(&e.id).await.unwrap(), rated);
+        assert_eq!(store.monitoring_record(&"proposal-1".to_string()).await.unwrap(), row);
+        let history = store.credit_history(&e.id).await.unwrap();
+        assert_eq!((history.len(), history[1].reason.as_str()), (2, "proposal-1 approved"));
+        assert_eq!(audit_count(store).await, before + 2);
+        let actions: Vec<String> =
+            store.audit_entries(before, 10).await.unwrap().into_iter().map(|a| a.action).collect();
+        assert_eq!(actions, ["credit_proposal.approved", "enterprise.set_credit_rating"]);
+    }
+
     pub async fn certificates(store: Arc<dyn Store>, _db: Arc<TestDb>) {
         let store = store.as_ref();
         let a = file(store, "3301960001", "91330100MA27XL0001", "Alpha", 1, 1).await;
@@ -1813,6 +1872,7 @@ conformance!(
     info_change_versions,
     transitions,
     credit_rating,
+    rating_with_monitoring,
     certificates,
     licences_and_warehouses,
     lists_and_paging,

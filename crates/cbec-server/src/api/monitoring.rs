@@ -18,9 +18,9 @@ use cbec_monitoring::{
     RectificationCommand, RectificationOrder, ReductionCommand, ReductionOrder, ResultCommand, SamplingPlan,
     TestResult, WarningCommand, WarningRecord, WarningTerms,
 };
-use cbec_pipeline::monitoring::{Stored, load, load_all, save};
+use cbec_pipeline::monitoring::{Stored, load, load_all, save, save_with_rating};
 use cbec_risk::{Measure, Scope, Severity};
-use cbec_store::{Id, Millis, MonitoringFilter, MonitoringRow, NewCreditChange, StoreError, new_id};
+use cbec_store::{Id, Millis, MonitoringFilter, MonitoringRow, NewCreditChange, RatingChange, StoreError, new_id};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -485,20 +485,21 @@ pub(crate) async fn proposal_command(
     let now = state.now();
     let (before, applied) =
         command::<CreditProposal>(&state, &actor, &id, body.expected_version, body.command, now).await?;
-    let change = applied.record.rating_change().map(|(code, from, to)| (code.to_owned(), from, to));
-    let enterprise = match &change {
-        Some((code, from, _)) => Some(rated(&state, code, *from).await?),
-        None => None,
+    let Some((code, from, to)) = applied.record.rating_change().map(|(code, from, to)| (code.to_owned(), from, to))
+    else {
+        let row = persist(&state, &caller, &applied, Some(body.expected_version), now).await?;
+        return Ok(Json(out(row, now)?));
     };
-    let row = persist(&state, &caller, &applied, Some(body.expected_version), now).await?;
-    if let (Some((code, from, to)), Some(enterprise)) = (change, enterprise) {
-        let reason = format!(
-            "credit downgrade proposal {} (rectification order {}) approved: {}",
-            before.id, before.rectification_id, before.reason
-        );
-        state.store.set_credit_rating(&enterprise, NewCreditChange { rating: to, reason }, &caller.actor(now)).await?;
-        tracing::info!(enterprise = %code, %from, %to, proposal = %id, by = %caller.principal(), "credit rating lowered");
-    }
+    // An approval: the proposal's new version and the rating change are one
+    // transaction, applied only while the enterprise is still rated `from`.
+    let enterprise = rated(&state, &code, from).await?;
+    let reason = format!(
+        "credit downgrade proposal {} (rectification order {}) approved: {}",
+        before.id, before.rectification_id, before.reason
+    );
+    let rating = RatingChange { enterprise, from, change: NewCreditChange { rating: to, reason } };
+    let (row, _) = save_with_rating(&*state.store, &applied, body.expected_version, rating, &caller.actor(now)).await?;
+    tracing::info!(enterprise = %code, %from, %to, proposal = %id, by = %caller.principal(), "credit rating lowered");
     Ok(Json(out(row, now)?))
 }
 

@@ -215,6 +215,17 @@ impl Store for Faulty {
     ) -> Result<MonitoringRow> {
         delegate!(self.put_monitoring(row, expected_version, action, summary, actor))
     }
+    async fn put_monitoring_with_rating(
+        &self,
+        row: MonitoringRow,
+        expected_version: i64,
+        action: &str,
+        summary: serde_json::Value,
+        rating: RatingChange,
+        actor: &Actor,
+    ) -> Result<(MonitoringRow, Enterprise)> {
+        delegate!(self.put_monitoring_with_rating(row, expected_version, action, summary, rating, actor))
+    }
     async fn monitoring_records(&self, filter: &MonitoringFilter) -> Result<Vec<MonitoringRow>> {
         delegate!(self.monitoring_records(filter))
     }
