@@ -1303,7 +1303,8 @@ impl Db for PgDb<'_> {
                 "SELECT {MONITORING} FROM monitoring_records
                  WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR enterprise = $2)
                  AND ($3::text IS NULL OR state = $3)
-                 ORDER BY created_at, id LIMIT $4"
+                 ORDER BY {} LIMIT $4",
+                if f.newest_first { "created_at DESC, id DESC" } else { "created_at, id" }
             ),
             &[&f.kind, &f.enterprise, &f.state, &limit],
             monitoring_row,

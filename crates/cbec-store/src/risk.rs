@@ -76,7 +76,8 @@ pub struct MonitoringRow {
     pub updated_at: Millis,
 }
 
-/// Filter for monitoring record lists (every `Some` must match).
+/// Filter for monitoring record lists (every `Some` must match), in order of
+/// creation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MonitoringFilter {
     pub kind: Option<String>,
@@ -84,4 +85,6 @@ pub struct MonitoringFilter {
     pub state: Option<String>,
     /// At most this many (`0` means no limit).
     pub limit: u32,
+    /// Newest first (the `limit` newest), else oldest first.
+    pub newest_first: bool,
 }

@@ -1693,7 +1693,8 @@ impl Db for SqliteDb<'_> {
             &format!(
                 "SELECT {MONITORING} FROM monitoring_records
                  WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR enterprise = ?2) AND (?3 IS NULL OR state = ?3)
-                 ORDER BY created_at, id LIMIT ?4"
+                 ORDER BY {} LIMIT ?4",
+                if f.newest_first { "created_at DESC, id DESC" } else { "created_at, id" }
             ),
             params![f.kind, f.enterprise, f.state, if f.limit == 0 { -1 } else { int(f.limit) }],
             monitoring_row,

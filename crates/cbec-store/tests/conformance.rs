@@ -521,12 +521,22 @@ mod scenarios {
                 enterprise: enterprise.map(str::to_string),
                 state: state.map(str::to_string),
                 limit,
+                newest_first: false,
             };
             async move { store.monitoring_records(&f).await.unwrap().into_iter().map(|r| r.id).collect::<Vec<_>>() }
         };
         let ids = |rows: &[&MonitoringRow]| rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
         assert_eq!(list(None, None, None, 0).await, ids(&[&w1, &t1, &p1, &w2]));
         assert_eq!(list(None, None, None, 2).await, ids(&[&w1, &t1]));
+        // Newest first: the `limit` newest.
+        let newest = |kind: Option<&str>, limit: u32| {
+            let f =
+                MonitoringFilter { kind: kind.map(str::to_string), limit, newest_first: true, ..Default::default() };
+            async move { store.monitoring_records(&f).await.unwrap().into_iter().map(|r| r.id).collect::<Vec<_>>() }
+        };
+        assert_eq!(newest(None, 2).await, ids(&[&w2, &p1]));
+        assert_eq!(newest(None, 0).await, ids(&[&w2, &p1, &t1, &w1]));
+        assert_eq!(newest(Some("warning"), 1).await, ids(&[&w2]));
         assert_eq!(list(Some("warning"), None, None, 0).await, ids(&[&w1, &w2]));
         assert_eq!(list(None, b, None, 0).await, ids(&[&t1, &w2]));
         assert_eq!(list(Some("warning"), b, None, 0).await, ids(&[&w2]));

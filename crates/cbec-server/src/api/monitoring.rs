@@ -543,10 +543,10 @@ pub(crate) async fn list_records(
     if limit == 0 || limit > MAX_LIMIT {
         return Err(ApiError::bad_request(format!("limit must be 1 to {MAX_LIMIT}")));
     }
-    let filter = MonitoringFilter { kind: q.kind, enterprise: q.enterprise, state: q.state, limit: 0 };
+    let filter = MonitoringFilter { kind: q.kind, enterprise: q.enterprise, state: q.state, limit, newest_first: true };
     let rows = state.store.monitoring_records(&filter).await?;
     let now = state.now();
-    rows.into_iter().rev().take(limit as usize).map(|r| out(r, now)).collect::<Result<_, _>>().map(Json)
+    rows.into_iter().map(|r| out(r, now)).collect::<Result<_, _>>().map(Json)
 }
 
 /// `GET /monitoring/records/{id}` (officers).

@@ -1639,8 +1639,7 @@ async fn my_orders(state: &AppState, ctx: &Ctx) -> Result<(Vec<OrderView>, u32),
             let filter = cbec_store::MonitoringFilter {
                 kind: Some(kind.into()),
                 enterprise: Some(code.clone()),
-                state: None,
-                limit: 0,
+                ..Default::default()
             };
             for row in state.store.monitoring_records(&filter).await? {
                 let read = |e: serde_json::Error| ApiError::internal(format!("{kind} {} does not read: {e}", row.id));

@@ -23,7 +23,7 @@ use crate::AppState;
 use crate::json::{Json, Path as ApiPath, Query as ApiQuery};
 
 /// Records shown per list.
-const SHOWN: usize = 100;
+const SHOWN: u32 = 100;
 
 fn request_with_toml(text: Option<&str>) -> Request {
     let mut b = Request::builder().method("POST").uri("/api/v1/risk/rule-sets");
@@ -313,12 +313,14 @@ fn record_table(ctx: &Ctx, id: &str, title: &str, items: Option<&Vec<Value>>) ->
 
 /// Monitoring records of a kind, newest first, at most [`SHOWN`].
 async fn records(ctx: &Ctx, kind: &str, state: Option<&str>) -> Result<Vec<MonitoringRow>, Response> {
-    let filter =
-        MonitoringFilter { kind: Some(kind.into()), state: state.map(str::to_string), enterprise: None, limit: 0 };
-    let mut rows = ctx.state.store.monitoring_records(&filter).await.map_err(|e| ctx.store_error("/risk", e))?;
-    rows.reverse();
-    rows.truncate(SHOWN);
-    Ok(rows)
+    let filter = MonitoringFilter {
+        kind: Some(kind.into()),
+        state: state.map(str::to_string),
+        limit: SHOWN,
+        newest_first: true,
+        ..Default::default()
+    };
+    ctx.state.store.monitoring_records(&filter).await.map_err(|e| ctx.store_error("/risk", e))
 }
 
 /// `GET /risk/warnings`: warnings (those in force first) and the form to
