@@ -4,7 +4,8 @@
 # It installs what the tests need and is missing (Debian packages for the
 # independent XML and signature tools, Chromium and Node.js for the browser
 # tests, Python packages for the independent SM2 and C14N implementations,
-# playwright-core from npm), then runs the whole Rust test suite.
+# playwright-core from npm), then runs the whole Rust test suite, with
+# rustfmt and clippy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,4 +62,8 @@ start_postgres() {
 }
 start_postgres
 
+# Formatting first (instant); then every test; then the lints, warnings
+# denied (the workspace lints in Cargo.toml, e.g. no unwrap outside tests).
+cargo fmt --all --check
 cargo test --workspace --locked "$@"
+cargo clippy --workspace --all-targets --locked -- -D warnings

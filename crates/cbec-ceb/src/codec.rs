@@ -75,10 +75,10 @@ impl Cx {
 
     fn simple_text<'e>(&mut self, c: Element<'e, '_>, d: &ElementDecl) -> Cow<'e, str> {
         let text = c.text();
-        if text.is_empty() {
-            if let Some(v) = d.fixed.or(d.default) {
-                return Cow::Owned(v.to_string());
-            }
+        if text.is_empty()
+            && let Some(v) = d.fixed.or(d.default)
+        {
+            return Cow::Owned(v.to_string());
         }
         text
     }

@@ -172,21 +172,21 @@ pub fn check_simple(raw: &str, ty: &SimpleType) -> Option<(Code, String)> {
                     format!("'{v}' is not a decimal number (write digits with an optional '.' and sign, e.g. 12.50)"),
                 ));
             };
-            if let Some(max) = ty.total_digits {
-                if int_digits + frac_digits > max {
-                    return Some((
-                        Code::SchemaTotalDigits,
-                        format!("'{v}' has {} significant digits; at most {max} are allowed", int_digits + frac_digits),
-                    ));
-                }
+            if let Some(max) = ty.total_digits
+                && int_digits + frac_digits > max
+            {
+                return Some((
+                    Code::SchemaTotalDigits,
+                    format!("'{v}' has {} significant digits; at most {max} are allowed", int_digits + frac_digits),
+                ));
             }
-            if let Some(max) = ty.fraction_digits {
-                if frac_digits > max {
-                    return Some((
-                        Code::SchemaFractionDigits,
-                        format!("'{v}' has {frac_digits} digits after the decimal point; at most {max} are allowed"),
-                    ));
-                }
+            if let Some(max) = ty.fraction_digits
+                && frac_digits > max
+            {
+                return Some((
+                    Code::SchemaFractionDigits,
+                    format!("'{v}' has {frac_digits} digits after the decimal point; at most {max} are allowed"),
+                ));
             }
             None
         }
@@ -236,20 +236,20 @@ fn check_length(v: &str, ty: &SimpleType) -> Option<(Code, String)> {
         return None;
     }
     let n = v.chars().count() as u32;
-    if let Some(l) = ty.length {
-        if n != l {
-            return Some((Code::SchemaLength, format!("the value has {n} characters; exactly {l} are required")));
-        }
+    if let Some(l) = ty.length
+        && n != l
+    {
+        return Some((Code::SchemaLength, format!("the value has {n} characters; exactly {l} are required")));
     }
-    if let Some(min) = ty.min_length {
-        if n < min {
-            return Some((Code::SchemaLength, format!("the value has {n} characters; at least {min} are required")));
-        }
+    if let Some(min) = ty.min_length
+        && n < min
+    {
+        return Some((Code::SchemaLength, format!("the value has {n} characters; at least {min} are required")));
     }
-    if let Some(max) = ty.max_length {
-        if n > max {
-            return Some((Code::SchemaLength, format!("the value has {n} characters; at most {max} are allowed")));
-        }
+    if let Some(max) = ty.max_length
+        && n > max
+    {
+        return Some((Code::SchemaLength, format!("the value has {n} characters; at most {max} are allowed")));
     }
     None
 }
@@ -367,7 +367,7 @@ pub fn is_base64(v: &str) -> bool {
         last = d;
     }
     match pad {
-        0 => data % 4 == 0,
+        0 => data.is_multiple_of(4),
         1 => data % 4 == 3 && last & !0x3c == 0,
         2 => data % 4 == 2 && last & !0x30 == 0,
         _ => false,
@@ -667,16 +667,17 @@ impl Validator<'_> {
             );
             return;
         }
-        if let Some(fixed) = d.fixed {
-            if value != fixed && !(ty.base == Base::Decimal && same_decimal(value, fixed)) {
-                self.report(
-                    Code::SchemaFixedValue,
-                    self.path.clone(),
-                    format!("{}{} must be {fixed}", d.name, Self::label(d)),
-                    Some(value),
-                    el.line(),
-                );
-            }
+        if let Some(fixed) = d.fixed
+            && value != fixed
+            && !(ty.base == Base::Decimal && same_decimal(value, fixed))
+        {
+            self.report(
+                Code::SchemaFixedValue,
+                self.path.clone(),
+                format!("{}{} must be {fixed}", d.name, Self::label(d)),
+                Some(value),
+                el.line(),
+            );
         }
     }
 
@@ -703,16 +704,16 @@ impl Validator<'_> {
             };
             if let Some((code, msg)) = check_simple(&a.value, &ad.ty) {
                 self.report(code, path, format!("attribute {}: {msg}", ad.name), Some(&a.value), el.line());
-            } else if let Some(f) = ad.fixed {
-                if a.value.as_ref() != f {
-                    self.report(
-                        Code::SchemaFixedValue,
-                        path,
-                        format!("attribute {} must be {f}", ad.name),
-                        Some(&a.value),
-                        el.line(),
-                    );
-                }
+            } else if let Some(f) = ad.fixed
+                && a.value.as_ref() != f
+            {
+                self.report(
+                    Code::SchemaFixedValue,
+                    path,
+                    format!("attribute {} must be {f}", ad.name),
+                    Some(&a.value),
+                    el.line(),
+                );
             }
         }
         for ad in d.attrs.iter().filter(|ad| ad.required) {
@@ -768,24 +769,24 @@ impl Validator<'_> {
 
     fn no_text(&mut self, el: Element, d: &ElementDecl) {
         for id in el.children() {
-            if let cbec_xml::NodeKind::Text(t) = el.document().kind(id) {
-                if is_character_content(el.document(), id) {
-                    self.report(
-                        Code::SchemaUnexpectedText,
-                        self.path.clone(),
-                        match t.trim() {
-                            "" => format!("{} contains only elements, but has a CDATA section", d.name),
-                            t => format!(
-                                "{} contains only elements, but has the text '{}'",
-                                d.name,
-                                t.chars().take(40).collect::<String>()
-                            ),
-                        },
-                        None,
-                        el.document().line(id),
-                    );
-                    return;
-                }
+            if let cbec_xml::NodeKind::Text(t) = el.document().kind(id)
+                && is_character_content(el.document(), id)
+            {
+                self.report(
+                    Code::SchemaUnexpectedText,
+                    self.path.clone(),
+                    match t.trim() {
+                        "" => format!("{} contains only elements, but has a CDATA section", d.name),
+                        t => format!(
+                            "{} contains only elements, but has the text '{}'",
+                            d.name,
+                            t.chars().take(40).collect::<String>()
+                        ),
+                    },
+                    None,
+                    el.document().line(id),
+                );
+                return;
             }
         }
     }
@@ -830,10 +831,10 @@ impl Validator<'_> {
                 // The current particle still needs occurrences, or the
                 // sequence is over. Resynchronise on a later particle.
                 if let Some(j) = (pi..parts.len()).find(|&j| self.matches(child, &parts[j])) {
-                    for k in pi..j {
+                    for (k, &part) in parts.iter().enumerate().take(j).skip(pi) {
                         let have = if k == pi { count } else { 0 };
-                        if have < parts[k].min {
-                            self.missing(el, parts[k], last_matched);
+                        if have < part.min {
+                            self.missing(el, part, last_matched);
                         }
                     }
                     pi = j;
@@ -939,6 +940,12 @@ fn same_decimal(a: &str, b: &str) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
+}
+
+/// The Chinese field name of the first element called `name` in a schema
+/// (field names mean the same wherever they occur in one schema).
+pub fn label_of(schema: &Schema, name: &str) -> &'static str {
+    schema.elements.iter().find(|d| d.name == name && !d.label.is_empty()).map_or("", |d| d.label)
 }
 
 #[cfg(test)]
@@ -1052,10 +1059,4 @@ mod tests {
         assert!(is_xsd_date("2024-02-29"));
         assert!(!is_xsd_date("2023-02-29"));
     }
-}
-
-/// The Chinese field name of the first element called `name` in a schema
-/// (field names mean the same wherever they occur in one schema).
-pub fn label_of(schema: &Schema, name: &str) -> &'static str {
-    schema.elements.iter().find(|d| d.name == name && !d.label.is_empty()).map_or("", |d| d.label)
 }

@@ -10,6 +10,8 @@
 //! test that allocates much waits for them (`HEAVY`); the rest handle the
 //! small official samples.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod support;
 
 use std::process::{Command, Stdio};

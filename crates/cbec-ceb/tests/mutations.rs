@@ -616,7 +616,7 @@ impl Gen<'_> {
                 let name = parent.el(*last).local().to_string();
                 let count = parent.children.iter().filter(|n| matches!(n, Node::El(e) if e.local() == name)).count();
                 let max = if p.max == u32::MAX { 120 } else { p.max as usize };
-                let target = if p.max == u32::MAX || rng_val % 2 == 0 { max } else { max + 1 };
+                let target = if p.max == u32::MAX || rng_val.is_multiple_of(2) { max } else { max + 1 };
                 if target <= count {
                     return None;
                 }
@@ -684,7 +684,7 @@ impl Gen<'_> {
                 let s = self.pick_site(base, |s| s.simple_type().is_some() || s.parts().is_some())?;
                 let el = tree.at(&s.path);
                 el.children.clear();
-                el.self_close = rng_val % 2 == 0;
+                el.self_close = rng_val.is_multiple_of(2);
                 let form = if el.self_close { "<x/>" } else { "<x></x>" };
                 Some(format!("empty {} written as {form}", or_root(&s.label)))
             }
@@ -917,7 +917,7 @@ impl Gen<'_> {
                     3 => Node::Raw("&#x20;&#x9;".into()),
                     4 => Node::Raw("&#160;".into()),
                     5 => Node::Raw("<![CDATA[x]]>".into()),
-                    6 if rng_val % 2 == 0 => Node::Raw("<![CDATA[ ]]>".into()),
+                    6 if rng_val.is_multiple_of(2) => Node::Raw("<![CDATA[ ]]>".into()),
                     6 => Node::Raw("<![CDATA[]]>".into()),
                     7 => Node::Comment(" a comment ".into()),
                     _ => Node::Pi("cbec".into(), "note".into()),
@@ -929,10 +929,11 @@ impl Gen<'_> {
             Kind::ChildInSimple => {
                 let s = self.pick_site(base, |s| s.simple_type().is_some())?;
                 let el = tree.at(&s.path);
-                let mut child = El::new(el.sibling_name(if rng_val % 2 == 0 { "value" } else { el.local() }), None);
+                let mut child =
+                    El::new(el.sibling_name(if rng_val.is_multiple_of(2) { "value" } else { el.local() }), None);
                 child.set_text("1");
                 let name = child.qname.clone();
-                if rng_val % 3 == 0 {
+                if rng_val.is_multiple_of(3) {
                     el.children.clear();
                 }
                 let at = self.rng.below(el.children.len() + 1);
@@ -958,7 +959,7 @@ impl Gen<'_> {
                     _ => "   ".into(),
                 };
                 el.set_text(&v);
-                el.self_close = rng_val % 2 == 0;
+                el.self_close = rng_val.is_multiple_of(2);
                 Some(format!("fixed {} ({fixed}) set to {v:?}", s.label))
             }
             Kind::DefaultValue => {
@@ -1044,7 +1045,7 @@ impl Gen<'_> {
                     "QQ==AAAA",
                 ]);
                 let had_elements = el.children.iter().any(|n| matches!(n, Node::El(_)));
-                if had_elements && rng_val % 2 == 0 {
+                if had_elements && rng_val.is_multiple_of(2) {
                     el.children.insert(0, Node::Text(v.to_string()));
                 } else {
                     el.set_text(v);
@@ -1078,7 +1079,7 @@ impl Gen<'_> {
                     "Algorithm" => &["CanonicalizationMethod", "SignatureMethod", "DigestMethod", "Transform"],
                     _ => &["Reference"],
                 };
-                let on_declared = rng_val % 5 != 0;
+                let on_declared = !rng_val.is_multiple_of(5);
                 let s = self.pick_site(base, |s| {
                     s.in_signature
                         && (!on_declared || declared_on.iter().any(|n| s.label.rsplit('/').next() == Some(n)))
@@ -1089,7 +1090,7 @@ impl Gen<'_> {
                     None => el.attrs.push((name.to_string(), value.to_string())),
                 }
                 let mut desc = format!("{} attribute {name}=\"{value}\"", s.label);
-                if name == "Id" && rng_val % 3 == 0 {
+                if name == "Id" && rng_val.is_multiple_of(3) {
                     // The same Id on a second element: IDs must be unique.
                     let other = base.sites.iter().find(|o| {
                         o.in_signature
@@ -1114,7 +1115,13 @@ impl Gen<'_> {
                 }
                 let raw: String = text
                     .chars()
-                    .map(|c| if rng_val % 2 == 0 { format!("&#{};", c as u32) } else { format!("&#x{:X};", c as u32) })
+                    .map(|c| {
+                        if rng_val.is_multiple_of(2) {
+                            format!("&#{};", c as u32)
+                        } else {
+                            format!("&#x{:X};", c as u32)
+                        }
+                    })
                     .collect();
                 el.children = vec![Node::Raw(raw)];
                 Some(format!("{} value {text:?} written as character references", s.label))
@@ -1146,7 +1153,7 @@ fn limit_mutants(bases: &[BaseDoc]) -> Vec<Mutant> {
                         .collect();
                     let proto = match existing.first() {
                         Some(&i) => el.children[i].clone(),
-                        None => match synth(schema, d, &el.prefix().to_string()) {
+                        None => match synth(schema, d, el.prefix()) {
                             Some(e) => Node::El(e),
                             None => continue,
                         },

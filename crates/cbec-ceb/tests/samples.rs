@@ -1,6 +1,8 @@
 //! The official samples and the real messages: decoding, round trips, and
 //! agreement with xmllint.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod support;
 
 use cbec_ceb::{DecodeOptions, decode, encode, validate_schema};

@@ -3,6 +3,9 @@
 //! code (0 success, 1 the input is invalid or failed a check, 2 usage or I/O
 //! error).
 
+// Tests may unwrap; library code may not (workspace lint `unwrap_used`).
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 mod admin;
 mod audit;
 mod bench;

@@ -72,7 +72,7 @@ fn criterion_benches(c: &mut Criterion, f: &Fixture) {
         bn.iter(|| {
             let mut x = black_box(a);
             for _ in 0..100 {
-                x = x * b;
+                x *= b;
             }
             x
         })

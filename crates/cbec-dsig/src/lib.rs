@@ -22,6 +22,8 @@
 //! certificate's [`VerifyingKey`] once; [`Signer`] signs messages with a
 //! [`SigningKey`] as China E-Port UKeys do.
 
+// Tests may unwrap; library code may not (workspace lint `unwrap_used`).
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 #![forbid(unsafe_code)]
 
 mod asn1;

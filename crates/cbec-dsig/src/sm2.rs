@@ -383,7 +383,7 @@ mod field {
             for i in (0..256).rev() {
                 acc = acc.square();
                 if (e[i / 64] >> (i % 64)) & 1 == 1 {
-                    acc = acc * *self;
+                    acc *= *self;
                 }
             }
             acc
@@ -573,7 +573,7 @@ fn batch_normalize(points: &[Jacobian]) -> Option<Vec<Affine>> {
 
 /// Number of signed-digit windows of width `w` for a scalar below 2²⁵⁶.
 const fn window_count(w: u32) -> usize {
-    (257 + w as usize - 1) / w as usize
+    257_usize.div_ceil(w as usize)
 }
 
 /// `table[i·half + j - 1] = j · 2^(w·i) · P` for `j = 1 ..= half = 2^(w-1)`.

@@ -1,4 +1,6 @@
 //! Parses one list many times (for instruction-level profiling).
+
+#![allow(clippy::unwrap_used)] // a test may unwrap
 fn main() {
     let xml = cbec_ceb::encode(&cbec_fixtures::import_list_message(42, 4));
     let limits = cbec_ceb::Limits::default();

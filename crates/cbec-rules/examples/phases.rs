@@ -1,4 +1,6 @@
 //! Times each validation phase on one list (a quick profile aid).
+
+#![allow(clippy::unwrap_used)] // a test may unwrap
 use std::time::Instant;
 fn main() {
     let items: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(4);

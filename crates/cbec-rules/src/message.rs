@@ -216,12 +216,11 @@ fn ceb311(ck: &mut Ck, m: &import::CEB311Message, cfg: &RuleConfig) {
                 ck.id_number("buyerIdNumber", &h.buyer_id_type, &h.buyer_id_number);
                 ck.placeholder_text("buyerName", &h.buyer_name);
                 ck.placeholder_number("goodsValue", h.goods_value);
-                if let Some(d) = h.consignee_district.as_ref().filter(|d| !d.is_empty()) {
-                    if d.len() != 6 || !d.bytes().all(|b| b.is_ascii_digit()) {
+                if let Some(d) = h.consignee_district.as_ref().filter(|d| !d.is_empty())
+                    && (d.len() != 6 || !d.bytes().all(|b| b.is_ascii_digit())) {
                         let msg = "consigneeDistrict (收货地址行政区划代码) is the 6-digit administrative division code".to_string();
                         ck.err(Code::FormatNumber, "consigneeDistrict", d, msg);
                     }
-                }
                 let expected = h.goods_value + h.freight + h.tax_total - h.discount;
                 if (expected - h.actural_paid).abs() >= fen() {
                     let msg = format!(

@@ -1,6 +1,8 @@
 //! The `full` validation level: the placeholders of the official samples,
 //! and each rule against a business-valid message.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 use cbec_ceb::{DecodeOptions, Message, decode, encode};
 use cbec_rules::{Level, RuleConfig, check_message, validate};
 

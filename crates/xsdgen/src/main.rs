@@ -370,17 +370,17 @@ impl<'d, 'a> Gen<'d, 'a> {
     }
 
     fn unique_struct_name(&mut self, want: String, idx: usize) -> String {
-        if let Some(&other) = self.struct_names.get(&want) {
-            if other != idx {
-                let mut n = 2;
-                loop {
-                    let cand = format!("{want}{n}");
-                    if !self.struct_names.contains_key(&cand) {
-                        self.struct_names.insert(cand.clone(), idx);
-                        return cand;
-                    }
-                    n += 1;
+        if let Some(&other) = self.struct_names.get(&want)
+            && other != idx
+        {
+            let mut n = 2;
+            loop {
+                let cand = format!("{want}{n}");
+                if !self.struct_names.contains_key(&cand) {
+                    self.struct_names.insert(cand.clone(), idx);
+                    return cand;
                 }
+                n += 1;
             }
         }
         self.struct_names.insert(want.clone(), idx);
@@ -528,10 +528,11 @@ impl<'d, 'a> Gen<'d, 'a> {
                 other => bail!("unsupported complexType member {other}"),
             }
         }
-        if parts.is_empty() && attrs.is_empty() {
-            if let Some(t) = text {
-                return Ok((Kind::Simple(t), false));
-            }
+        if parts.is_empty()
+            && attrs.is_empty()
+            && let Some(t) = text
+        {
+            return Ok((Kind::Simple(t), false));
         }
         Ok((Kind::Complex { parts, attrs, text }, true))
     }
