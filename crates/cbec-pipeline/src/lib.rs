@@ -191,15 +191,16 @@ impl Pipeline {
         let started = std::time::Instant::now();
         let verifier = self.verifier.clone();
         let config = self.config.clone();
-        // The semaphore is never closed.
-        let slot = self.prepare_slots.acquire().await.map_err(|_| PipelineError::Saturated)?;
+        // The slot goes with the work and is freed when the work ends, even if
+        // this caller has gone away meanwhile. (The semaphore is never closed.)
+        let slot = self.prepare_slots.clone().acquire_owned().await.map_err(|_| PipelineError::Saturated)?;
         let (body, prepared) = tokio::task::spawn_blocking(move || {
             let p = prepare::prepare(&body, &verifier, &config, now.0);
+            drop(slot);
             (body, p)
         })
         .await
         .map_err(|e| PipelineError::Internal(format!("a prepare worker failed: {e}")))?;
-        drop(slot);
         let message_id = new_id();
         let actor = Actor { principal: Principal::Enterprise(sender.id.clone()), at: now };
         match prepared {
