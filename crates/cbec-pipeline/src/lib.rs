@@ -8,9 +8,9 @@
 //!    the senders instead of in memory.
 //! 2. **Prepare** on a blocking worker (off the async reactor, at most
 //!    [`PipelineConfig::prepare_workers`] at once, one per core by default;
-//!    the others wait their turn without a thread): read the bytes, open a `DxpMsg` envelope, verify the
-//!    signature, decode against the official XSD, run the message rules and
-//!    extract the documents (`prepare`). A message that cannot be read or
+//!    the others wait their turn without a thread): read the bytes, open a
+//!    `DxpMsg` envelope, verify the signature, decode against the official
+//!    XSD, run the message rules and extract the documents (`prepare`). A message that cannot be read or
 //!    fails the XSD is answered with a CEB900.
 //! 3. **Sender and parties** against the filing records: `copCode` must be
 //!    the authenticated enterprise ([`PipelineError::CopCode`], HTTP 403);

@@ -105,14 +105,14 @@ pub(crate) fn fingerprint(bytes: Vec<u8>) -> Result<[u8; 32]> {
         .map_err(|_| StoreError::Backend(format!("stored fingerprint has {} bytes, not 32", bytes.len())))
 }
 
-/// The message of a uniqueness conflict, from the key the database names:
-/// a PostgreSQL constraint name or a SQLite `table.column` list.
 /// Whether an updated document keeps the indexed columns that identify it
 /// (kind, sender, business key), so an update need not set them.
 pub(crate) fn same_identity(old: &crate::clearance::DocRow, new: &crate::clearance::DocRow) -> bool {
     old.kind == new.kind && old.sender == new.sender && old.business_key == new.business_key
 }
 
+/// The message of a uniqueness conflict, from the key the database names:
+/// a PostgreSQL constraint name or a SQLite `table.column` list.
 pub(crate) fn conflict_message(key: &str) -> String {
     let what = match key {
         "enterprises_customs_code_key" | "enterprises.customs_code" => {

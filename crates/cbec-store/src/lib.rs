@@ -245,7 +245,8 @@ pub trait Store: Send + Sync + 'static {
         rating: RatingChange,
         actor: &Actor,
     ) -> Result<(MonitoringRow, Enterprise)>;
-    /// Records matching the filter, oldest first.
+    /// Records matching the filter, oldest first (newest first with
+    /// `newest_first`), at most `limit`.
     async fn monitoring_records(&self, filter: &MonitoringFilter) -> Result<Vec<MonitoringRow>>;
     async fn monitoring_record(&self, id: &Id) -> Result<MonitoringRow>;
 
