@@ -171,17 +171,39 @@ fn decide_all(
     seed: u64,
 ) -> Vec<(Decision, Option<Decision>)> {
     let none = Warnings::none();
-    let none = &none;
-    let one = move |s: &Subject| (engine.evaluate(s, none, seed), active.map(|a| a.evaluate(s, none, seed)));
+    map_on_cores(subjects, PER_THREAD, |s| {
+        (engine.evaluate(s, &none, seed), active.map(|a| a.evaluate(s, &none, seed)))
+    })
+}
+
+/// `f` of every item, in order, computed on every core: each thread takes a
+/// run of the items, and fewer than `per_thread` items a core stay on the
+/// calling thread. (A dry run reads and evaluates thousands of lists.)
+pub fn map_on_cores<T: Sync, R: Send>(items: &[T], per_thread: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let threads = cores.min(subjects.len() / PER_THREAD).max(1);
+    let threads = cores.min(items.len() / per_thread.max(1)).max(1);
     if threads == 1 {
-        return subjects.iter().map(one).collect();
+        return items.iter().map(f).collect();
     }
-    let chunk = subjects.len().div_ceil(threads);
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
     std::thread::scope(|s| {
         let parts: Vec<_> =
-            subjects.chunks(chunk).map(|part| s.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
+            items.chunks(chunk).map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<_>>())).collect();
         parts.into_iter().flat_map(|p| p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::map_on_cores;
+
+    #[test]
+    fn map_on_cores_keeps_the_order_on_one_thread_and_on_several() {
+        for n in [0usize, 1, 7, 10_000] {
+            let items: Vec<usize> = (0..n).collect();
+            let doubled = map_on_cores(&items, 100, |i| i * 2);
+            assert_eq!(doubled, (0..n).map(|i| i * 2).collect::<Vec<_>>());
+        }
+    }
 }

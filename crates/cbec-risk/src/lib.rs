@@ -114,7 +114,7 @@ mod warning;
 pub use active::{SkippedWarning, Warnings, measure_lane};
 pub use decision::{Decision, Draw, EXPLAIN_MAX_CHARS, Fired, WarningHit};
 pub use draw::{SELECTION_STREAM, draw};
-pub use dry_run::{DRY_RUN_EXAMPLES, DryRun, HitExample, LaneChange, LaneCounts, RuleHits, dry_run};
+pub use dry_run::{DRY_RUN_EXAMPLES, DryRun, HitExample, LaneChange, LaneCounts, RuleHits, dry_run, map_on_cores};
 pub use engine::Engine;
 pub use parse::{RuleError, RuleFileError};
 pub use rules::{Conditions, CreditRates, ExpectedRates, Lane, Rates, Route, Rule, RuleSet};

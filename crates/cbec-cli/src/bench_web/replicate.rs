@@ -354,21 +354,7 @@ fn load(conn: &Connection, t: &Template, traffic: &mut TrafficKeys) -> anyhow::R
             "SELECT id, kind, status, sender, business_key, keys, deadline, created_at, updated_at, message_id, body
              FROM documents WHERE id IN ({docs_in}) ORDER BY created_at, id"
         ))?
-        .query_map(rusqlite::params_from_iter(&t.docs), |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-                r.get(10)?,
-            ))
-        })?
+        .query_map(rusqlite::params_from_iter(&t.docs), |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
     ensure!(docs.len() == t.docs.len(), "template documents are missing");
     // Receipts of the documents, and those of refused messages naming none.
@@ -383,20 +369,7 @@ fn load(conn: &Connection, t: &Template, traffic: &mut TrafficKeys) -> anyhow::R
              FROM receipts WHERE doc_id IN ({docs_in}) OR id IN ({}) ORDER BY seq",
             in_list(orphans.len())
         ))?
-        .query_map(rusqlite::params_from_iter(&args), |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-            ))
-        })?
+        .query_map(rusqlite::params_from_iter(&args), |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
     ensure!(
         receipts.iter().filter(|r| r.2.is_none()).count() == t.orphan_receipts.len(),
@@ -416,9 +389,7 @@ fn load(conn: &Connection, t: &Template, traffic: &mut TrafficKeys) -> anyhow::R
             "SELECT doc_id, from_status, to_status, event, reason, actor, at FROM document_moves
              WHERE doc_id IN ({docs_in}) ORDER BY seq"
         ))?
-        .query_map(rusqlite::params_from_iter(&t.docs), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        })?
+        .query_map(rusqlite::params_from_iter(&t.docs), |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
     let pairs = |table: &str, col: &str| -> anyhow::Result<Vec<(String, String)>> {
         Ok(conn
@@ -433,9 +404,7 @@ fn load(conn: &Connection, t: &Template, traffic: &mut TrafficKeys) -> anyhow::R
         .prepare(&format!(
             "SELECT doc_id, key, fen, reason, at FROM quota_ledger WHERE doc_id IN ({docs_in}) ORDER BY id"
         ))?
-        .query_map(rusqlite::params_from_iter(&t.docs), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
+        .query_map(rusqlite::params_from_iter(&t.docs), |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
 
     // What identifies the import.

@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use cbec_clearance::facts::{ExportListFacts, ListFacts};
 use cbec_model::filing::{CreditRating, Role};
-use cbec_risk::{DryRun, Engine, ExpectedRates, RuleError, RuleSet};
+use cbec_risk::{DryRun, Engine, ExpectedRates, RuleError, RuleSet, map_on_cores};
 use cbec_store::{DocFilter, Id, Millis, RuleSetRow};
 use serde::{Deserialize, Serialize};
 
@@ -239,42 +239,26 @@ async fn stored_subjects(
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     // Reading thousands of bodies is CPU work: off the async workers, on
     // every core, each taking a run of the lists (the order is kept).
-    tokio::task::spawn_blocking(move || {
-        const PER_THREAD: usize = 500;
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let threads = cores.min(rows.len() / PER_THREAD).max(1);
-        if threads == 1 {
-            return subjects_of(&rows);
-        }
-        let chunk = rows.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let parts: Vec<_> = rows.chunks(chunk).map(|part| s.spawn(move || subjects_of(part))).collect();
-            parts.into_iter().flat_map(|p| p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-        })
-    })
-    .await
-    .map_err(ApiError::internal)
+    tokio::task::spawn_blocking(move || map_on_cores(&rows, 500, subject_of).into_iter().flatten().collect())
+        .await
+        .map_err(ApiError::internal)
 }
 
-/// The risk subjects of stored lists (a list that does not read is logged
+/// The risk subject of a stored list (a list that does not read is logged
 /// and left out).
-fn subjects_of(rows: &[cbec_store::DocRow]) -> Vec<cbec_risk::Subject> {
-    rows.iter()
-        .filter_map(|row| {
-            let subject = match cbec_clearance::Kind::parse(&row.kind) {
-                Some(cbec_clearance::Kind::List) => serde_json::from_str::<StoredFacts<ListFacts>>(&row.body)
-                    .map(|d| cbec_clearance::risk::import_subject(&row.id, &d.facts)),
-                Some(cbec_clearance::Kind::ExportList) => serde_json::from_str::<StoredFacts<ExportListFacts>>(&row.body)
-                    .map(|d| cbec_clearance::risk::export_subject(&row.id, &d.facts)),
-                _ => return None,
-            };
-            subject
-                .map_err(|e| {
-                    tracing::warn!(document = %row.id, error = %e, "a stored list does not read; left out of the dry run");
-                })
-                .ok()
+fn subject_of(row: &cbec_store::DocRow) -> Option<cbec_risk::Subject> {
+    let subject = match cbec_clearance::Kind::parse(&row.kind) {
+        Some(cbec_clearance::Kind::List) => serde_json::from_str::<StoredFacts<ListFacts>>(&row.body)
+            .map(|d| cbec_clearance::risk::import_subject(&row.id, &d.facts)),
+        Some(cbec_clearance::Kind::ExportList) => serde_json::from_str::<StoredFacts<ExportListFacts>>(&row.body)
+            .map(|d| cbec_clearance::risk::export_subject(&row.id, &d.facts)),
+        _ => return None,
+    };
+    subject
+        .map_err(|e| {
+            tracing::warn!(document = %row.id, error = %e, "a stored list does not read; left out of the dry run");
         })
-        .collect()
+        .ok()
 }
 
 /// `POST /risk/dry-run?rule_set&limit&from&to` (risk officer, supervisor):
