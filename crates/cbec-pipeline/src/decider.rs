@@ -72,7 +72,12 @@ pub(crate) struct Seen {
 
 impl Seen {
     fn update(&mut self, s: &Snapshot) -> Result<&decide::Snapshot, StoreError> {
-        for row in &s.docs[self.snap.docs.len().min(s.docs.len())..] {
+        // The store appends to one snapshot, which starts empty; a decision
+        // asked again after a rollback starts over on a fresh one.
+        if s.docs.len() < self.snap.docs.len() || s.docs.is_empty() {
+            self.snap.docs.clear();
+        }
+        for row in &s.docs[self.snap.docs.len()..] {
             self.snap.docs.push(to_doc(row)?);
         }
         self.snap.quota.clone_from(&s.quota);

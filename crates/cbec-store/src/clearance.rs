@@ -179,7 +179,9 @@ pub struct Outcome {
 }
 
 /// The clearance logic, called inside the write transaction. It must be
-/// quick and must not block: it runs on the store's writer.
+/// quick and must not block: it runs on the store's writer. The store may
+/// ask it again from the start, on a fresh snapshot, after rolling back a
+/// transaction: what it keeps between calls must follow the snapshot given.
 pub trait Decider: Send + 'static {
     fn needs(&mut self, snapshot: &Snapshot) -> Needs;
     fn decide(&mut self, snapshot: &Snapshot) -> Result<Outcome, StoreError>;

@@ -692,8 +692,11 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// One unit of clearance work: the idempotency check, the reads the decider
-/// asks for, its decision, and every write, with one audit entry.
-pub(crate) async fn process<D: Db>(db: &mut D, work: Work, mut decider: Box<dyn Decider>) -> Result<Processed> {
+/// asks for, its decision, and every write, with one audit entry. It may
+/// run again on the same work and decider after its transaction was rolled
+/// back (the SQLite writer's group commit does so): everything it changes
+/// is in the store, and a decider starts over on a fresh snapshot.
+pub(crate) async fn process<D: Db>(db: &mut D, work: &Work, decider: &mut dyn Decider) -> Result<Processed> {
     if let Some(m) = &work.message
         && let Some(guid) = &m.guid
         && let Some((message_id, response)) = db.message_by_guid(&m.sender, guid).await?
@@ -757,7 +760,7 @@ pub(crate) async fn process<D: Db>(db: &mut D, work: Work, mut decider: Box<dyn 
         return Err(StoreError::Backend("the clearance decision kept asking for more data".into()));
     }
     let outcome = decider.decide(&snapshot)?;
-    write_outcome(db, &work, &snapshot, outcome).await
+    write_outcome(db, work, &snapshot, outcome).await
 }
 
 async fn write_outcome<D: Db>(db: &mut D, work: &Work, snapshot: &Snapshot, out: Outcome) -> Result<Processed> {

@@ -1673,8 +1673,8 @@ impl Store for PgStore {
         read!(self, |db| db.audit_entries(after, limit))
     }
 
-    async fn process(&self, work: Work, decider: Box<dyn Decider>) -> Result<Processed> {
-        write!(self, |db| ops::process(db, work, decider))
+    async fn process(&self, work: Work, mut decider: Box<dyn Decider>) -> Result<Processed> {
+        write!(self, |db| ops::process(db, &work, &mut *decider))
     }
 
     async fn message(&self, id: &Id) -> Result<StoredMessage> {

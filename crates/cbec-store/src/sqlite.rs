@@ -176,12 +176,16 @@ pub struct GroupCommitStats {
     pub groups: u64,
     /// Jobs run in them, successful or not.
     pub jobs: u64,
+    /// Groups rolled back and run again in savepoints because a repeatable
+    /// job failed after changing rows (see `run_group`).
+    pub reruns: u64,
 }
 
 #[derive(Default)]
 struct Counters {
     groups: AtomicU64,
     jobs: AtomicU64,
+    reruns: AtomicU64,
 }
 
 impl SqliteStore {
@@ -227,6 +231,7 @@ impl SqliteStore {
         GroupCommitStats {
             groups: self.counters.groups.load(Ordering::Relaxed),
             jobs: self.counters.jobs.load(Ordering::Relaxed),
+            reruns: self.counters.reruns.load(Ordering::Relaxed),
         }
     }
 
@@ -238,9 +243,26 @@ impl SqliteStore {
         F: for<'c> FnOnce(&mut SqliteDb<'c>) -> Result<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let job: Box<dyn Job> = Box::new(Pending { op: Some(op), outcome: None, reply });
-        self.jobs.send(job).await.map_err(|_| StoreError::Backend("the SQLite writer thread has stopped".into()))?;
+        self.send(Box::new(Pending { op: Some(op), outcome: None, reply })).await?;
         answer.await.map_err(|_| StoreError::Backend("the SQLite writer thread dropped a job".into()))?
+    }
+
+    /// Runs a write operation that can run again after a rollback (it
+    /// changes nothing but the store) in the next group commit, without a
+    /// savepoint of its own (see [`run_group`]), and answers once that group
+    /// is committed.
+    pub(crate) async fn write_again<T, F>(&self, op: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnMut(&mut SqliteDb<'c>) -> Result<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        self.send(Box::new(Repeatable { op, outcome: None, reply })).await?;
+        answer.await.map_err(|_| StoreError::Backend("the SQLite writer thread dropped a job".into()))?
+    }
+
+    async fn send(&self, job: Box<dyn Job>) -> Result<()> {
+        self.jobs.send(job).await.map_err(|_| StoreError::Backend("the SQLite writer thread has stopped".into()))
     }
 
     /// Runs a read operation on a read-only connection, in one snapshot.
@@ -276,10 +298,11 @@ impl SqliteStore {
 
 // ---- the writer ----------------------------------------------------------------
 
-/// A queued write: run inside a savepoint, then answered after the commit.
+/// A queued write, answered after the commit of its group.
 trait Job: Send {
-    /// Runs the operation; whether it succeeded (its savepoint is released)
-    /// or failed (rolled back to its savepoint). The traffic statistics of
+    /// Whether the job can run again after its transaction was rolled back.
+    fn repeatable(&self) -> bool;
+    /// Runs the operation; whether it succeeded. The traffic statistics of
     /// a job that succeeded join the group's.
     fn run(&mut self, conn: &Connection, traffic: &mut crate::traffic::Batch) -> bool;
     /// Answers the caller with the operation's outcome, or the group's
@@ -287,6 +310,35 @@ trait Job: Send {
     fn answer(self: Box<Self>, committed: std::result::Result<(), String>);
 }
 
+/// Runs `op` on the writer's connection, a panic turned into an error.
+fn run_op<T>(
+    conn: &Connection,
+    traffic: &mut crate::traffic::Batch,
+    op: impl FnOnce(&mut SqliteDb<'_>) -> Result<T>,
+) -> Result<T> {
+    let mut db = SqliteDb { conn, traffic: Some(crate::traffic::Batch::default()) };
+    let outcome = catch_unwind(AssertUnwindSafe(|| op(&mut db)))
+        .unwrap_or_else(|_| Err(StoreError::Backend("a write operation panicked".into())));
+    if outcome.is_ok()
+        && let Some(mine) = db.traffic.take()
+    {
+        traffic.merge(mine);
+    }
+    outcome
+}
+
+/// The answer of a job: its outcome once its group is committed.
+fn reply<T>(reply: oneshot::Sender<Result<T>>, outcome: Option<Result<T>>, committed: std::result::Result<(), String>) {
+    let outcome = match (outcome, committed) {
+        (Some(Err(e)), _) => Err(e),
+        (Some(Ok(v)), Ok(())) => Ok(v),
+        (_, Err(e)) => Err(StoreError::Backend(e)),
+        (None, Ok(())) => Err(StoreError::Backend("a write job was not run".into())),
+    };
+    let _ = reply.send(outcome);
+}
+
+/// A write that runs once, inside its own savepoint.
 struct Pending<T, F> {
     op: Option<F>,
     outcome: Option<Result<T>>,
@@ -298,27 +350,49 @@ where
     T: Send + 'static,
     F: for<'c> FnOnce(&mut SqliteDb<'c>) -> Result<T> + Send + 'static,
 {
+    fn repeatable(&self) -> bool {
+        false
+    }
+
     fn run(&mut self, conn: &Connection, traffic: &mut crate::traffic::Batch) -> bool {
         let Some(op) = self.op.take() else { return false };
-        let mut db = SqliteDb { conn, traffic: Some(crate::traffic::Batch::default()) };
-        let outcome = catch_unwind(AssertUnwindSafe(|| op(&mut db)))
-            .unwrap_or_else(|_| Err(StoreError::Backend("a write operation panicked".into())));
+        let outcome = run_op(conn, traffic, op);
         let ok = outcome.is_ok();
-        if ok && let Some(mine) = db.traffic.take() {
-            traffic.merge(mine);
-        }
         self.outcome = Some(outcome);
         ok
     }
 
     fn answer(self: Box<Self>, committed: std::result::Result<(), String>) {
-        let outcome = match (self.outcome, committed) {
-            (Some(Err(e)), _) => Err(e),
-            (Some(Ok(v)), Ok(())) => Ok(v),
-            (_, Err(e)) => Err(StoreError::Backend(e)),
-            (None, Ok(())) => Err(StoreError::Backend("a write job was not run".into())),
-        };
-        let _ = self.reply.send(outcome);
+        reply(self.reply, self.outcome, committed);
+    }
+}
+
+/// A write that may run again after a rollback; the last run's outcome is
+/// answered.
+struct Repeatable<T, F> {
+    op: F,
+    outcome: Option<Result<T>>,
+    reply: oneshot::Sender<Result<T>>,
+}
+
+impl<T, F> Job for Repeatable<T, F>
+where
+    T: Send + 'static,
+    F: for<'c> FnMut(&mut SqliteDb<'c>) -> Result<T> + Send + 'static,
+{
+    fn repeatable(&self) -> bool {
+        true
+    }
+
+    fn run(&mut self, conn: &Connection, traffic: &mut crate::traffic::Batch) -> bool {
+        let outcome = run_op(conn, traffic, &mut self.op);
+        let ok = outcome.is_ok();
+        self.outcome = Some(outcome);
+        ok
+    }
+
+    fn answer(self: Box<Self>, committed: std::result::Result<(), String>) {
+        reply(self.reply, self.outcome, committed);
     }
 }
 
@@ -394,7 +468,7 @@ fn writer_loop(conn: &Connection, mut queue: mpsc::Receiver<Box<dyn Job>>, count
                 Err(_) => break,
             }
         }
-        let committed = run_group(conn, &mut group);
+        let committed = run_group(conn, &mut group, counters);
         counters.groups.fetch_add(1, Ordering::Relaxed);
         counters.jobs.fetch_add(group.len() as u64, Ordering::Relaxed);
         for job in group {
@@ -403,28 +477,69 @@ fn writer_loop(conn: &Connection, mut queue: mpsc::Receiver<Box<dyn Job>>, count
     }
 }
 
-/// One transaction, one savepoint per job, one commit.
-fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> std::result::Result<(), String> {
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| format!("cannot begin a write transaction: {e}"))?;
+/// One transaction, one commit.
+///
+/// The repeatable jobs (clearance decisions, nearly all the traffic) run
+/// first, without savepoints: a savepoint per job costs a copy of every page
+/// a job touches that an earlier job of the group has already changed. A
+/// job that fails without having changed a row needs no undo. If one fails
+/// after changing rows, the transaction is rolled back and the repeatable
+/// jobs run again, each in its own savepoint, so the failed one's changes
+/// are undone and the others' kept. The other jobs run after them, each in
+/// its own savepoint.
+fn run_group(conn: &Connection, group: &mut [Box<dyn Job>], counters: &Counters) -> std::result::Result<(), String> {
+    let failed = |e: rusqlite::Error| format!("the write transaction failed: {e}");
+    begin(conn)?;
     let ran = (|| {
         let mut traffic = crate::traffic::Batch::default();
-        for job in group.iter_mut() {
-            conn.prepare_cached("SAVEPOINT job")?.execute([])?;
-            if job.run(conn, &mut traffic) {
-                conn.prepare_cached("RELEASE job")?.execute([])?;
-            } else {
-                conn.prepare_cached("ROLLBACK TO job")?.execute([])?;
-                conn.prepare_cached("RELEASE job")?.execute([])?;
+        let (mut repeatable, once): (Vec<_>, Vec<_>) = group.iter_mut().partition(|j| j.repeatable());
+        let mut clean = true;
+        for job in repeatable.iter_mut() {
+            let before = conn.total_changes();
+            // (Each statement of SQLite is atomic: a failed one changed nothing.)
+            if !job.run(conn, &mut traffic) && conn.total_changes() != before {
+                clean = false;
+                break;
             }
         }
+        if !clean {
+            counters.reruns.fetch_add(1, Ordering::Relaxed);
+            conn.execute_batch("ROLLBACK").map_err(failed)?;
+            begin(conn)?;
+            traffic = crate::traffic::Batch::default();
+            for job in repeatable {
+                run_in_savepoint(conn, job, &mut traffic).map_err(failed)?;
+            }
+        }
+        for job in once {
+            run_in_savepoint(conn, job, &mut traffic).map_err(failed)?;
+        }
         // The traffic statistics of the whole group, in one upsert.
-        workbench::flush_traffic(conn, &traffic)?;
-        conn.execute_batch("COMMIT")
+        workbench::flush_traffic(conn, &traffic).map_err(failed)?;
+        conn.execute_batch("COMMIT").map_err(failed)
     })();
-    ran.map_err(|e| {
+    ran.inspect_err(|_| {
         let _ = conn.execute_batch("ROLLBACK");
-        format!("the write transaction failed: {e}")
     })
+}
+
+fn begin(conn: &Connection) -> std::result::Result<(), String> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| format!("cannot begin a write transaction: {e}"))
+}
+
+/// Runs a job in its own savepoint: released if it succeeded, rolled back
+/// to if it failed.
+fn run_in_savepoint(
+    conn: &Connection,
+    job: &mut Box<dyn Job>,
+    traffic: &mut crate::traffic::Batch,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("SAVEPOINT job")?.execute([])?;
+    if !job.run(conn, traffic) {
+        conn.prepare_cached("ROLLBACK TO job")?.execute([])?;
+    }
+    conn.prepare_cached("RELEASE job")?.execute([])?;
+    Ok(())
 }
 
 fn refdata_row(r: &Row<'_>) -> Result<RefdataVersion> {
@@ -1995,8 +2110,8 @@ impl Store for SqliteStore {
         self.read(move |db| now(db.audit_entries(after, limit))).await
     }
 
-    async fn process(&self, work: Work, decider: Box<dyn Decider>) -> Result<Processed> {
-        self.write(move |db| now(ops::process(db, work, decider))).await
+    async fn process(&self, work: Work, mut decider: Box<dyn Decider>) -> Result<Processed> {
+        self.write_again(move |db| now(ops::process(db, &work, &mut *decider))).await
     }
 
     async fn message(&self, id: &Id) -> Result<StoredMessage> {
@@ -2341,7 +2456,8 @@ mod tests {
     }
 
     /// Jobs that fail inside a group leave the others committed, and the
-    /// chain stays gapless.
+    /// chain stays gapless: jobs with savepoints and repeatable ones without,
+    /// failing before or after they changed rows.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_job_does_not_undo_its_group() {
         let dir = std::env::temp_dir().join(format!("cbec-store-unit-{}", crate::new_id()));
@@ -2363,25 +2479,29 @@ mod tests {
         let mut tasks = Vec::new();
         for i in 0..200u32 {
             let store = store.clone();
+            // Every third job fails after its audit entry, every fifth
+            // before writing anything; odd ones are repeatable.
+            let op = move |db: &mut SqliteDb<'_>| {
+                now(async {
+                    if i % 5 == 0 {
+                        return Err(StoreError::InvalidState(format!("job {i} fails first")));
+                    }
+                    let change = ops::Change {
+                        action: "test.write".into(),
+                        entity: "test",
+                        entity_id: i.to_string(),
+                        before: None,
+                        after: None,
+                    };
+                    append(db, &actor(), change).await?;
+                    if i % 3 == 0 {
+                        return Err(StoreError::InvalidState(format!("job {i} fails")));
+                    }
+                    Ok(i)
+                })
+            };
             tasks.push(tokio::spawn(async move {
-                store
-                    .write(move |db| {
-                        now(async {
-                            let change = ops::Change {
-                                action: "test.write".into(),
-                                entity: "test",
-                                entity_id: i.to_string(),
-                                before: None,
-                                after: None,
-                            };
-                            append(db, &actor(), change).await?;
-                            if i % 3 == 0 {
-                                return Err(StoreError::InvalidState(format!("job {i} fails")));
-                            }
-                            Ok(i)
-                        })
-                    })
-                    .await
+                if i % 2 == 1 { store.write_again(op).await } else { store.write(op).await }
             }));
         }
         let mut ok = 0;
@@ -2391,21 +2511,66 @@ mod tests {
                     assert_eq!(v as usize, i);
                     ok += 1;
                 }
-                Err(StoreError::InvalidState(_)) => assert_eq!(i % 3, 0),
+                Err(StoreError::InvalidState(_)) => assert!(i % 3 == 0 || i % 5 == 0, "{i}"),
                 Err(e) => panic!("{e}"),
             }
         }
         blocker.await.unwrap().unwrap();
-        assert_eq!(ok, 133);
+        // 200 - 67 (i % 3 == 0) - 40 (i % 5 == 0) + 14 (both)
+        assert_eq!(ok, 107);
         let stats = store.group_commit_stats();
         assert_eq!(stats.jobs, 201);
         // 1 blocker + 200 queued jobs in groups of at most MAX_GROUP.
         assert!(stats.groups > 200u64.div_ceil(MAX_GROUP as u64), "{stats:?}");
         assert!(stats.groups <= 12, "jobs were not grouped: {stats:?}");
+        // Repeatable jobs that failed after writing made their groups run
+        // again (each group has some).
+        assert!(stats.reruns >= 1 && stats.reruns <= stats.groups - 1, "{stats:?}");
         let checked = crate::audit::verify_audit(store.as_ref()).await.unwrap().unwrap();
-        assert_eq!(checked, 133);
+        assert_eq!(checked, 107);
         let entries = store.audit_entries(0, 1000).await.unwrap();
-        assert!(entries.iter().all(|e| e.entity_id.parse::<u32>().unwrap() % 3 != 0));
+        assert!(entries.iter().all(|e| {
+            let i = e.entity_id.parse::<u32>().unwrap();
+            i % 3 != 0 && i % 5 != 0
+        }));
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A repeatable job that fails before changing a row leaves its group
+    /// as it is: nothing is run again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_repeatable_job_failing_before_it_writes_reruns_nothing() {
+        let dir = std::env::temp_dir().join(format!("cbec-store-unit-{}", crate::new_id()));
+        let store = Arc::new(SqliteStore::open(dir.join("r.db").to_str().unwrap()).await.unwrap());
+        let mut tasks = Vec::new();
+        for i in 0..50u32 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .write_again(move |db| {
+                        now(async {
+                            if i % 2 == 0 {
+                                return Err(StoreError::InvalidState("refused".into()));
+                            }
+                            let change = ops::Change {
+                                action: "test.write".into(),
+                                entity: "test",
+                                entity_id: i.to_string(),
+                                before: None,
+                                after: None,
+                            };
+                            append(db, &actor(), change).await
+                        })
+                    })
+                    .await
+            }));
+        }
+        for (i, t) in tasks.into_iter().enumerate() {
+            assert_eq!(t.await.unwrap().is_ok(), i % 2 == 1);
+        }
+        assert_eq!(store.group_commit_stats().reruns, 0);
+        assert_eq!(crate::audit::verify_audit(store.as_ref()).await.unwrap().unwrap(), 25);
         drop(store);
         let _ = std::fs::remove_dir_all(dir);
     }
