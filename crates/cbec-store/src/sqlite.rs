@@ -5,9 +5,11 @@
 //! *writer*. Callers send it a job over a bounded channel and await a
 //! oneshot answer. The writer takes the first queued job and up to
 //! [`MAX_GROUP`]` - 1` more that are already waiting, opens one
-//! `BEGIN IMMEDIATE` transaction, runs each job inside its own `SAVEPOINT`
-//! (a failing job is rolled back to its savepoint and the others keep their
-//! changes), commits once, and only then answers every job. Group commit
+//! `BEGIN IMMEDIATE` transaction, runs the jobs (a failing job's changes are
+//! undone and the others keep theirs: clearance decisions, which can run
+//! again, without a savepoint unless one of them fails after writing, every
+//! other job in its own `SAVEPOINT`; see `run_group`), commits once, and
+//! only then answers every job. Group commit
 //! turns many small transactions into one; no caller hears "done" before
 //! its change is committed. (With `synchronous=NORMAL` a WAL commit
 //! survives a crash of the process; a power loss may lose the last commits
