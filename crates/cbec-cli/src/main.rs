@@ -23,6 +23,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc for every allocation of the process: Rust's, and with its
+/// `override` feature SQLite's too. glibc's malloc was about a tenth of
+/// the SQLite writer's time (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// cbec: customs supervision and clearance for cross-border e-commerce.
 #[derive(Debug, Parser)]
 #[command(name = "cbec", version, about, propagate_version = true)]
