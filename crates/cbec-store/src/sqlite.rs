@@ -820,23 +820,19 @@ pub(crate) struct SqliteDb<'c> {
     traffic: Option<crate::traffic::Batch>,
 }
 
-/// `INSERT OR IGNORE INTO table (a, b) VALUES (?, ?), …` for every first
-/// value with the same second value, in one statement.
+/// Runs `insert` (`INSERT OR IGNORE INTO table (a, b) VALUES (?1, ?2)`) for
+/// every first value with the same second value, a row at a time with one
+/// cached statement (single-row inserts need no statement journal).
 fn insert_pairs<'v, T: rusqlite::ToSql>(
     conn: &Connection,
-    table: &str,
+    insert: &'static str,
     firsts: impl Iterator<Item = &'v String>,
     second: &T,
 ) -> Result<()> {
-    let firsts: Vec<&String> = firsts.collect();
-    if firsts.is_empty() {
-        return Ok(());
+    let mut stmt = conn.prepare_cached(insert).map_err(db_err)?;
+    for first in firsts {
+        stmt.execute(params![first, second]).map_err(db_err)?;
     }
-    let values: Vec<String> = (0..firsts.len()).map(|i| format!("(?{}, ?1)", i + 2)).collect();
-    let sql = format!("INSERT OR IGNORE INTO {table} VALUES {}", values.join(", "));
-    let mut args: Vec<&dyn rusqlite::ToSql> = vec![second];
-    args.extend(firsts.iter().map(|f| *f as &dyn rusqlite::ToSql));
-    exec(conn, &sql, args.as_slice())?;
     Ok(())
 }
 
@@ -1460,8 +1456,18 @@ impl Db for SqliteDb<'_> {
                 d.keys.iter().collect()
             }
         };
-        insert_pairs(self.conn, "document_keys (key, doc_id)", new_keys.into_iter(), &d.id)?;
-        insert_pairs(self.conn, "document_parties (code, doc_id)", parties.iter(), &d.id)
+        insert_pairs(
+            self.conn,
+            "INSERT OR IGNORE INTO document_keys (key, doc_id) VALUES (?1, ?2)",
+            new_keys.into_iter(),
+            &d.id,
+        )?;
+        insert_pairs(
+            self.conn,
+            "INSERT OR IGNORE INTO document_parties (code, doc_id) VALUES (?1, ?2)",
+            parties.iter(),
+            &d.id,
+        )
     }
 
     async fn list_docs(&mut self, f: &DocFilter) -> Result<Vec<DocRow>> {
@@ -1479,24 +1485,17 @@ impl Db for SqliteDb<'_> {
     }
 
     async fn insert_moves(&mut self, moves: &[MoveRow], actor: &str, at: Millis) -> Result<()> {
-        let rows: Vec<String> = (0..moves.len())
-            .map(|i| {
-                format!("(?{}, ?{}, ?{}, ?{}, ?{}, ?1, ?2)", 5 * i + 3, 5 * i + 4, 5 * i + 5, 5 * i + 6, 5 * i + 7)
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO document_moves (doc_id, from_status, to_status, event, reason, actor, at) VALUES {}",
-            rows.join(", ")
-        );
-        let mut args: Vec<SqlValue> = vec![SqlValue::Text(actor.to_string()), SqlValue::Integer(at.0)];
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO document_moves (doc_id, from_status, to_status, event, reason, actor, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(db_err)?;
         for m in moves {
-            args.push(SqlValue::Text(m.doc_id.clone()));
-            args.push(m.from.clone().map_or(SqlValue::Null, SqlValue::Text));
-            args.push(SqlValue::Text(m.to.clone()));
-            args.push(m.event.clone().map_or(SqlValue::Null, SqlValue::Text));
-            args.push(SqlValue::Text(m.reason.clone()));
+            stmt.execute(params![m.doc_id, m.from, m.to, m.event, m.reason, actor, at.0]).map_err(db_err)?;
         }
-        exec(self.conn, &sql, params_from_iter(args.iter())).map(drop)
+        Ok(())
     }
 
     async fn moves(&mut self, doc: &str) -> Result<Vec<StoredMove>> {
@@ -1514,41 +1513,46 @@ impl Db for SqliteDb<'_> {
         message_id: Option<&str>,
         at: Millis,
     ) -> Result<Vec<ReceiptRow>> {
-        // One statement for the receipts, one for their recipients, one for the push outbox.
-        let rows: Vec<String> = (0..rs.len())
-            .map(|i| {
-                let b = 7 * i + 3;
-                format!("(?{}, ?{}, ?1, ?{}, ?{}, ?{}, ?{}, ?{}, ?2)", b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6)
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO receipts (id, doc_id, message_id, message_type, return_status, return_info, business_key, xml,
-             issued_at) VALUES {} RETURNING id, seq",
-            rows.join(", ")
-        );
-        let mut args: Vec<SqlValue> =
-            vec![message_id.map_or(SqlValue::Null, |m| SqlValue::Text(m.to_string())), SqlValue::Integer(at.0)];
-        for r in rs {
-            args.push(SqlValue::Text(r.id.clone()));
-            args.push(r.doc_id.clone().map_or(SqlValue::Null, SqlValue::Text));
-            args.push(SqlValue::Text(r.message_type.clone()));
-            args.push(SqlValue::Text(r.return_status.clone()));
-            args.push(SqlValue::Text(r.return_info.clone()));
-            args.push(SqlValue::Text(r.business_key.clone()));
-            args.push(SqlValue::Text(r.xml.clone()));
-        }
-        let seqs: std::collections::HashMap<String, i64> =
-            query_all(self.conn, &sql, params_from_iter(args.iter()), |row| Ok((get(row, 0)?, get(row, 1)?)))?
-                .into_iter()
-                .collect();
+        // Row by row with cached statements: a multi-row INSERT … RETURNING
+        // and an INSERT … SELECT DISTINCT each cost a temporary B-tree.
+        let mut insert = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO receipts (id, doc_id, message_id, message_type, return_status, return_info, business_key,
+                 xml, issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .map_err(db_err)?;
+        let mut recipient = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO receipt_recipients (code, seq) VALUES (?1, ?2)")
+            .map_err(db_err)?;
+        // Each enterprise whose webhook listens to a recipient's code.
+        let mut push = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO push_outbox (enterprise, seq, state, attempts, next_at)
+                 SELECT enterprise, ?2, 'pending', 0, ?3 FROM webhook_codes WHERE code = ?1",
+            )
+            .map_err(db_err)?;
         let mut out = Vec::with_capacity(rs.len());
-        let mut pairs: Vec<SqlValue> = Vec::new();
         for r in rs {
-            let seq =
-                *seqs.get(&r.id).ok_or_else(|| StoreError::Backend(format!("receipt {} was not stored", r.id)))?;
+            insert
+                .execute(params![
+                    r.id,
+                    r.doc_id,
+                    message_id,
+                    r.message_type,
+                    r.return_status,
+                    r.return_info,
+                    r.business_key,
+                    r.xml,
+                    at.0
+                ])
+                .map_err(db_err)?;
+            let seq = self.conn.last_insert_rowid();
             for code in &r.recipients {
-                pairs.push(SqlValue::Text(code.clone()));
-                pairs.push(SqlValue::Integer(seq));
+                recipient.execute(params![code, seq]).map_err(db_err)?;
+                push.execute(params![code, seq, at.0]).map_err(db_err)?;
             }
             out.push(ReceiptRow {
                 seq,
@@ -1561,20 +1565,6 @@ impl Db for SqliteDb<'_> {
                 xml: r.xml.clone(),
                 issued_at: at,
             });
-        }
-        if !pairs.is_empty() {
-            let values: Vec<String> =
-                (0..pairs.len() / 2).map(|i| format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2)).collect();
-            let sql = format!("INSERT OR IGNORE INTO receipt_recipients (code, seq) VALUES {}", values.join(", "));
-            exec(self.conn, &sql, params_from_iter(pairs.iter()))?;
-            let (first, last) = (out.first().map_or(0, |r| r.seq), out.last().map_or(0, |r| r.seq));
-            exec(
-                self.conn,
-                "INSERT OR IGNORE INTO push_outbox (enterprise, seq, state, attempts, next_at)
-                 SELECT DISTINCT w.enterprise, rr.seq, 'pending', 0, ?3 FROM receipt_recipients rr
-                 JOIN webhook_codes w ON w.code = rr.code WHERE rr.seq BETWEEN ?1 AND ?2",
-                params![first.min(last), first.max(last), at.0],
-            )?;
         }
         Ok(out)
     }
