@@ -209,14 +209,14 @@ impl Pipeline {
                     self.format_receipt(sender, &body, status, &info, message_type.clone(), cop_msg_id, now)?;
                 let work = Work {
                     actor,
-                    message: Some(NewMessage {
-                        id: message_id.clone(),
-                        sender: sender.id.clone(),
-                        guid: None,
-                        message_type: message_type.unwrap_or_else(|| "Unknown".into()),
-                        received_at: now,
-                        raw: body,
-                    }),
+                    message: Some(NewMessage::new(
+                        message_id.clone(),
+                        sender.id.clone(),
+                        None,
+                        message_type.unwrap_or_else(|| "Unknown".into()),
+                        now,
+                        body,
+                    )),
                     entity: ("message", message_id.clone()),
                 };
                 let processed = self.store.process(work, Box::new(FormatDecider { receipt, started })).await?;
@@ -296,14 +296,14 @@ impl Pipeline {
                 };
                 let work = Work {
                     actor,
-                    message: Some(NewMessage {
-                        id: message_id.clone(),
-                        sender: sender.id.clone(),
-                        guid: (!guid.is_empty()).then_some(guid),
-                        message_type: message_type.root_name().to_string(),
-                        received_at: now,
-                        raw: body,
-                    }),
+                    message: Some(NewMessage::new(
+                        message_id.clone(),
+                        sender.id.clone(),
+                        (!guid.is_empty()).then_some(guid),
+                        message_type.root_name().to_string(),
+                        now,
+                        body,
+                    )),
                     entity: ("message", message_id.clone()),
                 };
                 let processed = self.store.process(work, Box::new(decider)).await?;

@@ -31,7 +31,34 @@ pub struct NewMessage {
     pub message_type: String,
     pub received_at: Millis,
     /// Exactly the bytes received.
-    pub raw: Vec<u8>,
+    raw: Vec<u8>,
+    /// Their SHA-256, in hex (computed by the caller's thread, not the
+    /// store's writer).
+    sha256: String,
+}
+
+impl NewMessage {
+    pub fn new(
+        id: Id,
+        sender: Id,
+        guid: Option<String>,
+        message_type: String,
+        received_at: Millis,
+        raw: Vec<u8>,
+    ) -> NewMessage {
+        let sha256 = crate::ops::sha256_hex(&raw);
+        NewMessage { id, sender, guid, message_type, received_at, raw, sha256 }
+    }
+
+    /// Exactly the bytes received.
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// The SHA-256 of [`NewMessage::raw`], in hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
 }
 
 /// A stored message.

@@ -99,7 +99,7 @@ pub(crate) trait Db {
     // ---- clearance ----
     /// The message a sender sent with this guid: its id and stored answer.
     async fn message_by_guid(&mut self, sender: &str, guid: &str) -> Result<Option<(Id, Option<Vec<u8>>)>>;
-    async fn insert_message(&mut self, m: &NewMessage, sha256: &str, response: Option<&[u8]>) -> Result<()>;
+    async fn insert_message(&mut self, m: &NewMessage, response: Option<&[u8]>) -> Result<()>;
     async fn message(&mut self, id: &str) -> Result<Option<StoredMessage>>;
     /// Documents holding any of the keys.
     async fn docs_by_keys(&mut self, keys: &[String]) -> Result<Vec<DocRow>>;
@@ -770,10 +770,9 @@ async fn write_outcome<D: Db>(db: &mut D, work: &Work, snapshot: &Snapshot, out:
     let mut summary = out.audit_summary.clone();
     let traffic = crate::traffic::of(work, &out);
     if let Some(m) = &work.message {
-        let sha = sha256_hex(&m.raw);
-        db.insert_message(m, &sha, out.response.as_deref()).await?;
+        db.insert_message(m, out.response.as_deref()).await?;
         if let Some(obj) = summary.as_object_mut() {
-            obj.insert("sha256".into(), Value::String(sha));
+            obj.insert("sha256".into(), Value::String(m.sha256().to_string()));
             obj.insert("message_type".into(), Value::String(m.message_type.clone()));
         }
     }

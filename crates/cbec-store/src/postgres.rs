@@ -925,11 +925,11 @@ impl Db for PgDb<'_> {
         row.map(|r| Ok((get(&r, 0)?, get(&r, 1)?))).transpose()
     }
 
-    async fn insert_message(&mut self, m: &NewMessage, sha256: &str, response: Option<&[u8]>) -> Result<()> {
+    async fn insert_message(&mut self, m: &NewMessage, response: Option<&[u8]>) -> Result<()> {
         self.exec(
             "INSERT INTO messages (id, sender, guid, message_type, received_at, sha256, raw, response)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[&m.id, &m.sender, &m.guid, &m.message_type, &m.received_at.0, &sha256, &m.raw, &response],
+            &[&m.id, &m.sender, &m.guid, &m.message_type, &m.received_at.0, &m.sha256(), &m.raw(), &response],
         )
         .await
     }

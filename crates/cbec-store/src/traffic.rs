@@ -272,13 +272,8 @@ mod tests {
     fn work(message: bool) -> Work {
         Work {
             actor: Actor { principal: Principal::Enterprise("E1".into()), at: Millis(7_200_123) },
-            message: message.then(|| NewMessage {
-                id: "M1".into(),
-                sender: "E1".into(),
-                guid: None,
-                message_type: "CEB621Message".into(),
-                received_at: Millis(7_200_123),
-                raw: vec![],
+            message: message.then(|| {
+                NewMessage::new("M1".into(), "E1".into(), None, "CEB621Message".into(), Millis(7_200_123), vec![])
             }),
             entity: ("message", "M1".into()),
         }

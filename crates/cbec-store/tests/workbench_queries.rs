@@ -77,14 +77,14 @@ async fn message(store: Arc<dyn Store>, sender: &str, at: i64, status: &str, mod
     out.traffic.latency_ms = Some(at % 100);
     let work = Work {
         actor: Actor { principal: Principal::Enterprise(sender.into()), at: Millis(at) },
-        message: Some(NewMessage {
-            id: mid.clone(),
-            sender: sender.into(),
-            guid: Some(mid.clone()),
-            message_type: "CEB621Message".into(),
-            received_at: Millis(at),
-            raw: b"<x/>".to_vec(),
-        }),
+        message: Some(NewMessage::new(
+            mid.clone(),
+            sender.into(),
+            Some(mid.clone()),
+            "CEB621Message".into(),
+            Millis(at),
+            b"<x/>".to_vec(),
+        )),
         entity: ("message", mid),
     };
     let outcome = if fail { Err(StoreError::InvalidState("refused by the test".into())) } else { Ok(out) };
