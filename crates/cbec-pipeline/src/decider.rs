@@ -644,3 +644,43 @@ impl Decider for ExpireDecider {
         outcome(plan, self.now, None, &[], None, "document.expire", json!({}))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// The stored rows of a fresh order and waybill, decided by clearance.
+    fn rows() -> Vec<DocRow> {
+        let parties = cbec_fixtures::Parties::default();
+        let case = cbec_fixtures::import_case(7, cbec_fixtures::ImportMode::DirectPurchase, 1, &parties);
+        let messages = case.messages();
+        [&messages[0], &messages[2]]
+            .into_iter()
+            .map(|m| {
+                let incoming = cbec_clearance::facts::documents(m).unwrap();
+                let ids = vec![new_id()];
+                let snapshot = decide::Snapshot::default();
+                let plan = decide::decide(&incoming, &ids, &[None], "sender", &snapshot, &Config::default(), 1_000);
+                to_row(&plan.docs[0], None).unwrap()
+            })
+            .collect()
+    }
+
+    /// A decision asked again after a rollback gets a fresh snapshot, which
+    /// may hold other rows: what `Seen` parsed before is dropped.
+    #[test]
+    fn seen_starts_over_on_a_fresh_snapshot() {
+        let rows = rows();
+        let snapshot = |docs: &[DocRow]| Snapshot { docs: docs.to_vec(), ..Snapshot::default() };
+        let ids = |s: &decide::Snapshot| s.docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
+        let mut seen = Seen::default();
+        assert!(ids(seen.update(&snapshot(&[])).unwrap()).is_empty());
+        assert_eq!(ids(seen.update(&snapshot(&rows[..1])).unwrap()), [rows[0].id.clone()]);
+        assert_eq!(ids(seen.update(&snapshot(&rows)).unwrap()), [rows[0].id.clone(), rows[1].id.clone()]);
+        // Run again: empty first, then only the waybill.
+        assert!(ids(seen.update(&snapshot(&[])).unwrap()).is_empty());
+        assert_eq!(ids(seen.update(&snapshot(&rows[1..])).unwrap()), [rows[1].id.clone()]);
+    }
+}

@@ -121,7 +121,8 @@ impl Needs {
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// Only ever appended to between rounds, in order (a decider may keep
-    /// what it derived from the first `n`).
+    /// what it derived from the first `n`). Every run of a decision starts
+    /// from an empty one, also a run asked again after a rollback.
     pub docs: Vec<DocRow>,
     /// Sum of the ledger (fen) per quota key.
     pub quota: BTreeMap<String, i64>,
