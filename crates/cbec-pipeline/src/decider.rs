@@ -403,11 +403,17 @@ pub(crate) fn outcome(
         .collect();
     out.counters = plan.counters.clone();
     let mut answer_items = Vec::new();
+    // The XML of the first receipt answered, when it is of the answer's
+    // type: an answer of that one receipt is the same document.
+    let mut first_answered = None;
     for r in &plan.receipts {
         let kind = receipt_type(r.kind)?;
         let it = item(r, &time);
         let xml = render(kind, std::slice::from_ref(&it))?;
         if answer_for.contains(&r.doc_id) {
+            if answer_items.is_empty() && answer_type == Some(kind) {
+                first_answered = Some(xml.clone());
+            }
             answer_items.push(it.clone());
         }
         out.receipts.push(NewReceipt {
@@ -446,7 +452,11 @@ pub(crate) fn outcome(
         if answer_items.is_empty() {
             return Err(backend(format!("the decision issued no {} for the message's documents", kind.root())));
         }
-        out.response = Some(render(kind, &answer_items)?.into_bytes());
+        let response = match first_answered {
+            Some(xml) if answer_items.len() == 1 => xml,
+            _ => render(kind, &answer_items)?,
+        };
+        out.response = Some(response.into_bytes());
     }
     if let Some(obj) = summary.as_object_mut() {
         obj.insert(

@@ -307,6 +307,10 @@ async fn resubmission_is_idempotent(b: Backend) {
     let second = h.pipeline.submit(&h.sender(&h.world.ebp), bytes.clone(), Millis(T0 + 5000)).await.unwrap();
     assert!(!first.duplicate && second.duplicate);
     assert_eq!(first.xml, second.xml);
+    // An answer of one receipt is that receipt, byte for byte (the writer
+    // renders it once).
+    assert_eq!(first.receipts.len(), 1);
+    assert_eq!(first.xml, first.receipts[0].xml.as_bytes());
     assert_eq!(first.message_id, second.message_id);
     let docs =
         h.store.documents(DocFilter { kind: Some("order".into()), limit: 10, ..DocFilter::default() }).await.unwrap();
