@@ -12,6 +12,7 @@
 //! and the configuration are passed in.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use cbec_model::ident::Date8;
 use rust_decimal::Decimal;
@@ -123,10 +124,11 @@ impl Doc {
     }
 }
 
-/// What a decision has read.
+/// What a decision has read. The documents are shared (a caller may keep
+/// parsed documents between decisions); a decision works on its own copies.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    pub docs: Vec<Doc>,
+    pub docs: Vec<Arc<Doc>>,
     /// Quota used (fen) by quota key ([`quota_key`]).
     pub quota: BTreeMap<String, i64>,
     /// Current values of named counters (absent = 0).
@@ -336,7 +338,7 @@ impl<'a> Work<'a> {
         Work {
             config,
             now,
-            docs: snapshot.docs.clone(),
+            docs: snapshot.docs.iter().map(|d| Doc::clone(d)).collect(),
             quota: snapshot.quota.clone(),
             counters: snapshot.counters.clone(),
             plan: Plan::default(),

@@ -46,7 +46,7 @@ use tokio::sync::Semaphore;
 pub use decider::{receipt_keys, return_time};
 pub use prepare::{FORMAT_SCHEMA, FORMAT_UNREADABLE, FORMAT_UNSUPPORTED};
 
-use crate::decider::{ActDecider, ExpireDecider, FormDecider, FormatDecider, MessageDecider, Seen, fresh_guid};
+use crate::decider::{ActDecider, DocCache, ExpireDecider, FormDecider, FormatDecider, MessageDecider, Seen, fresh_guid};
 use crate::parties::Parties;
 use crate::prepare::{Prepared, Signature};
 
@@ -141,6 +141,8 @@ pub struct Pipeline {
     /// Messages being prepared at once ([`PipelineConfig::prepare_workers`]).
     prepare_slots: Arc<Semaphore>,
     parties: Parties,
+    /// Documents parsed lately, shared by the decisions.
+    docs: Arc<DocCache>,
 }
 
 impl Pipeline {
@@ -162,6 +164,7 @@ impl Pipeline {
             prepare_slots: Arc::new(Semaphore::new(config.prepare_workers.max(1))),
             config: Arc::new(config),
             parties,
+            docs: Arc::default(),
         }
     }
 
@@ -291,7 +294,7 @@ impl Pipeline {
                     guid: guid.clone(),
                     config: self.clearance_at(now).await,
                     now: now.0,
-                    seen: Seen::default(),
+                    seen: Seen::new(self.docs.clone()),
                     started,
                 };
                 let work = Work {
@@ -362,7 +365,7 @@ impl Pipeline {
             reason: reason.to_string(),
             config: self.clearance_at(actor.at).await,
             now: actor.at.0,
-            seen: Seen::default(),
+            seen: Seen::new(self.docs.clone()),
         };
         let work = Work { actor: actor.clone(), message: None, entity: ("document", doc.clone()) };
         match self.store.process(work, Box::new(decider)).await? {
@@ -387,7 +390,7 @@ impl Pipeline {
         }
         let id = new_id();
         let config = self.clearance_at(actor.at).await;
-        let decider = FormDecider { id: id.clone(), form, config, now: actor.at.0, seen: Seen::default() };
+        let decider = FormDecider { id: id.clone(), form, config, now: actor.at.0, seen: Seen::new(self.docs.clone()) };
         let work = Work { actor: actor.clone(), message: None, entity: ("document", id.clone()) };
         self.store.process(work, Box::new(decider)).await?;
         Ok(id)
@@ -522,7 +525,7 @@ impl Pipeline {
         let due = self.store.due_documents(now, limit).await?;
         for id in &due {
             let config = self.clearance_at(now).await;
-            let decider = ExpireDecider { id: id.clone(), config, now: now.0, seen: Seen::default() };
+            let decider = ExpireDecider { id: id.clone(), config, now: now.0, seen: Seen::new(self.docs.clone()) };
             let actor = Actor { principal: Principal::System("clearance-deadline".into()), at: now };
             let work = Work { actor, message: None, entity: ("document", id.clone()) };
             self.store.process(work, Box::new(decider)).await?;
