@@ -286,6 +286,9 @@ struct PipelineResult {
     sqlite_groups: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sqlite_mean_group: Option<f64>,
+    /// SQLite only: how often the WAL started over during the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sqlite_wal_restarts: Option<u64>,
     /// CPU time per message during the run, in µs (Linux only): the whole
     /// process, the SQLite writer and checkpointer threads, and the rest
     /// (async runtime and prepare workers). At 3,000 messages/s two cores
@@ -599,13 +602,13 @@ async fn pipeline_run(
         .await
         .context("counting the released lists")?
         .len();
-    let (sqlite_groups, sqlite_mean_group) = match (groups_before, groups_after) {
+    let (sqlite_groups, sqlite_mean_group, sqlite_wal_restarts) = match (groups_before, groups_after) {
         (Some(b), Some(a)) => {
             let groups = a.groups - b.groups;
             let mean = if groups == 0 { 0.0 } else { (a.jobs - b.jobs) as f64 / groups as f64 };
-            (Some(groups), Some((mean * 10.0).round() / 10.0))
+            (Some(groups), Some((mean * 10.0).round() / 10.0), Some(a.wal_restarts - b.wal_restarts))
         }
-        _ => (None, None),
+        _ => (None, None, None),
     };
     latencies.sort_unstable();
     let round1 = |x: f64| (x * 10.0).round() / 10.0;
@@ -633,6 +636,7 @@ async fn pipeline_run(
         sign_seconds: (sign_seconds * 100.0).round() / 100.0,
         sqlite_groups,
         sqlite_mean_group,
+        sqlite_wal_restarts,
         cpu_us_per_message,
     })
 }

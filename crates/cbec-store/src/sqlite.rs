@@ -22,8 +22,13 @@
 //!
 //! **Checkpoints** run on their own thread: the writer has
 //! `wal_autocheckpoint = 0`, and a checkpointer copies the WAL back every
-//! 100 ms and truncates it once it is large and fully copied, so commits
-//! never wait for a checkpoint's writes and fsyncs.
+//! 100 ms, so commits never wait for a checkpoint's writes and fsyncs. Under
+//! steady load those copies never quite catch up (the writer always adds
+//! frames meanwhile), so SQLite would never start the WAL over; once it is
+//! large the checkpointer asks the writer to copy the last few frames itself
+//! between two groups, after which the writer's next transaction starts the
+//! WAL from its beginning, reusing the file (kept at
+//! [`WAL_LIMIT_BYTES`]).
 //!
 //! **Reads** use a small pool of read-only connections ([`READERS`]), each
 //! call on `tokio::task::spawn_blocking` inside one deferred (snapshot)
@@ -146,26 +151,59 @@ impl Drop for SqliteStore {
 
 /// How often the checkpointer copies the WAL back into the database.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
-/// WAL frames (4 KiB pages) above which a fully copied WAL is truncated.
-const TRUNCATE_FRAMES: i64 = 16_384;
+/// WAL frames (4 KiB pages) above which the writer is asked to finish a
+/// checkpoint itself, so that the WAL starts over (see [`checkpointer`]).
+const RESTART_FRAMES: i64 = if cfg!(test) { 64 } else { 16_384 };
+/// The size the WAL file is cut back to when it starts over: the file is
+/// reused rather than truncated to nothing and grown again.
+const WAL_LIMIT_BYTES: i64 = 64 << 20;
 
 /// Checkpoints off the writer thread: the writer runs with
 /// `wal_autocheckpoint = 0`, so its commits never stall on copying the WAL
 /// (and its fsyncs); this thread runs a PASSIVE checkpoint every
-/// [`CHECKPOINT_EVERY`] and truncates the WAL once it is large and fully
-/// copied.
-fn checkpointer(path: PathBuf, closing: Arc<AtomicBool>) {
+/// [`CHECKPOINT_EVERY`].
+///
+/// SQLite starts the WAL over only when a write transaction begins with
+/// every frame copied. Under steady load the writer is inside a transaction
+/// while each checkpoint runs and commits more frames before its next one
+/// begins, so that never happens and the WAL would grow without bound. (A TRUNCATE or RESTART checkpoint from here would take the write
+/// lock and stall the writer in its busy handler for tens of milliseconds.)
+/// So once the WAL holds more than [`RESTART_FRAMES`] frames this thread sets
+/// `catch_up`, and the writer, between two groups, copies the few frames
+/// written since this thread's last pass (`catch_up_wal`).
+fn checkpointer(path: PathBuf, closing: Arc<AtomicBool>, catch_up: Arc<AtomicBool>) {
     let Ok(conn) = Connection::open(&path) else { return };
     let _ = conn.busy_timeout(Duration::from_millis(50));
     while !closing.load(Ordering::Relaxed) {
         std::thread::sleep(CHECKPOINT_EVERY);
-        let frames: rusqlite::Result<(i64, i64, i64)> =
-            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)));
-        if let Ok((0, log, done)) = frames
-            && log > TRUNCATE_FRAMES
-            && done == log
+        if let Ok((0, log, _)) = passive_checkpoint(&conn)
+            && log > RESTART_FRAMES
         {
-            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            catch_up.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// `PRAGMA wal_checkpoint(PASSIVE)`: (busy, frames in the WAL, frames copied).
+fn passive_checkpoint(conn: &Connection) -> rusqlite::Result<(i64, i64, i64)> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+}
+
+/// On the writer, between groups, when the checkpointer asked: copies the
+/// rest of the WAL, so the writer's next transaction starts it over. If the
+/// checkpointer is copying at that moment the checkpoint reports busy and
+/// the writer tries again after its next group.
+fn catch_up_wal(conn: &Connection, catch_up: &AtomicBool, counters: &Counters) {
+    if !catch_up.load(Ordering::Relaxed) {
+        return;
+    }
+    if let Ok((0, log, done)) = passive_checkpoint(conn)
+        && done == log
+    {
+        catch_up.store(false, Ordering::Relaxed);
+        // (A request made before the WAL last started over finds it short.)
+        if log > RESTART_FRAMES {
+            counters.wal_restarts.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -181,6 +219,9 @@ pub struct GroupCommitStats {
     /// Groups rolled back and run again in savepoints because a repeatable
     /// job failed after changing rows (see `run_group`).
     pub reruns: u64,
+    /// Checkpoints the writer finished itself so the WAL could start over
+    /// (see [`checkpointer`]).
+    pub wal_restarts: u64,
 }
 
 #[derive(Default)]
@@ -188,6 +229,7 @@ struct Counters {
     groups: AtomicU64,
     jobs: AtomicU64,
     reruns: AtomicU64,
+    wal_restarts: AtomicU64,
 }
 
 impl SqliteStore {
@@ -204,12 +246,14 @@ impl SqliteStore {
         let writer_path = path.clone();
         let counters = Arc::new(Counters::default());
         let writer_counters = counters.clone();
+        let catch_up = Arc::new(AtomicBool::new(false));
+        let writer_catch_up = catch_up.clone();
         std::thread::Builder::new()
             .name("cbec-sqlite-writer".into())
             .spawn(move || match open_writer(&writer_path) {
                 Ok(conn) => {
                     let _ = ready_tx.send(Ok(()));
-                    writer_loop(&conn, queue, &writer_counters);
+                    writer_loop(&conn, queue, &writer_counters, &writer_catch_up);
                 }
                 Err(e) => {
                     let _ = ready_tx.send(Err(e));
@@ -221,7 +265,7 @@ impl SqliteStore {
         let (checkpoint_path, stop) = (path.clone(), closing.clone());
         std::thread::Builder::new()
             .name("cbec-sqlite-checkpoint".into())
-            .spawn(move || checkpointer(checkpoint_path, stop))
+            .spawn(move || checkpointer(checkpoint_path, stop, catch_up))
             .map_err(|e| StoreError::Backend(format!("cannot start the SQLite checkpoint thread: {e}")))?;
         let readers =
             Arc::new(ReadPool { path, idle: Mutex::new(Vec::new()), permits: Arc::new(Semaphore::new(READERS)) });
@@ -234,6 +278,7 @@ impl SqliteStore {
             groups: self.counters.groups.load(Ordering::Relaxed),
             jobs: self.counters.jobs.load(Ordering::Relaxed),
             reruns: self.counters.reruns.load(Ordering::Relaxed),
+            wal_restarts: self.counters.wal_restarts.load(Ordering::Relaxed),
         }
     }
 
@@ -379,12 +424,14 @@ fn open_writer(path: &Path) -> Result<Connection> {
     // Savepoint and statement sub-journals stay in memory rather than in
     // temporary files written with a syscall per page. The page cache holds
     // 64 MiB (SQLite's default, 2 MiB, made the writer re-read the index
-    // pages of random keys from the OS on nearly every message).
+    // pages of random keys from the OS on nearly every message). When the
+    // WAL starts over its file is cut back to `WAL_LIMIT_BYTES`.
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;
          PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
     )
     .map_err(db_err)?;
+    conn.query_row(&format!("PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}"), [], |_| Ok(())).map_err(db_err)?;
     migrate(&conn)?;
     Ok(conn)
 }
@@ -426,7 +473,7 @@ fn migrate(conn: &Connection) -> Result<()> {
 }
 
 /// Receives jobs until every sender is gone, committing them in groups.
-fn writer_loop(conn: &Connection, mut queue: mpsc::Receiver<Box<dyn Job>>, counters: &Counters) {
+fn writer_loop(conn: &Connection, mut queue: mpsc::Receiver<Box<dyn Job>>, counters: &Counters, catch_up: &AtomicBool) {
     while let Some(first) = queue.blocking_recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -441,6 +488,7 @@ fn writer_loop(conn: &Connection, mut queue: mpsc::Receiver<Box<dyn Job>>, count
         for job in group {
             job.answer(committed.clone());
         }
+        catch_up_wal(conn, catch_up, counters);
     }
 }
 
@@ -2514,6 +2562,57 @@ mod tests {
         }));
         drop(store);
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Under steady writes the WAL starts over again and again (the writer
+    /// finishes a checkpoint when asked) instead of growing without bound,
+    /// and nothing written is lost on the way.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_starts_over_under_steady_writes() {
+        let dir = std::env::temp_dir().join(format!("cbec-store-unit-{}", crate::new_id()));
+        let path = dir.join("w.db");
+        let store = Arc::new(SqliteStore::open(path.to_str().unwrap()).await.unwrap());
+        let pad = serde_json::Value::String("x".repeat(3000));
+        let (mut written, started) = (0u32, std::time::Instant::now());
+        // Waves of concurrent writes keep the writer busy; each entry is
+        // about a page, so the WAL passes the (test) threshold of 64 frames
+        // every wave or two.
+        while store.group_commit_stats().wal_restarts < 3 {
+            assert!(started.elapsed() < Duration::from_secs(20), "the WAL never started over");
+            let wave: Vec<_> = (written..written + 100)
+                .map(|i| {
+                    let (store, pad) = (store.clone(), pad.clone());
+                    tokio::spawn(async move {
+                        store
+                            .write(move |db| {
+                                now(async {
+                                    let change = ops::Change {
+                                        action: "test.write".into(),
+                                        entity: "test",
+                                        entity_id: i.to_string(),
+                                        before: None,
+                                        after: Some(pad),
+                                    };
+                                    append(db, &actor(), change).await
+                                })
+                            })
+                            .await
+                    })
+                })
+                .collect();
+            for t in wave {
+                t.await.unwrap().unwrap();
+            }
+            written += 100;
+        }
+        let wal = std::fs::metadata(dir.join("w.db-wal")).unwrap().len();
+        assert!(wal <= WAL_LIMIT_BYTES as u64, "WAL of {wal} bytes");
+        let conn = Connection::open(&path).unwrap();
+        let rows: u32 =
+            conn.query_row("SELECT count(*) FROM audit_log WHERE entity = 'test'", [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, written);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// A repeatable job that fails before changing a row leaves its group
