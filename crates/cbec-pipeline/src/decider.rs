@@ -113,8 +113,11 @@ impl Seen {
 /// dropped.
 #[derive(Default)]
 pub(crate) struct DocCache {
-    generations: std::sync::Mutex<[std::collections::HashMap<String, (String, Arc<Doc>)>; 2]>,
+    generations: std::sync::Mutex<[Generation; 2]>,
 }
+
+/// Parsed documents by id, each with its stored JSON.
+type Generation = std::collections::HashMap<String, (String, Arc<Doc>)>;
 
 /// Documents in one generation of the [`DocCache`].
 const DOC_CACHE_GENERATION: usize = 2048;
@@ -410,6 +413,9 @@ fn summary_results(r: &SummaryResult, time: &ReturnTime) -> Result<Vec<NewReceip
 /// Turns a plan into the store's outcome: rows, moves, quota, rendered
 /// receipts and tax bills, and (for a message) the answer to the sender:
 /// one receipt message with a return element per receipt of its documents.
+///
+/// `audit` is the audit entry's action and summary; each document written is
+/// remembered, parsed, in `seen`'s cache.
 pub(crate) fn outcome(
     plan: Plan,
     seen: &Seen,
@@ -417,9 +423,9 @@ pub(crate) fn outcome(
     message_id: Option<&str>,
     answer_for: &[String],
     answer_type: Option<ReceiptType>,
-    audit_action: &'static str,
-    mut summary: serde_json::Value,
+    audit: (&'static str, serde_json::Value),
 ) -> Result<Outcome, StoreError> {
+    let (audit_action, mut summary) = audit;
     let time = return_time(now);
     let mut out = Outcome { audit_action, ..Outcome::default() };
     for d in &plan.docs {
@@ -578,8 +584,7 @@ impl Decider for MessageDecider {
             Some(&self.message_id),
             &self.ids,
             ReceiptType::for_message(&self.message_type),
-            "message.receive",
-            summary,
+            ("message.receive", summary),
         )?;
         out.traffic.latency_ms = since(self.started);
         Ok(out)
@@ -641,7 +646,7 @@ impl Decider for ActDecider {
                 decide::ActError::Invalid(m) => StoreError::InvalidState(m),
             })?;
         let summary = json!({"action": self.action, "reason": self.reason});
-        outcome(plan, &self.seen, self.now, None, &[], None, "document.act", summary)
+        outcome(plan, &self.seen, self.now, None, &[], None, ("document.act", summary))
     }
 }
 
@@ -683,7 +688,7 @@ impl Decider for FormDecider {
         })?;
         let summary =
             json!({"entry_id": self.form.entry_id, "order_no": self.form.order_no, "trade_mode": self.form.trade_mode});
-        outcome(plan, &self.seen, self.now, None, &[], None, "declaration_form.link", summary)
+        outcome(plan, &self.seen, self.now, None, &[], None, ("declaration_form.link", summary))
     }
 }
 
@@ -703,7 +708,7 @@ impl Decider for ExpireDecider {
     fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
         let snap = self.seen.update(s)?;
         let plan = decide::expire(&self.id, snap, &self.config, self.now);
-        outcome(plan, &self.seen, self.now, None, &[], None, "document.expire", json!({}))
+        outcome(plan, &self.seen, self.now, None, &[], None, ("document.expire", json!({})))
     }
 }
 

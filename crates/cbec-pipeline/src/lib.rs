@@ -46,7 +46,9 @@ use tokio::sync::Semaphore;
 pub use decider::{receipt_keys, return_time};
 pub use prepare::{FORMAT_SCHEMA, FORMAT_UNREADABLE, FORMAT_UNSUPPORTED};
 
-use crate::decider::{ActDecider, DocCache, ExpireDecider, FormDecider, FormatDecider, MessageDecider, Seen, fresh_guid};
+use crate::decider::{
+    ActDecider, DocCache, ExpireDecider, FormDecider, FormatDecider, MessageDecider, Seen, fresh_guid,
+};
 use crate::parties::Parties;
 use crate::prepare::{Prepared, Signature};
 
