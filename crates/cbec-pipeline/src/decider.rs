@@ -430,9 +430,7 @@ pub(crate) fn outcome(
     let mut out = Outcome { audit_action, ..Outcome::default() };
     for d in &plan.docs {
         let fresh = answer_for.contains(&d.id);
-        let row = to_row(d, if fresh { message_id } else { None })?;
-        seen.cache.put(&Arc::new(d.clone()), &row.body);
-        out.docs.push(row);
+        out.docs.push(to_row(d, if fresh { message_id } else { None })?);
         if fresh {
             out.traffic.labels.insert(d.id.clone(), traffic_label(d));
         }
@@ -527,6 +525,9 @@ pub(crate) fn outcome(
         );
     }
     out.audit_summary = summary;
+    for (d, row) in plan.docs.into_iter().zip(&out.docs) {
+        seen.cache.put(&Arc::new(d), &row.body);
+    }
     Ok(out)
 }
 
@@ -803,6 +804,24 @@ mod tests {
             cache.put(&Arc::new(other), "{}");
         }
         assert!(cache.get(&rows[0]).is_none() && cache.get(&rows[1]).is_none());
+    }
+
+    /// The documents a decision writes are cached under the rows written.
+    #[test]
+    fn written_documents_are_cached_as_written() {
+        let parties = cbec_fixtures::Parties::default();
+        let case = cbec_fixtures::import_case(3, cbec_fixtures::ImportMode::DirectPurchase, 1, &parties);
+        let incoming = cbec_clearance::facts::documents(&case.messages()[0]).unwrap();
+        let ids = vec![new_id()];
+        let plan =
+            decide::decide(&incoming, &ids, &[None], "sender", &decide::Snapshot::default(), &Config::default(), 1_000);
+        let written = plan.docs.clone();
+        let seen = Seen::default();
+        let out = outcome(plan, &seen, 1_000, Some("m"), &ids, None, ("test", json!({}))).unwrap();
+        assert_eq!(out.docs.len(), written.len());
+        for (row, doc) in out.docs.iter().zip(&written) {
+            assert_eq!(seen.cache.get(row).as_deref(), Some(doc));
+        }
     }
 
     /// A decision asked again after a rollback gets a fresh snapshot, which
