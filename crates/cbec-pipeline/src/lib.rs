@@ -170,6 +170,12 @@ impl Pipeline {
         }
     }
 
+    /// A decision's view of the store, reading through the shared cache of
+    /// parsed documents.
+    fn seen(&self) -> Seen {
+        Seen::new(self.docs.clone())
+    }
+
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
@@ -296,7 +302,7 @@ impl Pipeline {
                     guid: guid.clone(),
                     config: self.clearance_at(now).await,
                     now: now.0,
-                    seen: Seen::new(self.docs.clone()),
+                    seen: self.seen(),
                     started,
                 };
                 let work = Work {
@@ -367,7 +373,7 @@ impl Pipeline {
             reason: reason.to_string(),
             config: self.clearance_at(actor.at).await,
             now: actor.at.0,
-            seen: Seen::new(self.docs.clone()),
+            seen: self.seen(),
         };
         let work = Work { actor: actor.clone(), message: None, entity: ("document", doc.clone()) };
         match self.store.process(work, Box::new(decider)).await? {
@@ -392,7 +398,7 @@ impl Pipeline {
         }
         let id = new_id();
         let config = self.clearance_at(actor.at).await;
-        let decider = FormDecider { id: id.clone(), form, config, now: actor.at.0, seen: Seen::new(self.docs.clone()) };
+        let decider = FormDecider { id: id.clone(), form, config, now: actor.at.0, seen: self.seen() };
         let work = Work { actor: actor.clone(), message: None, entity: ("document", id.clone()) };
         self.store.process(work, Box::new(decider)).await?;
         Ok(id)
@@ -527,7 +533,7 @@ impl Pipeline {
         let due = self.store.due_documents(now, limit).await?;
         for id in &due {
             let config = self.clearance_at(now).await;
-            let decider = ExpireDecider { id: id.clone(), config, now: now.0, seen: Seen::new(self.docs.clone()) };
+            let decider = ExpireDecider { id: id.clone(), config, now: now.0, seen: self.seen() };
             let actor = Actor { principal: Principal::System("clearance-deadline".into()), at: now };
             let work = Work { actor, message: None, entity: ("document", id.clone()) };
             self.store.process(work, Box::new(decider)).await?;

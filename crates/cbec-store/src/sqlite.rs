@@ -2442,13 +2442,13 @@ mod tests {
 
     /// A `test.write` audit entry for job `i`.
     async fn audit_entry(db: &mut SqliteDb<'_>, i: u32) -> Result<()> {
-        let change = ops::Change {
-            action: "test.write".into(),
-            entity: "test",
-            entity_id: i.to_string(),
-            before: None,
-            after: None,
-        };
+        audit_entry_after(db, i, None).await
+    }
+
+    /// A `test.write` audit entry for job `i` with an `after` value.
+    async fn audit_entry_after(db: &mut SqliteDb<'_>, i: u32, after: Option<serde_json::Value>) -> Result<()> {
+        let change =
+            ops::Change { action: "test.write".into(), entity: "test", entity_id: i.to_string(), before: None, after };
         append(db, &actor(), change).await
     }
 
@@ -2583,22 +2583,7 @@ mod tests {
             let wave: Vec<_> = (written..written + 100)
                 .map(|i| {
                     let (store, pad) = (store.clone(), pad.clone());
-                    tokio::spawn(async move {
-                        store
-                            .write(move |db| {
-                                now(async {
-                                    let change = ops::Change {
-                                        action: "test.write".into(),
-                                        entity: "test",
-                                        entity_id: i.to_string(),
-                                        before: None,
-                                        after: Some(pad),
-                                    };
-                                    append(db, &actor(), change).await
-                                })
-                            })
-                            .await
-                    })
+                    tokio::spawn(async move { store.write(move |db| now(audit_entry_after(db, i, Some(pad)))).await })
                 })
                 .collect();
             for t in wave {
