@@ -286,9 +286,12 @@ struct PipelineResult {
     sqlite_groups: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sqlite_mean_group: Option<f64>,
-    /// SQLite only: how often the WAL started over during the run.
+    /// SQLite only: how often the WAL started over during the run, and the
+    /// milliseconds the writer spent finishing those checkpoints itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     sqlite_wal_restarts: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sqlite_wal_catch_up_ms: Option<u64>,
     /// CPU time per message during the run, in µs (Linux only): the whole
     /// process, the SQLite writer and checkpointer threads, and the rest
     /// (async runtime and prepare workers). At 3,000 messages/s two cores
@@ -602,14 +605,20 @@ async fn pipeline_run(
         .await
         .context("counting the released lists")?
         .len();
-    let (sqlite_groups, sqlite_mean_group, sqlite_wal_restarts) = match (groups_before, groups_after) {
-        (Some(b), Some(a)) => {
-            let groups = a.groups - b.groups;
-            let mean = if groups == 0 { 0.0 } else { (a.jobs - b.jobs) as f64 / groups as f64 };
-            (Some(groups), Some((mean * 10.0).round() / 10.0), Some(a.wal_restarts - b.wal_restarts))
-        }
-        _ => (None, None, None),
-    };
+    let (sqlite_groups, sqlite_mean_group, sqlite_wal_restarts, sqlite_wal_catch_up_ms) =
+        match (groups_before, groups_after) {
+            (Some(b), Some(a)) => {
+                let groups = a.groups - b.groups;
+                let mean = if groups == 0 { 0.0 } else { (a.jobs - b.jobs) as f64 / groups as f64 };
+                (
+                    Some(groups),
+                    Some((mean * 10.0).round() / 10.0),
+                    Some(a.wal_restarts - b.wal_restarts),
+                    Some((a.catch_up_micros - b.catch_up_micros) / 1000),
+                )
+            }
+            _ => (None, None, None, None),
+        };
     latencies.sort_unstable();
     let round1 = |x: f64| (x * 10.0).round() / 10.0;
     Ok(PipelineResult {
@@ -637,6 +646,7 @@ async fn pipeline_run(
         sqlite_groups,
         sqlite_mean_group,
         sqlite_wal_restarts,
+        sqlite_wal_catch_up_ms,
         cpu_us_per_message,
     })
 }

@@ -25,10 +25,11 @@
 //! 100 ms, so commits never wait for a checkpoint's writes and fsyncs. Under
 //! steady load those copies never quite catch up (the writer always adds
 //! frames meanwhile), so SQLite would never start the WAL over; once it is
-//! large the checkpointer asks the writer to copy the last few frames itself
-//! between two groups, after which the writer's next transaction starts the
-//! WAL from its beginning, reusing the file (kept at
-//! [`WAL_LIMIT_BYTES`]).
+//! large the checkpointer copies back to back until little is left, then
+//! asks the writer to copy the last few frames itself between two groups,
+//! after which the writer's next transaction starts the WAL from its
+//! beginning, reusing the file (never cut back below
+//! [`WAL_LIMIT_BYTES`], which is above the size at which it starts over).
 //!
 //! **Reads** use a small pool of read-only connections ([`READERS`]), each
 //! call on `tokio::task::spawn_blocking` inside one deferred (snapshot)
@@ -154,9 +155,17 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// WAL frames (4 KiB pages) above which the writer is asked to finish a
 /// checkpoint itself, so that the WAL starts over (see [`checkpointer`]).
 const RESTART_FRAMES: i64 = if cfg!(test) { 64 } else { 16_384 };
-/// The size the WAL file is cut back to when it starts over: the file is
-/// reused rather than truncated to nothing and grown again.
-const WAL_LIMIT_BYTES: i64 = 64 << 20;
+/// Frames a checkpoint pass may find added since the previous pass for the
+/// checkpointer to stop copying back to back and hand the rest to the
+/// writer: about one group's worth.
+const CONVERGED_FRAMES: i64 = if cfg!(test) { 16 } else { 512 };
+/// At most this many passes back to back before the writer is asked anyway.
+const CONVERGE_PASSES: usize = 8;
+/// The size the WAL file is cut back to when it starts over. Twice the size
+/// at which it starts over, so in steady use it is never cut: the file is
+/// reused, rather than truncated (a discard on this file system) and grown
+/// again, block by block.
+const WAL_LIMIT_BYTES: i64 = RESTART_FRAMES * 4096 * 2;
 
 /// Checkpoints off the writer thread: the writer runs with
 /// `wal_autocheckpoint = 0`, so its commits never stall on copying the WAL
@@ -172,16 +181,37 @@ const WAL_LIMIT_BYTES: i64 = 64 << 20;
 /// the WAL holds more than [`RESTART_FRAMES`] frames this thread sets
 /// `catch_up`, and the writer, between two groups, copies the few frames
 /// written since this thread's last pass (`catch_up_wal`).
+///
+/// The writer's copy ends with an fsync of the database, a flush of the
+/// device that on a virtual disk takes tens of milliseconds and more the
+/// more was written since the last one; the writer answers no one meanwhile.
+/// So before asking, this thread copies back to back, each pass taking what
+/// the writer added during the one before, until a pass finds about one
+/// group's worth added ([`CONVERGED_FRAMES`]): the writer is then left a
+/// group or two to copy, just after a flush.
 fn checkpointer(path: PathBuf, closing: Arc<AtomicBool>, catch_up: Arc<AtomicBool>) {
     let Ok(conn) = Connection::open(&path) else { return };
     let _ = conn.busy_timeout(Duration::from_millis(50));
     while !closing.load(Ordering::Relaxed) {
         std::thread::sleep(CHECKPOINT_EVERY);
-        if let Ok((0, log, _)) = passive_checkpoint(&conn)
-            && log > RESTART_FRAMES
-        {
-            catch_up.store(true, Ordering::Relaxed);
+        let Ok((0, mut log, _)) = passive_checkpoint(&conn) else { continue };
+        if log <= RESTART_FRAMES {
+            continue;
         }
+        for _ in 0..CONVERGE_PASSES {
+            match passive_checkpoint(&conn) {
+                Ok((0, now, _)) if now >= log => {
+                    let added = now - log;
+                    log = now;
+                    if added <= CONVERGED_FRAMES {
+                        break;
+                    }
+                }
+                // Busy, or the WAL started over meanwhile.
+                _ => break,
+            }
+        }
+        catch_up.store(true, Ordering::Relaxed);
     }
 }
 
@@ -198,7 +228,10 @@ fn catch_up_wal(conn: &Connection, catch_up: &AtomicBool, counters: &Counters) {
     if !catch_up.load(Ordering::Relaxed) {
         return;
     }
-    if let Ok((0, log, done)) = passive_checkpoint(conn)
+    let started = std::time::Instant::now();
+    let copied = passive_checkpoint(conn);
+    counters.catch_up_micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    if let Ok((0, log, done)) = copied
         && done == log
     {
         catch_up.store(false, Ordering::Relaxed);
@@ -223,6 +256,9 @@ pub struct GroupCommitStats {
     /// Checkpoints the writer finished itself so the WAL could start over
     /// (see [`checkpointer`]).
     pub wal_restarts: u64,
+    /// Microseconds the writer spent in those checkpoints (and in attempts
+    /// that found the checkpointer busy), answering no one meanwhile.
+    pub catch_up_micros: u64,
 }
 
 #[derive(Default)]
@@ -231,6 +267,7 @@ struct Counters {
     jobs: AtomicU64,
     reruns: AtomicU64,
     wal_restarts: AtomicU64,
+    catch_up_micros: AtomicU64,
 }
 
 impl SqliteStore {
@@ -280,6 +317,7 @@ impl SqliteStore {
             jobs: self.counters.jobs.load(Ordering::Relaxed),
             reruns: self.counters.reruns.load(Ordering::Relaxed),
             wal_restarts: self.counters.wal_restarts.load(Ordering::Relaxed),
+            catch_up_micros: self.counters.catch_up_micros.load(Ordering::Relaxed),
         }
     }
 
@@ -426,7 +464,8 @@ fn open_writer(path: &Path) -> Result<Connection> {
     // temporary files written with a syscall per page. The page cache holds
     // 64 MiB (SQLite's default, 2 MiB, made the writer re-read the index
     // pages of random keys from the OS on nearly every message). When the
-    // WAL starts over its file is cut back to `WAL_LIMIT_BYTES`.
+    // WAL starts over after a burst its file is cut back to
+    // `WAL_LIMIT_BYTES`; in steady use it starts over below that size.
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;
          PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
