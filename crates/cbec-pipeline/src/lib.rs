@@ -6,9 +6,9 @@
 //!    in the pipeline at once; beyond that the caller is told
 //!    [`PipelineError::Saturated`] at once (HTTP 429), so a burst queues at
 //!    the senders instead of in memory.
-//! 2. **Prepare** on a blocking worker (off the async reactor, at most
-//!    [`PipelineConfig::prepare_workers`] at once, one per core by default;
-//!    the others wait their turn without a thread): read the bytes, open a
+//! 2. **Prepare** on one of [`PipelineConfig::prepare_workers`] threads (off
+//!    the async reactor, one per core by default; messages wait their turn
+//!    in one queue, `pool`): read the bytes, open a
 //!    `DxpMsg` envelope, verify the signature, decode against the official
 //!    XSD, run the message rules and extract the documents (`prepare`). A message that cannot be read or
 //!    fails the XSD is answered with a CEB900.
@@ -28,6 +28,7 @@
 mod decider;
 pub mod monitoring;
 mod parties;
+mod pool;
 mod prepare;
 pub mod traffic;
 
@@ -50,6 +51,7 @@ use crate::decider::{
     ActDecider, DocCache, ExpireDecider, FormDecider, FormatDecider, MessageDecider, Seen, fresh_guid,
 };
 use crate::parties::Parties;
+use crate::pool::PreparePool;
 use crate::prepare::{Prepared, Signature};
 
 /// How the pipeline runs.
@@ -60,9 +62,9 @@ pub struct PipelineConfig {
     pub rules: cbec_rules::RuleConfig,
     /// Messages admitted at once (being prepared, checked or committed).
     pub max_in_flight: usize,
-    /// Messages verified and decoded at once, each on a blocking thread.
-    /// One per core: more only add threads that take turns on the same
-    /// cores (and the store's writer thread) and evict each other's caches.
+    /// Threads that verify and decode messages. One per core: more only add
+    /// threads that take turns on the same cores (and the store's writer
+    /// thread) and evict each other's caches.
     pub prepare_workers: usize,
     /// How long a party's filing record is reused before it is read again.
     pub party_cache_ttl: Duration,
@@ -140,8 +142,8 @@ pub struct Pipeline {
     /// Upheld violations by enterprise code (rectification orders).
     violations: std::sync::RwLock<Arc<std::collections::HashMap<String, u32>>>,
     admission: Arc<Semaphore>,
-    /// Messages being prepared at once ([`PipelineConfig::prepare_workers`]).
-    prepare_slots: Arc<Semaphore>,
+    /// The [`PipelineConfig::prepare_workers`] threads.
+    prepare: PreparePool,
     parties: Parties,
     /// Documents parsed lately, shared by the decisions.
     docs: Arc<DocCache>,
@@ -163,7 +165,7 @@ impl Pipeline {
             violations: std::sync::RwLock::new(Arc::new(std::collections::HashMap::new())),
             warnings: std::sync::Mutex::new((Arc::new(Vec::new()), None)),
             admission: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
-            prepare_slots: Arc::new(Semaphore::new(config.prepare_workers.max(1))),
+            prepare: PreparePool::new(config.prepare_workers),
             config: Arc::new(config),
             parties,
             docs: Arc::default(),
@@ -202,16 +204,14 @@ impl Pipeline {
         let started = std::time::Instant::now();
         let verifier = self.verifier.clone();
         let config = self.config.clone();
-        // The slot goes with the work and is freed when the work ends, even if
-        // this caller has gone away meanwhile. (The semaphore is never closed.)
-        let slot = self.prepare_slots.clone().acquire_owned().await.map_err(|_| PipelineError::Saturated)?;
-        let (body, prepared) = tokio::task::spawn_blocking(move || {
-            let p = prepare::prepare(&body, &verifier, &config, now.0);
-            drop(slot);
-            (body, p)
-        })
-        .await
-        .map_err(|e| PipelineError::Internal(format!("a prepare worker failed: {e}")))?;
+        let (body, prepared) = self
+            .prepare
+            .run(move || {
+                let p = prepare::prepare(&body, &verifier, &config, now.0);
+                (body, p)
+            })
+            .await
+            .ok_or_else(|| PipelineError::Internal("a prepare worker failed on this message".into()))?;
         let message_id = new_id();
         let actor = Actor { principal: Principal::Enterprise(sender.id.clone()), at: now };
         match prepared {
