@@ -292,6 +292,10 @@ struct PipelineResult {
     sqlite_wal_restarts: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sqlite_wal_catch_up_ms: Option<u64>,
+    /// SQLite only: the writer thread ran at a raised priority (allowed to
+    /// root or with `CAP_SYS_NICE`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sqlite_writer_priority_raised: Option<bool>,
     /// CPU time per message during the run, in µs (Linux only): the whole
     /// process, the SQLite writer and checkpointer threads, and the rest
     /// (async runtime and prepare workers). At 3,000 messages/s two cores
@@ -605,6 +609,7 @@ async fn pipeline_run(
         .await
         .context("counting the released lists")?
         .len();
+    let sqlite_writer_priority_raised = groups_after.map(|a| a.writer_priority_raised);
     let (sqlite_groups, sqlite_mean_group, sqlite_wal_restarts, sqlite_wal_catch_up_ms) =
         match (groups_before, groups_after) {
             (Some(b), Some(a)) => {
@@ -647,6 +652,7 @@ async fn pipeline_run(
         sqlite_mean_group,
         sqlite_wal_restarts,
         sqlite_wal_catch_up_ms,
+        sqlite_writer_priority_raised,
         cpu_us_per_message,
     })
 }
