@@ -31,11 +31,21 @@ enum Backend {
     Postgres,
 }
 
-async fn open(backend: Backend) -> Arc<dyn Store> {
+/// A test database's directory, removed when the test ends.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn open(backend: Backend) -> (Arc<dyn Store>, Option<TempDir>) {
     match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(format!("cbec-pipeline-test-{}", new_id()));
-            cbec_store::open(&format!("sqlite://{}", dir.join("cbec.db").display())).await.unwrap()
+            let store = cbec_store::open(&format!("sqlite://{}", dir.join("cbec.db").display())).await.unwrap();
+            (store, Some(TempDir(dir)))
         }
         Backend::Postgres => {
             let admin = std::env::var(PG_ENV).unwrap_or_else(|_| {
@@ -46,7 +56,7 @@ async fn open(backend: Backend) -> Arc<dyn Store> {
             tokio::spawn(conn);
             client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
             let (base, _) = admin.rsplit_once('/').unwrap();
-            cbec_store::open(&format!("{base}/{name}")).await.unwrap()
+            (cbec_store::open(&format!("{base}/{name}")).await.unwrap(), None)
         }
     }
 }
@@ -55,17 +65,18 @@ struct H {
     store: Arc<dyn Store>,
     pipeline: Pipeline,
     world: World,
+    _dir: Option<TempDir>,
 }
 
 impl H {
     async fn new(backend: Backend, alg: KeyAlgorithm, tweak: impl FnOnce(&mut PipelineConfig)) -> H {
-        let store = open(backend).await;
+        let (store, dir) = open(backend).await;
         let world =
             file_world(store.as_ref(), &cbec_fixtures::Parties::default(), alg, Millis(T0 - DAY)).await.unwrap();
         let mut config = PipelineConfig::default();
         tweak(&mut config);
         let pipeline = Pipeline::new(store.clone(), config);
-        H { store, pipeline, world }
+        H { store, pipeline, world, _dir: dir }
     }
 
     /// Files a supervised-site operator (with its own key) for arrivals
