@@ -792,11 +792,15 @@ fn missing_names(o: Option<usize>, p: Option<usize>, b: Option<usize>, l: &ListF
 /// are all there. `fresh`: the list itself just arrived (it gets a receipt
 /// even while it keeps waiting).
 fn evaluate_list(w: &mut Work, i: usize, fresh: bool) {
-    if let Facts::ExportList(l) = w.docs[i].facts.clone() {
-        evaluate_export_list(w, i, fresh, &l);
-        return;
-    }
-    let Facts::List(l) = w.docs[i].facts.clone() else { return };
+    let l = match &w.docs[i].facts {
+        Facts::ExportList(l) => {
+            let l = l.clone();
+            evaluate_export_list(w, i, fresh, &l);
+            return;
+        }
+        Facts::List(l) => l.clone(),
+        _ => return,
+    };
     let (o, p, b) = vouchers(w, &l);
     let (Some(o), Some(p), Some(b)) = (o, p, b) else {
         if fresh {
