@@ -609,21 +609,11 @@ async fn pipeline_run(
         .await
         .context("counting the released lists")?
         .len();
-    let sqlite_writer_priority_raised = groups_after.map(|a| a.writer_priority_raised);
-    let (sqlite_groups, sqlite_mean_group, sqlite_wal_restarts, sqlite_wal_catch_up_ms) =
-        match (groups_before, groups_after) {
-            (Some(b), Some(a)) => {
-                let groups = a.groups - b.groups;
-                let mean = if groups == 0 { 0.0 } else { (a.jobs - b.jobs) as f64 / groups as f64 };
-                (
-                    Some(groups),
-                    Some((mean * 10.0).round() / 10.0),
-                    Some(a.wal_restarts - b.wal_restarts),
-                    Some((a.catch_up_micros - b.catch_up_micros) / 1000),
-                )
-            }
-            _ => (None, None, None, None),
-        };
+    let writer = groups_before.zip(groups_after).map(|(b, a)| a.since(&b));
+    let sqlite_mean_group = writer.map(|w| {
+        let mean = if w.groups == 0 { 0.0 } else { w.jobs as f64 / w.groups as f64 };
+        (mean * 10.0).round() / 10.0
+    });
     latencies.sort_unstable();
     let round1 = |x: f64| (x * 10.0).round() / 10.0;
     Ok(PipelineResult {
@@ -648,11 +638,11 @@ async fn pipeline_run(
         lists_released_in_answer: released_in_answer,
         lists_released: released,
         sign_seconds: (sign_seconds * 100.0).round() / 100.0,
-        sqlite_groups,
+        sqlite_groups: writer.map(|w| w.groups),
         sqlite_mean_group,
-        sqlite_wal_restarts,
-        sqlite_wal_catch_up_ms,
-        sqlite_writer_priority_raised,
+        sqlite_wal_restarts: writer.map(|w| w.wal_restarts),
+        sqlite_wal_catch_up_ms: writer.map(|w| w.catch_up_micros / 1000),
+        sqlite_writer_priority_raised: writer.map(|w| w.writer_priority_raised),
         cpu_us_per_message,
     })
 }

@@ -31,21 +31,13 @@ enum Backend {
     Postgres,
 }
 
-/// A test database's directory, removed when the test ends.
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-async fn open(backend: Backend) -> (Arc<dyn Store>, Option<TempDir>) {
+/// The store, and on SQLite its directory (removed when the test ends).
+async fn open(backend: Backend) -> (Arc<dyn Store>, Option<tempfile::TempDir>) {
     match backend {
         Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(format!("cbec-pipeline-test-{}", new_id()));
-            let store = cbec_store::open(&format!("sqlite://{}", dir.join("cbec.db").display())).await.unwrap();
-            (store, Some(TempDir(dir)))
+            let dir = tempfile::Builder::new().prefix("cbec-pipeline-test-").tempdir().unwrap();
+            let store = cbec_store::open(&format!("sqlite://{}", dir.path().join("cbec.db").display())).await.unwrap();
+            (store, Some(dir))
         }
         Backend::Postgres => {
             let admin = std::env::var(PG_ENV).unwrap_or_else(|_| {
@@ -65,7 +57,7 @@ struct H {
     store: Arc<dyn Store>,
     pipeline: Pipeline,
     world: World,
-    _dir: Option<TempDir>,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl H {

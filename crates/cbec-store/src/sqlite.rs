@@ -266,6 +266,20 @@ pub struct GroupCommitStats {
     pub writer_priority_raised: bool,
 }
 
+impl GroupCommitStats {
+    /// What the writer did since `earlier` was taken (the priority as now).
+    pub fn since(&self, earlier: &GroupCommitStats) -> GroupCommitStats {
+        GroupCommitStats {
+            groups: self.groups - earlier.groups,
+            jobs: self.jobs - earlier.jobs,
+            reruns: self.reruns - earlier.reruns,
+            wal_restarts: self.wal_restarts - earlier.wal_restarts,
+            catch_up_micros: self.catch_up_micros - earlier.catch_up_micros,
+            writer_priority_raised: self.writer_priority_raised,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Counters {
     groups: AtomicU64,
