@@ -296,6 +296,13 @@ struct PipelineResult {
     /// root or with `CAP_SYS_NICE`).
     #[serde(skip_serializing_if = "Option::is_none")]
     sqlite_writer_priority_raised: Option<bool>,
+    /// SQLite only: flushes of the WAL to the device before answering (each
+    /// covers every group committed before it), and the milliseconds they
+    /// took on the sync thread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sqlite_syncs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sqlite_sync_ms: Option<u64>,
     /// CPU time per message during the run, in µs (Linux only): the whole
     /// process, the SQLite writer and checkpointer threads, and the rest
     /// (async runtime and prepare workers). At 3,000 messages/s two cores
@@ -643,6 +650,8 @@ async fn pipeline_run(
         sqlite_wal_restarts: writer.map(|w| w.wal_restarts),
         sqlite_wal_catch_up_ms: writer.map(|w| w.catch_up_micros / 1000),
         sqlite_writer_priority_raised: writer.map(|w| w.writer_priority_raised),
+        sqlite_syncs: writer.map(|w| w.syncs),
+        sqlite_sync_ms: writer.map(|w| w.sync_micros / 1000),
         cpu_us_per_message,
     })
 }
