@@ -231,9 +231,12 @@ pub fn china_date(ms: i64) -> String {
         .map_or_else(|| "19700101".to_string(), |d| d.as_str().to_string())
 }
 
-/// The calendar year in China (UTC+8) at a time.
+/// The calendar year in China (UTC+8) at a time (1970 where
+/// [`china_date`] gives 19700101).
 pub fn china_year(ms: i64) -> i32 {
-    china_date(ms)[..4].parse().unwrap_or(1970)
+    Date8::year_of_day_number((ms + CHINA_OFFSET_MS).div_euclid(DAY_MS))
+        .and_then(|y| i32::try_from(y).ok())
+        .unwrap_or(1970)
 }
 
 /// The time `yyyyMMddhhmmss` in China at a time (the CEB time format).
@@ -322,11 +325,36 @@ pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i6
     n
 }
 
+/// A document of a decision's working state: shared with the snapshot
+/// until the decision changes it (the first mutable use copies it), so a
+/// decision copies only the documents it writes.
+#[derive(Debug, Clone)]
+struct Slot(Arc<Doc>);
+
+impl Slot {
+    fn new(doc: Doc) -> Slot {
+        Slot(Arc::new(doc))
+    }
+}
+
+impl std::ops::Deref for Slot {
+    type Target = Doc;
+    fn deref(&self) -> &Doc {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Slot {
+    fn deref_mut(&mut self) -> &mut Doc {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
 /// The working state of one decision.
 struct Work<'a> {
     config: &'a Config,
     now: i64,
-    docs: Vec<Doc>,
+    docs: Vec<Slot>,
     quota: BTreeMap<String, i64>,
     counters: BTreeMap<String, i64>,
     plan: Plan,
@@ -338,7 +366,7 @@ impl<'a> Work<'a> {
         Work {
             config,
             now,
-            docs: snapshot.docs.iter().map(|d| Doc::clone(d)).collect(),
+            docs: snapshot.docs.iter().map(|d| Slot(d.clone())).collect(),
             quota: snapshot.quota.clone(),
             counters: snapshot.counters.clone(),
             plan: Plan::default(),
@@ -347,7 +375,8 @@ impl<'a> Work<'a> {
     }
 
     fn finish(mut self) -> Plan {
-        self.plan.docs = self.docs.into_iter().filter(|d| self.changed.contains(&d.id)).collect();
+        self.plan.docs =
+            self.docs.into_iter().filter(|d| self.changed.contains(&d.id)).map(|d| Arc::unwrap_or_clone(d.0)).collect();
         self.plan
     }
 
@@ -438,7 +467,7 @@ impl<'a> Work<'a> {
                 *p = Some(format!("B{}{:09}", china_date(self.now), n));
             }
         }
-        self.docs.push(Doc {
+        self.docs.push(Slot::new(Doc {
             id: id.to_string(),
             guid: inc.guid.clone(),
             status,
@@ -455,7 +484,7 @@ impl<'a> Work<'a> {
             qty_holds: Vec::new(),
             basis: None,
             risk: None,
-        });
+        }));
         let i = self.docs.len() - 1;
         self.changed.insert(id.to_string());
         self.plan.moves.push(Move {
@@ -1818,5 +1847,16 @@ mod tests {
         assert_eq!(china_stamp(ms), "20270101000000");
         assert_eq!(china_stamp(ms - 1), "20261231235959");
         assert_eq!(china_stamp(1_795_744_800_000 + 3_723_000), "20261127110203");
+        // Outside the years a date can hold, both fall back to 1970.
+        assert_eq!(china_year(i64::MIN / 2), 1970);
+        assert_eq!(china_date(i64::MIN / 2), "19700101");
+    }
+
+    proptest::proptest! {
+        /// The year is computed without building the date, and agrees with it.
+        #[test]
+        fn china_year_is_the_year_of_china_date(ms in -2_300_000_000_000i64..253_402_300_800_000i64) {
+            proptest::prop_assert_eq!(china_year(ms), china_date(ms)[..4].parse::<i32>().unwrap_or(1970));
+        }
     }
 }

@@ -134,6 +134,13 @@ impl Date8 {
         Date8::from_ymd(u32::try_from(y).ok()?, m, d).ok()
     }
 
+    /// The year of a day number, if it lies in the years 1900..=9999 (what
+    /// [`Date8::from_day_number`] gives, without building the date).
+    pub fn year_of_day_number(days: i64) -> Option<u32> {
+        let (y, _, _) = civil_from_days(days);
+        u32::try_from(y).ok().filter(|y| (1900..=9999).contains(y))
+    }
+
     /// The date `days` days later (earlier if negative), if it lies in the
     /// years 1900..=9999.
     pub fn add_days(&self, days: i64) -> Option<Date8> {
