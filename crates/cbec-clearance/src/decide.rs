@@ -276,6 +276,16 @@ fn qty_needs(n: &mut Needs, l: &ListFacts, now: i64) {
 }
 
 pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i64) -> Needs {
+    let mut n = asked_for(incoming, ids, now);
+    for d in &snapshot.docs {
+        add_asked_by(&mut n, d, now);
+    }
+    not_yet_read(n, snapshot)
+}
+
+/// What the incoming documents and stored ids of a decision ask for,
+/// whatever has been read (the first part of [`needs`]).
+pub fn asked_for(incoming: &[Incoming], ids: &[String], now: i64) -> Needs {
     let mut n = Needs::default();
     n.ids.extend(ids.iter().cloned());
     for inc in incoming {
@@ -294,28 +304,38 @@ pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i6
             n.counters.insert(tax_counter(l, now));
         }
     }
-    for d in &snapshot.docs {
-        // A list's release-day key would bring in every list of that day:
-        // only a summary window follows it (through `wants`).
-        n.keys.extend(d.facts.keys().into_iter().filter(|k| !k.starts_with(key::RELEASED)));
-        if d.kind() == Kind::Summary && d.status == Status::Declaring {
-            n.keys.extend(d.facts.wants());
-        }
-        if let Facts::ExportList(l) = &d.facts
-            && d.status == Status::Declaring
-        {
-            n.counters.insert(format!("invt|{}|{}|E", l.customs_code, china_year(now)));
-        }
-        if let Facts::List(l) = &d.facts
-            && d.status.is_live()
-        {
-            n.quota.insert(quota_key(&l.buyer_id_number, now));
-            qty_needs(&mut n, l, now);
-            n.counters.insert(list_counter(l, now));
-            n.counters.insert(pre_counter(now));
-            n.counters.insert(tax_counter(l, now));
-        }
+    n
+}
+
+/// Adds what a document read asks for in turn (the second part of
+/// [`needs`]): it depends on that document alone, so a caller that reads in
+/// rounds can add each document once.
+pub fn add_asked_by(n: &mut Needs, d: &Doc, now: i64) {
+    // A list's release-day key would bring in every list of that day:
+    // only a summary window follows it (through `wants`).
+    n.keys.extend(d.facts.keys().into_iter().filter(|k| !k.starts_with(key::RELEASED)));
+    if d.kind() == Kind::Summary && d.status == Status::Declaring {
+        n.keys.extend(d.facts.wants());
     }
+    if let Facts::ExportList(l) = &d.facts
+        && d.status == Status::Declaring
+    {
+        n.counters.insert(format!("invt|{}|{}|E", l.customs_code, china_year(now)));
+    }
+    if let Facts::List(l) = &d.facts
+        && d.status.is_live()
+    {
+        n.quota.insert(quota_key(&l.buyer_id_number, now));
+        qty_needs(n, l, now);
+        n.counters.insert(list_counter(l, now));
+        n.counters.insert(pre_counter(now));
+        n.counters.insert(tax_counter(l, now));
+    }
+}
+
+/// Of all that is asked for, what the snapshot does not hold yet (the last
+/// part of [`needs`]).
+pub fn not_yet_read(mut n: Needs, snapshot: &Snapshot) -> Needs {
     // Keys are asked for again on every round: the store skips the ones it
     // has looked up (a key held by a loaded document may name others too).
     let have_ids: BTreeSet<&str> = snapshot.docs.iter().map(|d| d.id.as_str()).collect();

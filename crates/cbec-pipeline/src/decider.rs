@@ -70,11 +70,39 @@ pub(crate) fn to_row(doc: &Doc, message_id: Option<&str>) -> Result<DocRow, Stor
 pub(crate) struct Seen {
     snap: decide::Snapshot,
     cache: Arc<DocCache>,
+    /// What the decision asks for, for the first `.0` documents of `snap`
+    /// (before leaving out what has been read): each round adds only the
+    /// documents read since the last.
+    asked: Option<(usize, decide::Needs)>,
 }
 
 impl Seen {
     pub(crate) fn new(cache: Arc<DocCache>) -> Seen {
-        Seen { snap: decide::Snapshot::default(), cache }
+        Seen { snap: decide::Snapshot::default(), cache, asked: None }
+    }
+
+    /// What a decision over `incoming` and `ids` reads next:
+    /// [`decide::needs`] on the store's snapshot, computed a document at a
+    /// time across the rounds.
+    fn needs(&mut self, s: &Snapshot, incoming: &[Incoming], ids: &[String], now: i64) -> Needs {
+        if self.update(s).is_err() {
+            return Needs::default();
+        }
+        // A fresh snapshot (the first round, or a run again after a
+        // rollback) starts over.
+        let docs = self.snap.docs.len();
+        let (done, asked) = match &mut self.asked {
+            Some((done, asked)) if !s.docs.is_empty() && *done <= docs => (done, asked),
+            slot => {
+                let (done, asked) = slot.insert((0, decide::asked_for(incoming, ids, now)));
+                (done, asked)
+            }
+        };
+        for d in &self.snap.docs[*done..] {
+            decide::add_asked_by(asked, d, now);
+        }
+        *done = docs;
+        needs(decide::not_yet_read(asked.clone(), &self.snap))
     }
 
     fn update(&mut self, s: &Snapshot) -> Result<&decide::Snapshot, StoreError> {
@@ -567,10 +595,7 @@ pub(crate) struct MessageDecider {
 
 impl Decider for MessageDecider {
     fn needs(&mut self, s: &Snapshot) -> Needs {
-        match self.seen.update(s) {
-            Ok(snap) => needs(decide::needs(&self.incoming, &[], snap, self.now)),
-            Err(_) => Needs::default(),
-        }
+        self.seen.needs(s, &self.incoming, &[], self.now)
     }
 
     fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
@@ -628,10 +653,7 @@ pub(crate) struct ActDecider {
 
 /// What a decision about one stored document reads.
 fn needs_of(seen: &mut Seen, s: &Snapshot, id: &str, now: i64) -> Needs {
-    match seen.update(s) {
-        Ok(snap) => needs(decide::needs(&[], &[id.to_string()], snap, now)),
-        Err(_) => Needs::default(),
-    }
+    seen.needs(s, &[], &[id.to_string()], now)
 }
 
 impl Decider for ActDecider {
@@ -675,10 +697,7 @@ impl FormDecider {
 impl Decider for FormDecider {
     fn needs(&mut self, s: &Snapshot) -> Needs {
         let incoming = [self.incoming()];
-        match self.seen.update(s) {
-            Ok(snap) => needs(decide::needs(&incoming, &[], snap, self.now)),
-            Err(_) => Needs::default(),
-        }
+        self.seen.needs(s, &incoming, &[], self.now)
     }
 
     fn decide(&mut self, s: &Snapshot) -> Result<Outcome, StoreError> {
@@ -821,6 +840,29 @@ mod tests {
         assert_eq!(out.docs.len(), written.len());
         for (row, doc) in out.docs.iter().zip(&written) {
             assert_eq!(seen.cache.get(row).as_deref(), Some(doc));
+        }
+    }
+
+    /// Computed a document at a time across the rounds, what a decision
+    /// asks for is what `decide::needs` says on the whole snapshot, on a
+    /// fresh snapshot (a run again after a rollback) too.
+    #[test]
+    fn needs_across_rounds_are_the_needs_of_the_snapshot() {
+        let parties = cbec_fixtures::Parties::default();
+        let case = cbec_fixtures::import_case(11, cbec_fixtures::ImportMode::DirectPurchase, 3, &parties);
+        let [_, _, _, list] = case.messages();
+        let incoming = cbec_clearance::facts::documents(&list).unwrap();
+        let rows: Vec<DocRow> = import_docs(11).iter().map(|d| to_row(d, None).unwrap()).collect();
+        let now = 5_000;
+        let mut seen = Seen::default();
+        for run in 0..2 {
+            for k in [0, 1, 2, 4, 4] {
+                let snapshot = Snapshot { docs: rows[..k].to_vec(), ..Snapshot::default() };
+                let asked = seen.needs(&snapshot, &incoming, &[], now);
+                let whole = needs(decide::needs(&incoming, &[], &seen.update(&snapshot).unwrap().clone(), now));
+                assert!(!whole.keys.is_empty() && !whole.quota.is_empty(), "run {run}, {k} documents");
+                assert_eq!(asked, whole, "run {run}, {k} documents");
+            }
         }
     }
 
