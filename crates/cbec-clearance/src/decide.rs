@@ -265,9 +265,11 @@ fn tax_counter(l: &ListFacts, now: i64) -> String {
     format!("tax|{}|{}", l.customs_code, china_year(now))
 }
 
-/// What a decision over these incoming documents (or these stored ids)
-/// reads, given what has been read so far. The caller asks until the
-/// answer holds nothing it has not looked up yet.
+/// The counter of an export list's `invtNo` at a customs.
+fn export_list_counter(customs_code: &str, now: i64) -> String {
+    format!("invt|{customs_code}|{}|E", china_year(now))
+}
+
 /// The annual-cap ledger keys a list's goods may count against.
 fn qty_needs(n: &mut Needs, l: &ListFacts, now: i64) {
     for item in &l.items {
@@ -275,6 +277,19 @@ fn qty_needs(n: &mut Needs, l: &ListFacts, now: i64) {
     }
 }
 
+/// What deciding an import list reads: its buyer's quota, the annual caps
+/// of its goods and the counters of its numbers.
+fn list_needs(n: &mut Needs, l: &ListFacts, now: i64) {
+    n.quota.insert(quota_key(&l.buyer_id_number, now));
+    qty_needs(n, l, now);
+    n.counters.insert(list_counter(l, now));
+    n.counters.insert(pre_counter(now));
+    n.counters.insert(tax_counter(l, now));
+}
+
+/// What a decision over these incoming documents (or these stored ids)
+/// reads, given what has been read so far. The caller asks until the
+/// answer holds nothing it has not looked up yet.
 pub fn needs(incoming: &[Incoming], ids: &[String], snapshot: &Snapshot, now: i64) -> Needs {
     let mut n = asked_for(incoming, ids, now);
     for d in &snapshot.docs {
@@ -294,14 +309,10 @@ pub fn asked_for(incoming: &[Incoming], ids: &[String], now: i64) -> Needs {
             n.counters.insert(pre_counter(now));
         }
         if let Facts::ExportList(l) = &inc.facts {
-            n.counters.insert(format!("invt|{}|{}|E", l.customs_code, china_year(now)));
+            n.counters.insert(export_list_counter(&l.customs_code, now));
         }
         if let Facts::List(l) = &inc.facts {
-            n.quota.insert(quota_key(&l.buyer_id_number, now));
-            qty_needs(&mut n, l, now);
-            n.counters.insert(list_counter(l, now));
-            n.counters.insert(pre_counter(now));
-            n.counters.insert(tax_counter(l, now));
+            list_needs(&mut n, l, now);
         }
     }
     n
@@ -320,16 +331,12 @@ pub fn add_asked_by(n: &mut Needs, d: &Doc, now: i64) {
     if let Facts::ExportList(l) = &d.facts
         && d.status == Status::Declaring
     {
-        n.counters.insert(format!("invt|{}|{}|E", l.customs_code, china_year(now)));
+        n.counters.insert(export_list_counter(&l.customs_code, now));
     }
     if let Facts::List(l) = &d.facts
         && d.status.is_live()
     {
-        n.quota.insert(quota_key(&l.buyer_id_number, now));
-        qty_needs(n, l, now);
-        n.counters.insert(list_counter(l, now));
-        n.counters.insert(pre_counter(now));
-        n.counters.insert(tax_counter(l, now));
+        list_needs(n, l, now);
     }
 }
 
@@ -1443,7 +1450,7 @@ fn evaluate_export_list(w: &mut Work, i: usize, fresh: bool, l: &ExportListFacts
     }
     let mut facts = l.clone();
     if facts.invt_no.is_none() {
-        let counter = format!("invt|{}|{}|E", l.customs_code, china_year(w.now));
+        let counter = export_list_counter(&l.customs_code, w.now);
         let n = w.next(counter);
         facts.invt_no =
             Some(format!("{}{}E{:09}", &l.customs_code[..l.customs_code.len().min(4)], china_year(w.now), n));

@@ -628,6 +628,9 @@ fn syncer(wal: &Path, groups: &std::sync::mpsc::Receiver<Committed>, counters: &
         }
         if failed.is_none() {
             let started = std::time::Instant::now();
+            // Opened for each flush (a few dozen a second): a WAL file that
+            // is no longer at its name (unlinked, replaced) is then an error,
+            // not a flush of a file SQLite no longer uses.
             if let Err(e) = std::fs::File::open(wal).and_then(|f| f.sync_data()) {
                 failed = Some(format!(
                     "the commit could not be flushed to the device ({}: {e}); restart the service",
