@@ -309,6 +309,11 @@ struct PipelineResult {
     /// allow 667 µs in all, and the writer (one thread) 333 µs.
     #[serde(skip_serializing_if = "Option::is_none")]
     cpu_us_per_message: Option<CpuPerMessage>,
+    /// The percentage of the machine's CPU time stolen by the hypervisor
+    /// during the run (Linux only): on a shared virtual machine the same
+    /// build's rate moves with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steal_percent: Option<f64>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -547,6 +552,7 @@ async fn pipeline_run(
     let groups_before = sqlite.as_ref().map(|s| s.group_commit_stats());
 
     let cpu_before = cpu::CpuTimes::now();
+    let machine_before = cpu::MachineTimes::now();
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..p.concurrency.min(imports) {
@@ -604,6 +610,10 @@ async fn pipeline_run(
         (Some(before), Some(after)) => Some(CpuPerMessage::between(&before, &after, messages)),
         _ => None,
     };
+    let steal_percent = match (machine_before, cpu::MachineTimes::now()) {
+        (Some(before), Some(after)) => Some(after.steal_percent_since(&before)),
+        _ => None,
+    };
     let groups_after = sqlite.as_ref().map(|s| s.group_commit_stats());
 
     let released = store
@@ -653,5 +663,6 @@ async fn pipeline_run(
         sqlite_syncs: writer.map(|w| w.syncs),
         sqlite_sync_ms: writer.map(|w| w.sync_micros / 1000),
         cpu_us_per_message,
+        steal_percent,
     })
 }

@@ -1,7 +1,8 @@
-//! CPU time of this process and of its threads, read from Linux's `/proc`
-//! (no other platform: there the figures are left out). The pipeline
-//! benchmark reports CPU per message, which decides how fast two cores can
-//! go, and is steadier than a rate when other work shares the machine.
+//! CPU time of this process and of its threads, and the machine's stolen
+//! time, read from Linux's `/proc` (no other platform: there the figures are
+//! left out). The pipeline benchmark reports CPU per message, which decides
+//! how fast two cores can go, and is steadier than a rate when other work
+//! shares the machine; and how much of the run the hypervisor took away.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -43,6 +44,39 @@ impl CpuTimes {
     }
 }
 
+/// The machine's CPU time so far, in clock ticks summed over its CPUs
+/// (`/proc/stat`'s first line): all of it, and the part *stolen*, during
+/// which a virtual machine's CPU was ready to run but the hypervisor ran
+/// something else.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct MachineTimes {
+    pub total: u64,
+    pub steal: u64,
+}
+
+impl MachineTimes {
+    /// Now, or `None` where `/proc/stat` is not Linux's.
+    pub(crate) fn now() -> Option<MachineTimes> {
+        machine_times(&std::fs::read_to_string("/proc/stat").ok()?)
+    }
+
+    /// The percentage of the machine's CPU time stolen from `earlier` to
+    /// `self` (one decimal).
+    pub(crate) fn steal_percent_since(&self, earlier: &MachineTimes) -> f64 {
+        let total = self.total.saturating_sub(earlier.total);
+        let steal = self.steal.saturating_sub(earlier.steal);
+        if total == 0 { 0.0 } else { (steal as f64 * 1000.0 / total as f64).round() / 10.0 }
+    }
+}
+
+/// The `cpu` line of `/proc/stat`: user nice system idle iowait irq softirq
+/// steal (guest time is already counted in user and nice).
+fn machine_times(stat: &str) -> Option<MachineTimes> {
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let ticks: Vec<u64> = line.split_whitespace().skip(1).take(8).map(str::parse).collect::<Result<_, _>>().ok()?;
+    (ticks.len() == 8).then(|| MachineTimes { total: ticks.iter().sum(), steal: ticks[7] })
+}
+
 fn read(dir: &Path, file: &str) -> Option<String> {
     std::fs::read_to_string(dir.join(file)).ok()
 }
@@ -76,6 +110,21 @@ mod tests {
         assert_eq!(stat_seconds("4242 (short) R 1"), None);
         assert_eq!(run_seconds("1500000000 20 3\n"), Some(1.5));
         assert_eq!(run_seconds(""), None);
+    }
+
+    #[test]
+    fn steal_is_read_from_the_cpu_line() {
+        let stat = "cpu  100 5 50 800 10 1 4 30 7 0\ncpu0 50 2 25 400 5 0 2 15 0 0\nintr 1\n";
+        let before = machine_times(stat).unwrap();
+        assert_eq!(before, MachineTimes { total: 1000, steal: 30 });
+        let after = MachineTimes { total: 1400, steal: 90 };
+        assert_eq!(after.steal_percent_since(&before), 15.0);
+        assert_eq!(before.steal_percent_since(&before), 0.0);
+        assert_eq!(machine_times("cpu  1 2 3\n"), None);
+        assert_eq!(machine_times("intr 1\n"), None);
+        if let Some(now) = MachineTimes::now() {
+            assert!(now.total > 0 && now.steal <= now.total, "{now:?}");
+        }
     }
 
     #[test]
