@@ -236,6 +236,11 @@ pub struct PipelineArgs {
     /// service's.
     #[arg(long)]
     max_in_flight: Option<usize>,
+    /// SQLite only: time every statement the writer runs during the run and
+    /// print the costliest (`sqlite_statements`, per message). A diagnostic:
+    /// the profile itself costs the writer a little.
+    #[arg(long)]
+    sql_profile: bool,
 }
 
 /// Most messages one run may send: buyers derive from the seed, and beyond
@@ -314,6 +319,47 @@ struct PipelineResult {
     /// build's rate moves with it.
     #[serde(skip_serializing_if = "Option::is_none")]
     steal_percent: Option<f64>,
+    /// With `--sql-profile`: the writer's costliest statements during the
+    /// run, per message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sqlite_statements: Option<Vec<StatementCost>>,
+}
+
+/// One statement of the writer's profile, per message of the run.
+#[derive(Debug, serde::Serialize)]
+struct StatementCost {
+    sql: String,
+    runs: f64,
+    us: f64,
+}
+
+impl StatementCost {
+    /// Statements shown: the costliest.
+    const SHOWN: usize = 20;
+    /// Characters of a statement's text shown.
+    const TEXT: usize = 100;
+
+    /// The costliest statements from `before` to `after`, per message.
+    fn costliest(
+        before: &[cbec_store::sqlite::StatementProfile],
+        after: &[cbec_store::sqlite::StatementProfile],
+        messages: usize,
+    ) -> Vec<StatementCost> {
+        let per = |n: u64, scale: f64| ((n as f64 / scale / messages.max(1) as f64) * 100.0).round() / 100.0;
+        let mut costs: Vec<(u64, StatementCost)> = after
+            .iter()
+            .map(|a| {
+                let b = before.iter().find(|b| b.sql == a.sql);
+                let runs = a.runs - b.map_or(0, |b| b.runs);
+                let nanos = a.nanos - b.map_or(0, |b| b.nanos);
+                let sql = a.sql.chars().take(Self::TEXT).collect();
+                (nanos, StatementCost { sql, runs: per(runs, 1.0), us: per(nanos, 1_000.0) })
+            })
+            .filter(|(_, c)| c.runs > 0.0)
+            .collect();
+        costs.sort_by_key(|c| std::cmp::Reverse(c.0));
+        costs.into_iter().take(Self::SHOWN).map(|(_, c)| c).collect()
+    }
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -507,16 +553,18 @@ async fn pipeline_run(
     use cbec_pipeline::{Pipeline, PipelineConfig, PipelineError, Sender};
     use cbec_store::{DocFilter, Millis, Store};
 
-    let (store, sqlite): (Arc<dyn Store>, Option<Arc<cbec_store::sqlite::SqliteStore>>) = match url
-        .strip_prefix("sqlite://")
-    {
-        Some(path) => {
-            let s =
-                Arc::new(cbec_store::sqlite::SqliteStore::open(path).await.with_context(|| format!("opening {url}"))?);
-            (s.clone(), Some(s))
-        }
-        None => (cbec_store::open(url).await.with_context(|| format!("opening {url}"))?, None),
-    };
+    let (store, sqlite): (Arc<dyn Store>, Option<Arc<cbec_store::sqlite::SqliteStore>>) =
+        match url.strip_prefix("sqlite://") {
+            Some(path) => {
+                let s = Arc::new(
+                    cbec_store::sqlite::SqliteStore::open_with(path, p.sql_profile)
+                        .await
+                        .with_context(|| format!("opening {url}"))?,
+                );
+                (s.clone(), Some(s))
+            }
+            None => (cbec_store::open(url).await.with_context(|| format!("opening {url}"))?, None),
+        };
     let backend = store.backend();
     let filed_at = Millis(unix_millis()? - DAY_MS);
     let world = cbec_pipeline::traffic::file_world(store.as_ref(), &cbec_fixtures::Parties::default(), alg, filed_at)
@@ -551,6 +599,7 @@ async fn pipeline_run(
     let peak = Arc::new(AtomicUsize::new(0));
     let groups_before = sqlite.as_ref().map(|s| s.group_commit_stats());
 
+    let statements_before = cbec_store::sqlite::writer_statements();
     let cpu_before = cpu::CpuTimes::now();
     let machine_before = cpu::MachineTimes::now();
     let start = Instant::now();
@@ -615,6 +664,8 @@ async fn pipeline_run(
         _ => None,
     };
     let groups_after = sqlite.as_ref().map(|s| s.group_commit_stats());
+    let sqlite_statements = (p.sql_profile && sqlite.is_some())
+        .then(|| StatementCost::costliest(&statements_before, &cbec_store::sqlite::writer_statements(), messages));
 
     let released = store
         .documents(DocFilter {
@@ -664,5 +715,6 @@ async fn pipeline_run(
         sqlite_sync_ms: writer.map(|w| w.sync_micros / 1000),
         cpu_us_per_message,
         steal_percent,
+        sqlite_statements,
     })
 }

@@ -249,6 +249,41 @@ fn catch_up_wal(conn: &Connection, catch_up: &AtomicBool, counters: &Counters) {
     }
 }
 
+/// Statements run by profiled writers (see [`SqliteStore::open_with`]), by
+/// their text with runs of white space made one space: (runs, nanoseconds).
+/// One table for the process: SQLite's profile hook takes a plain function.
+static STATEMENTS: LazyLock<Mutex<std::collections::HashMap<String, (u64, u64)>>> = LazyLock::new(Mutex::default);
+
+fn record_statement(event: rusqlite::trace::TraceEvent<'_>) {
+    let rusqlite::trace::TraceEvent::Profile(stmt, took) = event else { return };
+    let sql = stmt.sql().split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut table = STATEMENTS.lock().unwrap_or_else(PoisonError::into_inner);
+    let entry = table.entry(sql).or_insert((0, 0));
+    entry.0 += 1;
+    entry.1 += u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+}
+
+/// A statement's runs and time in the profiled writers so far. SQLite times
+/// each run on a millisecond clock (a run is counted 0 or 1 ms, and more
+/// when longer), so the time is a fair sum over many runs, not of a few.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementProfile {
+    /// The statement's text, white space made single spaces.
+    pub sql: String,
+    pub runs: u64,
+    pub nanos: u64,
+}
+
+/// Every statement the profiled writers of this process have run so far,
+/// the most time first (see [`SqliteStore::open_with`]).
+pub fn writer_statements() -> Vec<StatementProfile> {
+    let table = STATEMENTS.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut all: Vec<StatementProfile> =
+        table.iter().map(|(sql, &(runs, nanos))| StatementProfile { sql: sql.clone(), runs, nanos }).collect();
+    all.sort_by(|a, b| b.nanos.cmp(&a.nanos).then_with(|| a.sql.cmp(&b.sql)));
+    all
+}
+
 /// What the writer has committed so far: `jobs / groups` is the mean group
 /// size (for metrics and benchmarks).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -311,6 +346,13 @@ impl SqliteStore {
     /// Opens the database file (creating it and its parent directories),
     /// migrates it and starts the writer thread.
     pub async fn open(path: &str) -> Result<SqliteStore> {
+        Self::open_with(path, false).await
+    }
+
+    /// [`open`](Self::open), and with `profile_statements` the writer times
+    /// every statement it runs into [`writer_statements`] (a diagnostic: a
+    /// callback and a map update a statement).
+    pub async fn open_with(path: &str, profile_statements: bool) -> Result<SqliteStore> {
         let path = path.split('?').next().unwrap_or_default();
         if path.is_empty() || path == ":memory:" {
             return Err(StoreError::BadUrl(format!("sqlite://{path} (a file path is needed)")));
@@ -333,6 +375,9 @@ impl SqliteStore {
             .name("cbec-sqlite-writer".into())
             .spawn(move || match open_writer(&writer_path) {
                 Ok(conn) => {
+                    if profile_statements {
+                        conn.trace_v2(rusqlite::trace::TraceEventCodes::SQLITE_TRACE_PROFILE, Some(record_statement));
+                    }
                     let _ = ready_tx.send(Ok(()));
                     writer_loop(&conn, queue, &synced, &writer_counters, &writer_catch_up);
                 }
@@ -2678,6 +2723,25 @@ mod tests {
             );
             assert!(!plan.contains("SCAN d"), "{plan}");
         }
+    }
+
+    /// A profiled writer counts each statement it runs, by its text; an
+    /// unprofiled one adds nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_profiled_writer_counts_its_statements() {
+        let dir = tempfile::tempdir().unwrap();
+        let insert = "INSERT INTO counters (name, value) VALUES (?1, 1)";
+        let runs = || writer_statements().into_iter().find(|s| s.sql == insert).map_or(0, |s| s.runs);
+        let plain = SqliteStore::open(dir.path().join("plain.db").to_str().unwrap()).await.unwrap();
+        plain.write(move |db| exec(db.conn, insert, ["plain"]).map(drop)).await.unwrap();
+        assert_eq!(runs(), 0);
+        let profiled = SqliteStore::open_with(dir.path().join("p.db").to_str().unwrap(), true).await.unwrap();
+        for name in ["a", "b", "c"] {
+            profiled.write(move |db| exec(db.conn, insert, [name]).map(drop)).await.unwrap();
+        }
+        assert_eq!(runs(), 3);
+        let commit = writer_statements().into_iter().find(|s| s.sql == "COMMIT").unwrap();
+        assert!(commit.runs >= 3, "{commit:?}");
     }
 
     /// Jobs that fail inside a group leave the others committed, and the
