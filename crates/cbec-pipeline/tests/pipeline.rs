@@ -484,8 +484,9 @@ async fn export_lists_are_matched(b: Backend) {
 /// how many.
 async fn xmllint_receipts(h: &H, codes: &[String], xsd: &str) -> usize {
     let receipts = h.store.receipts_for(codes, 0, 1000).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("cbec-receipts-{}", new_id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // Removed when dropped, also when an assertion below fails.
+    let tmp = tempfile::Builder::new().prefix("cbec-receipts-").tempdir().unwrap();
+    let dir = tmp.path();
     let files: Vec<_> = receipts
         .iter()
         .map(|r| {
@@ -502,7 +503,6 @@ async fn xmllint_receipts(h: &H, codes: &[String], xsd: &str) -> usize {
         .output()
         .expect("xmllint (libxml2-utils) is installed by ./scripts/test.sh");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let _ = std::fs::remove_dir_all(&dir);
     files.len()
 }
 

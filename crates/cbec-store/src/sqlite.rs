@@ -201,25 +201,38 @@ fn checkpointer(path: PathBuf, closing: Arc<AtomicBool>, catch_up: Arc<AtomicBoo
     let _ = conn.busy_timeout(Duration::from_millis(50));
     while !closing.load(Ordering::Relaxed) {
         std::thread::sleep(CHECKPOINT_EVERY);
-        let Ok((0, mut log, _)) = passive_checkpoint(&conn) else { continue };
+        let Ok((0, log, _)) = passive_checkpoint(&conn) else { continue };
         if log <= RESTART_FRAMES {
             continue;
         }
-        for _ in 0..CONVERGE_PASSES {
-            match passive_checkpoint(&conn) {
-                Ok((0, now, _)) if now >= log => {
-                    let added = now - log;
-                    log = now;
-                    if added <= CONVERGED_FRAMES {
-                        break;
-                    }
-                }
-                // Busy, or the WAL started over meanwhile.
-                _ => break,
-            }
-        }
+        converge(log, || match passive_checkpoint(&conn) {
+            Ok((0, now, _)) => Some(now),
+            _ => None,
+        });
         catch_up.store(true, Ordering::Relaxed);
     }
+}
+
+/// The checkpointer's passes back to back once the WAL is long (`log`
+/// frames after the first pass): `pass` copies back and gives the frames
+/// now in the WAL, or `None` if it was busy. Stops when a pass finds at most
+/// [`CONVERGED_FRAMES`] added since the one before, when the WAL started
+/// over meanwhile (fewer frames than before), when a pass is busy, or after
+/// [`CONVERGE_PASSES`]; the passes made.
+fn converge(mut log: i64, mut pass: impl FnMut() -> Option<i64>) -> usize {
+    for passes in 1..=CONVERGE_PASSES {
+        match pass() {
+            Some(now) if now >= log => {
+                let added = now - log;
+                log = now;
+                if added <= CONVERGED_FRAMES {
+                    return passes;
+                }
+            }
+            _ => return passes,
+        }
+    }
+    CONVERGE_PASSES
 }
 
 /// `PRAGMA wal_checkpoint(PASSIVE)`: (busy, frames in the WAL, frames copied).
@@ -2819,6 +2832,111 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    /// A decider for the rerun test: asks for one key, and writes a
+    /// document holding it whose body says how many documents it saw.
+    struct Seeing {
+        id: String,
+        key: String,
+        decided: Arc<AtomicU64>,
+    }
+
+    impl Decider for Seeing {
+        fn needs(&mut self, _: &crate::Snapshot) -> crate::Needs {
+            crate::Needs { keys: [self.key.clone()].into(), ..crate::Needs::default() }
+        }
+
+        fn decide(&mut self, s: &crate::Snapshot) -> Result<crate::Outcome> {
+            self.decided.fetch_add(1, Ordering::Relaxed);
+            let doc = DocRow {
+                id: self.id.clone(),
+                kind: "test".into(),
+                status: "new".into(),
+                sender: "TEST".into(),
+                business_key: self.id.clone(),
+                keys: vec![self.key.clone()],
+                deadline: None,
+                created_at: Millis(1),
+                updated_at: Millis(1),
+                message_id: None,
+                body: format!("saw {}", s.docs.len()),
+            };
+            Ok(crate::Outcome {
+                docs: vec![doc],
+                audit_action: "test.decide",
+                audit_summary: serde_json::json!({}),
+                ..crate::Outcome::default()
+            })
+        }
+    }
+
+    /// A clearance decision in a group that is rolled back and run again
+    /// (a repeatable job failed after writing) is decided again on a fresh
+    /// snapshot, is written once, and sees what the decisions before it in
+    /// the group wrote.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_decision_in_a_group_run_again_is_decided_again() {
+        let dir = std::env::temp_dir().join(format!("cbec-store-unit-{}", crate::new_id()));
+        let store = Arc::new(SqliteStore::open(dir.join("r.db").to_str().unwrap()).await.unwrap());
+        let blocker = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(|_| {
+                        std::thread::sleep(Duration::from_millis(600));
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let decided = [Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0))];
+        let decide = |n: usize| {
+            let store = store.clone();
+            let decider = Seeing { id: format!("doc-{n}"), key: "shared-key".into(), decided: decided[n].clone() };
+            tokio::spawn(async move {
+                let work = Work { actor: actor(), message: None, entity: ("document", format!("doc-{n}")) };
+                store.process(work, Box::new(decider)).await
+            })
+        };
+        // Queued in this order behind the blocker: one group.
+        let first = decide(0);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let failing = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write_again(|db| {
+                        now(audit_entry(db, 7))?;
+                        Err::<(), _>(StoreError::InvalidState("fails after writing".into()))
+                    })
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let second = decide(1);
+        blocker.await.unwrap().unwrap();
+        assert!(matches!(first.await.unwrap().unwrap(), Processed::Done { .. }));
+        assert!(matches!(failing.await.unwrap(), Err(StoreError::InvalidState(_))));
+        let Processed::Done { docs, .. } = second.await.unwrap().unwrap() else { panic!("not done") };
+        assert_eq!(docs[0].body, "saw 1", "the second decision sees the first's document");
+        let stats = store.group_commit_stats();
+        assert!(stats.reruns >= 1, "{stats:?}");
+        // The first decided before the failure and again in the rerun; the
+        // second (after the failed job, which stopped the first pass) only
+        // in the rerun.
+        assert_eq!(decided.iter().map(|d| d.load(Ordering::Relaxed)).collect::<Vec<_>>(), [2, 1]);
+        for n in 0..2 {
+            let doc = store.document(&format!("doc-{n}")).await.unwrap();
+            assert_eq!(doc.body, format!("saw {n}"));
+        }
+        let entries = store.audit_entries(0, 100).await.unwrap();
+        assert_eq!(entries.iter().filter(|e| e.action == "test.decide").count(), 2);
+        assert!(entries.iter().all(|e| e.action != "test.write"), "the failed job's entry was undone");
+        assert_eq!(crate::audit::verify_audit(store.as_ref()).await.unwrap().unwrap(), 2);
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     /// Under steady writes the WAL starts over again and again (the writer
     /// finishes a checkpoint when asked) instead of growing without bound,
     /// and nothing written is lost on the way.
@@ -2851,6 +2969,28 @@ mod tests {
         assert_eq!(rows, written);
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The checkpointer copies back to back while the writer keeps adding
+    /// more than about a group's worth between two passes, and stops when a
+    /// pass finds little added, when the WAL started over, when a pass is
+    /// busy, or after its most passes.
+    #[test]
+    fn the_checkpointer_copies_until_it_catches_up() {
+        let run = |logs: &[Option<i64>]| {
+            let mut it = logs.iter().copied();
+            converge(1000, || it.next().flatten())
+        };
+        let big = CONVERGED_FRAMES + 1;
+        // Catching up: a pass with little added ends it.
+        assert_eq!(run(&[Some(1000 + big), Some(1000 + big + CONVERGED_FRAMES)]), 2);
+        assert_eq!(run(&[Some(1000)]), 1);
+        // The writer keeps adding much: passes until the most.
+        let growing: Vec<_> = (1..=20).map(|k| Some(1000 + k * big)).collect();
+        assert_eq!(run(&growing), CONVERGE_PASSES);
+        // Busy, or the WAL started over meanwhile.
+        assert_eq!(run(&[Some(1000 + big), None]), 2);
+        assert_eq!(run(&[Some(10)]), 1);
     }
 
     /// No write is answered before its group is flushed to the device: the
