@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use std::collections::BTreeMap;
 
-use crate::audit::{AuditEntry, entry_hash};
+use crate::audit::{AuditEntry, Link, entry_hash_of_json};
 use crate::clearance::{
     Decider, DocFilter, DocRow, DuePush, MoveRow, NewMessage, NewReceipt, Outcome, Processed, PushResult, PushRow,
     QuotaRow, ReceiptRow, Snapshot, StoredMessage, StoredMove, Webhook, Work,
@@ -93,7 +93,7 @@ pub(crate) trait Db {
 
     /// The last entry's seq and hash, or `(0, GENESIS)`.
     async fn audit_head(&mut self) -> Result<(i64, String)>;
-    async fn insert_audit(&mut self, e: &AuditEntry) -> Result<()>;
+    async fn insert_audit(&mut self, e: &AuditEntry, json: &AuditJson) -> Result<()>;
     async fn audit_entries(&mut self, after: i64, limit: u32) -> Result<Vec<AuditEntry>>;
 
     // ---- clearance ----
@@ -213,17 +213,21 @@ pub(crate) async fn append<D: Db>(db: &mut D, actor: &Actor, change: Change) -> 
     let (seq, prev_hash) = db.audit_head().await?;
     let seq = seq + 1;
     let actor_text = actor.principal.to_string();
-    let hash = entry_hash(
+    // Written as JSON once, for the hash and the row.
+    let json = AuditJson {
+        before: change.before.as_ref().map(Value::to_string),
+        after: change.after.as_ref().map(Value::to_string),
+    };
+    let link = Link {
         seq,
-        actor.at,
-        &actor_text,
-        &change.action,
-        change.entity,
-        &change.entity_id,
-        change.before.as_ref(),
-        change.after.as_ref(),
-        &prev_hash,
-    );
+        at: actor.at,
+        actor: &actor_text,
+        action: &change.action,
+        entity: change.entity,
+        entity_id: &change.entity_id,
+        prev_hash: &prev_hash,
+    };
+    let hash = entry_hash_of_json(&link, json.before.as_deref(), json.after.as_deref());
     let entry = AuditEntry {
         seq,
         at: actor.at,
@@ -236,7 +240,13 @@ pub(crate) async fn append<D: Db>(db: &mut D, actor: &Actor, change: Change) -> 
         prev_hash,
         hash,
     };
-    db.insert_audit(&entry).await
+    db.insert_audit(&entry, &json).await
+}
+
+/// The snapshots of an audit entry as the JSON text stored (and hashed).
+pub(crate) struct AuditJson {
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 fn not_found(entity: &'static str, id: &str) -> StoreError {

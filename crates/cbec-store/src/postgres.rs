@@ -883,7 +883,7 @@ impl Db for PgDb<'_> {
         self.head.clone().ok_or_else(|| StoreError::Backend("audit head read outside a write transaction".into()))
     }
 
-    async fn insert_audit(&mut self, e: &AuditEntry) -> Result<()> {
+    async fn insert_audit(&mut self, e: &AuditEntry, json: &ops::AuditJson) -> Result<()> {
         self.exec(
             "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -894,8 +894,8 @@ impl Db for PgDb<'_> {
                 &e.action,
                 &e.entity,
                 &e.entity_id,
-                &e.before.as_ref().map(|v| v.to_string()),
-                &e.after.as_ref().map(|v| v.to_string()),
+                &json.before,
+                &json.after,
                 &e.prev_hash,
                 &e.hash,
             ],

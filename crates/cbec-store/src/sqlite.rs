@@ -1563,7 +1563,7 @@ impl Db for SqliteDb<'_> {
         Ok(head.unwrap_or_else(|| (0, GENESIS.to_string())))
     }
 
-    async fn insert_audit(&mut self, e: &AuditEntry) -> Result<()> {
+    async fn insert_audit(&mut self, e: &AuditEntry, json: &ops::AuditJson) -> Result<()> {
         exec(
             self.conn,
             "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash)
@@ -1575,8 +1575,8 @@ impl Db for SqliteDb<'_> {
                 e.action,
                 e.entity,
                 e.entity_id,
-                e.before.as_ref().map(|v| v.to_string()),
-                e.after.as_ref().map(|v| v.to_string()),
+                json.before,
+                json.after,
                 e.prev_hash,
                 e.hash
             ],
