@@ -2875,8 +2875,9 @@ mod tests {
     /// the group wrote.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_decision_in_a_group_run_again_is_decided_again() {
-        let dir = std::env::temp_dir().join(format!("cbec-store-unit-{}", crate::new_id()));
-        let store = Arc::new(SqliteStore::open(dir.join("r.db").to_str().unwrap()).await.unwrap());
+        // Removed when dropped (after the store), also when a check fails.
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(dir.path().join("r.db").to_str().unwrap()).await.unwrap());
         let blocker = {
             let store = store.clone();
             tokio::spawn(async move {
@@ -2933,8 +2934,6 @@ mod tests {
         assert_eq!(entries.iter().filter(|e| e.action == "test.decide").count(), 2);
         assert!(entries.iter().all(|e| e.action != "test.write"), "the failed job's entry was undone");
         assert_eq!(crate::audit::verify_audit(store.as_ref()).await.unwrap().unwrap(), 2);
-        drop(store);
-        let _ = std::fs::remove_dir_all(dir);
     }
 
     /// Under steady writes the WAL starts over again and again (the writer
