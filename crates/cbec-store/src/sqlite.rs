@@ -2688,6 +2688,23 @@ mod tests {
         Actor { principal: Principal::System("test".into()), at: Millis(1) }
     }
 
+    /// Holds the writer busy for `ms` milliseconds (a job that sleeps),
+    /// once it has begun: jobs queued meanwhile wait and are committed
+    /// together.
+    async fn hold_writer(store: &Arc<SqliteStore>, ms: u64) -> tokio::task::JoinHandle<Result<()>> {
+        let store = store.clone();
+        let blocker = tokio::spawn(async move {
+            store
+                .write(move |_| {
+                    std::thread::sleep(Duration::from_millis(ms));
+                    Ok(())
+                })
+                .await
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        blocker
+    }
+
     /// A `test.write` audit entry for job `i`.
     async fn audit_entry(db: &mut SqliteDb<'_>, i: u32) -> Result<()> {
         audit_entry_after(db, i, None).await
@@ -2764,20 +2781,8 @@ mod tests {
     async fn a_failing_job_does_not_undo_its_group() {
         let dir = std::env::temp_dir().join(format!("cbec-store-unit-{}", crate::new_id()));
         let store = Arc::new(SqliteStore::open(dir.join("g.db").to_str().unwrap()).await.unwrap());
-        // Hold the writer busy so that the jobs below queue up and are
-        // committed in groups.
-        let blocker = {
-            let store = store.clone();
-            tokio::spawn(async move {
-                store
-                    .write(|_| {
-                        std::thread::sleep(Duration::from_millis(300));
-                        Ok(())
-                    })
-                    .await
-            })
-        };
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // The jobs below queue up behind it and are committed in groups.
+        let blocker = hold_writer(&store, 300).await;
         let mut tasks = Vec::new();
         for i in 0..200u32 {
             let store = store.clone();
@@ -2878,18 +2883,7 @@ mod tests {
         // Removed when dropped (after the store), also when a check fails.
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(dir.path().join("r.db").to_str().unwrap()).await.unwrap());
-        let blocker = {
-            let store = store.clone();
-            tokio::spawn(async move {
-                store
-                    .write(|_| {
-                        std::thread::sleep(Duration::from_millis(600));
-                        Ok(())
-                    })
-                    .await
-            })
-        };
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        let blocker = hold_writer(&store, 600).await;
         let decided = [Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0))];
         let decide = |n: usize| {
             let store = store.clone();
