@@ -599,7 +599,7 @@ async fn pipeline_run(
     let peak = Arc::new(AtomicUsize::new(0));
     let groups_before = sqlite.as_ref().map(|s| s.group_commit_stats());
 
-    let statements_before = cbec_store::sqlite::writer_statements();
+    let statements_before = p.sql_profile.then(cbec_store::sqlite::writer_statements);
     let cpu_before = cpu::CpuTimes::now();
     let machine_before = cpu::MachineTimes::now();
     let start = Instant::now();
@@ -664,8 +664,9 @@ async fn pipeline_run(
         _ => None,
     };
     let groups_after = sqlite.as_ref().map(|s| s.group_commit_stats());
-    let sqlite_statements = (p.sql_profile && sqlite.is_some())
-        .then(|| StatementCost::costliest(&statements_before, &cbec_store::sqlite::writer_statements(), messages));
+    let sqlite_statements = statements_before
+        .filter(|_| sqlite.is_some())
+        .map(|before| StatementCost::costliest(&before, &cbec_store::sqlite::writer_statements(), messages));
 
     let released = store
         .documents(DocFilter {

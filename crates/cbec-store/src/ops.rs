@@ -93,7 +93,7 @@ pub(crate) trait Db {
 
     /// The last entry's seq and hash, or `(0, GENESIS)`.
     async fn audit_head(&mut self) -> Result<(i64, String)>;
-    async fn insert_audit(&mut self, e: &AuditEntry, json: &AuditJson) -> Result<()>;
+    async fn insert_audit(&mut self, row: &AuditRow<'_>) -> Result<()>;
     async fn audit_entries(&mut self, after: i64, limit: u32) -> Result<Vec<AuditEntry>>;
 
     // ---- clearance ----
@@ -213,11 +213,6 @@ pub(crate) async fn append<D: Db>(db: &mut D, actor: &Actor, change: Change) -> 
     let (seq, prev_hash) = db.audit_head().await?;
     let seq = seq + 1;
     let actor_text = actor.principal.to_string();
-    // Written as JSON once, for the hash and the row.
-    let json = AuditJson {
-        before: change.before.as_ref().map(Value::to_string),
-        after: change.after.as_ref().map(Value::to_string),
-    };
     let link = Link {
         seq,
         at: actor.at,
@@ -227,26 +222,20 @@ pub(crate) async fn append<D: Db>(db: &mut D, actor: &Actor, change: Change) -> 
         entity_id: &change.entity_id,
         prev_hash: &prev_hash,
     };
-    let hash = entry_hash_of_json(&link, json.before.as_deref(), json.after.as_deref());
-    let entry = AuditEntry {
-        seq,
-        at: actor.at,
-        actor: actor_text,
-        action: change.action,
-        entity: change.entity.to_string(),
-        entity_id: change.entity_id,
-        before: change.before,
-        after: change.after,
-        prev_hash,
-        hash,
-    };
-    db.insert_audit(&entry, &json).await
+    // Written as JSON once, for the hash and the row.
+    let before = change.before.as_ref().map(Value::to_string);
+    let after = change.after.as_ref().map(Value::to_string);
+    let hash = entry_hash_of_json(&link, before.as_deref(), after.as_deref());
+    db.insert_audit(&AuditRow { link, before, after, hash }).await
 }
 
-/// The snapshots of an audit entry as the JSON text stored (and hashed).
-pub(crate) struct AuditJson {
+/// An audit entry as written: its fields, its snapshots as the JSON text
+/// stored (and hashed) and its hash.
+pub(crate) struct AuditRow<'a> {
+    pub link: Link<'a>,
     pub before: Option<String>,
     pub after: Option<String>,
+    pub hash: String,
 }
 
 fn not_found(entity: &'static str, id: &str) -> StoreError {

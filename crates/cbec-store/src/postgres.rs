@@ -883,7 +883,8 @@ impl Db for PgDb<'_> {
         self.head.clone().ok_or_else(|| StoreError::Backend("audit head read outside a write transaction".into()))
     }
 
-    async fn insert_audit(&mut self, e: &AuditEntry, json: &ops::AuditJson) -> Result<()> {
+    async fn insert_audit(&mut self, row: &ops::AuditRow<'_>) -> Result<()> {
+        let e = &row.link;
         self.exec(
             "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -894,14 +895,14 @@ impl Db for PgDb<'_> {
                 &e.action,
                 &e.entity,
                 &e.entity_id,
-                &json.before,
-                &json.after,
+                &row.before,
+                &row.after,
                 &e.prev_hash,
-                &e.hash,
+                &row.hash,
             ],
         )
         .await?;
-        self.head = Some((e.seq, e.hash.clone()));
+        self.head = Some((e.seq, row.hash.clone()));
         self.moved = true;
         Ok(())
     }

@@ -1563,7 +1563,8 @@ impl Db for SqliteDb<'_> {
         Ok(head.unwrap_or_else(|| (0, GENESIS.to_string())))
     }
 
-    async fn insert_audit(&mut self, e: &AuditEntry, json: &ops::AuditJson) -> Result<()> {
+    async fn insert_audit(&mut self, row: &ops::AuditRow<'_>) -> Result<()> {
+        let e = &row.link;
         exec(
             self.conn,
             "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash)
@@ -1575,10 +1576,10 @@ impl Db for SqliteDb<'_> {
                 e.action,
                 e.entity,
                 e.entity_id,
-                json.before,
-                json.after,
+                row.before,
+                row.after,
                 e.prev_hash,
-                e.hash
+                row.hash
             ],
         )
         .map(drop)
