@@ -2775,6 +2775,21 @@ mod tests {
         assert!(commit.runs >= 3, "{commit:?}");
     }
 
+    /// The bundled SQLite carries the flags `.cargo/config.toml` gives it:
+    /// a build without them (another `LIBSQLITE3_FLAGS`, a build outside
+    /// the workspace) still works, but its writer needs about a tenth more
+    /// CPU a message (docs/BENCHMARKS.md, "SQLite built for one writer").
+    #[test]
+    fn the_bundled_sqlite_is_built_as_configured() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut stmt = conn.prepare("PRAGMA compile_options").unwrap();
+        let options: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(|o| o.unwrap()).collect();
+        for wanted in ["DEFAULT_MEMSTATUS=0", "OMIT_SHARED_CACHE", "USE_ALLOCA"] {
+            assert!(options.iter().any(|o| o == wanted), "{wanted} missing from {options:?}");
+        }
+        assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+    }
+
     /// Jobs that fail inside a group leave the others committed, and the
     /// chain stays gapless: jobs with savepoints and repeatable ones without,
     /// failing before or after they changed rows.
