@@ -2777,8 +2777,8 @@ mod tests {
 
     /// The bundled SQLite carries the flags `.cargo/config.toml` gives it:
     /// a build without them (another `LIBSQLITE3_FLAGS`, a build outside
-    /// the workspace) still works, but its writer needs about a tenth more
-    /// CPU a message (docs/BENCHMARKS.md, "SQLite built for one writer").
+    /// the workspace) still works, but its writer needs 5–10 % more CPU a
+    /// message (docs/BENCHMARKS.md, "SQLite built for one writer").
     #[test]
     fn the_bundled_sqlite_is_built_as_configured() {
         let conn = Connection::open_in_memory().unwrap();
